@@ -1,0 +1,1 @@
+from households.admin import areas, households, officers  # noqa: F401

@@ -1,0 +1,8 @@
+from households.models.areas import (  # noqa: F401
+    KINDS, AdministrativeUnit, AdministrativeUnitVersion, Level, UrbanRule,
+)
+from households.models.base import ConcurrentEditError, VersionedModel  # noqa: F401
+from households.models.officers import Officer, OfficerScope, Role, can_edit, role_of  # noqa: F401
+from households.models.people import (  # noqa: F401
+    EthnicGroup, Gender, Household, HouseholdStatus, Member, Relation,
+)

@@ -1,0 +1,180 @@
+"""Walk every URL pattern of the project as every role: nobody sees another commune's households.
+
+A household of commune 90201 carries marker names. The commune officer of 90101, the district officer
+and the leader of district 901 must never meet those markers on any page (list, search, detail,
+history, autocomplete, API, report); only the officer of 90201 and the administrator may. New URL
+patterns are walked the day they are added: a pattern whose arguments this test cannot fill fails it.
+"""
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from households.models import Member
+from tests.factories import HouseholdFactory, MemberFactory
+
+HEAD_MARKER = "Zzyzx Bímật"
+MEMBER_MARKER = "Qwerty Ẩndanh"
+MARKERS = (HEAD_MARKER, MEMBER_MARKER, "FOREIGN-0001")
+
+
+def named_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_patterns(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            regex = entry.pattern.regex
+            if regex.groups > len(regex.groupindex):  # positional groups: django-simple-history's form view
+                assert entry.name.endswith("_simple_history"), f"unnamed URL arguments in {entry.name}"
+                yield f"{namespace}{entry.name}", ["object_id", "version_id"], True
+            else:
+                yield f"{namespace}{entry.name}", sorted(regex.groupindex), False
+
+
+@pytest.fixture
+def foreign(users):
+    household = HouseholdFactory(code="FOREIGN-0001", commune_id="90201", head_name=HEAD_MARKER)
+    household.members.update(full_name=HEAD_MARKER)
+    member = MemberFactory(household=household, full_name=MEMBER_MARKER)
+    household.refresh_search_text()
+    HouseholdFactory(code="OWN-0001")  # something visible, so lists are not trivially empty
+    return {"households.household": household.pk, "households.member": member.pk,
+            "households.administrativeunit": "90201", "household_code": household.code,
+            "history_id": household.history.first().history_id}
+
+
+def model_of(name):
+    """admin:<app>_<model>_<action> -> the model, else None."""
+    candidates = [
+        model for model in apps.get_models()
+        if name.startswith(f"admin:{model._meta.app_label}_{model._meta.model_name}_")
+    ]
+    return max(candidates, key=lambda m: len(m._meta.model_name), default=None)
+
+
+def object_id_for(name, foreign):
+    """The foreign object of the URL's model, else any object of it."""
+    model = model_of(name)
+    if model is None:
+        return foreign["households.household"]
+    key = model._meta.label_lower
+    if key in foreign:
+        return foreign[key]
+    first = model._default_manager.order_by("pk").first()
+    return first.pk if first else 1
+
+
+def fill(name, argument, foreign):
+    if argument == "object_id":
+        return object_id_for(name, foreign)
+    if argument == "app_label":
+        return "households"
+    if argument == "content_type_id":
+        from django.contrib.contenttypes.models import ContentType
+        from households.models import Household
+
+        return ContentType.objects.get_for_model(Household).pk
+    if argument == "version_id":
+        model = model_of(name)
+        record = model.history.filter(pk=object_id_for(name, foreign)).first() if model else None
+        return record.history_id if record else foreign["history_id"]
+    if argument == "url":
+        return "households/household/"
+    if argument in {"code", "household_code"}:
+        return foreign["household_code"]
+    if argument in {"commune", "commune_code", "area", "area_code"}:
+        return "90201"
+    if argument == "year":
+        return 2024
+    if argument in {"pk", "id"}:
+        return foreign["households.household"]
+    if argument in {"format"}:
+        return "json"
+    raise AssertionError(f"The scoping walk cannot fill <{argument}> of URL {name}: teach fill() about it.")
+
+
+def walk_urls(foreign):
+    urls = []
+    for name, arguments, positional in named_patterns():
+        kwargs = {argument: fill(name, argument, foreign) for argument in arguments}
+        try:
+            urls.append(reverse(name, args=list(kwargs.values())) if positional else reverse(name, kwargs=kwargs))
+        except Exception as error:  # a converter refused our value: say which
+            raise AssertionError(f"cannot build {name} with {kwargs}: {error}") from error
+    # Lists with a search for the markers, and the admin autocomplete.
+    urls += [
+        "/admin/households/household/?q=zzyzx",
+        "/admin/households/member/?q=qwerty",
+        "/admin/households/household/?commune=90201",
+        "/admin/autocomplete/?app_label=households&model_name=member&field_name=household&term=zzyzx",
+        "/admin/autocomplete/?app_label=households&model_name=household&field_name=commune&term=",
+    ]
+    return sorted(set(urls))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["commune", "district", "leader"])
+def test_other_communes_households_never_appear(client, users, foreign, role):
+    client.force_login(users[role])
+    leaks = []
+    for url in walk_urls(foreign):
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode("utf-8", errors="ignore")
+        if any(marker in text for marker in MARKERS):
+            leaks.append((url, response.status_code))
+    assert leaks == []
+
+
+@pytest.mark.django_db
+def test_out_of_scope_detail_and_history_answer_404(client, users, foreign):
+    client.force_login(users["commune"])
+    pk = foreign["households.household"]
+    for url in [f"/admin/households/household/{pk}/change/", f"/admin/households/household/{pk}/history/",
+                f"/admin/households/household/{pk}/history/{foreign['history_id']}/",
+                f"/admin/households/member/{foreign['households.member']}/change/"]:
+        response = client.get(url, follow=True)
+        assert response.status_code == 404 or response.redirect_chain, url
+        assert HEAD_MARKER not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["other_commune", "admin"])
+def test_the_walk_can_see_what_is_in_scope(client, users, foreign, role):
+    """Control: the same walk finds the markers for users entitled to them, so the test can fail."""
+    client.force_login(users[role])
+    seen = [url for url in walk_urls(foreign) if HEAD_MARKER in client.get(url).content.decode("utf-8", "ignore")]
+    assert any("/household/" in url for url in seen)
+    assert Member.objects.visible_to(users[role]).filter(full_name=MEMBER_MARKER).exists()
+
+
+@pytest.mark.django_db
+def test_visible_to_counts(users, foreign):
+    from households.models import Household
+
+    assert Household.objects.visible_to(users["commune"]).count() == 1
+    assert Household.objects.visible_to(users["other_commune"]).count() == 1
+    assert Household.objects.visible_to(users["district"]).count() == 1
+    assert Household.objects.visible_to(users["admin"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_former_district_scope_follows_the_reform():
+    """A district officer keeps the communes re-parented by the 2025 reform; a merged commune's officer
+    sees the communes merged into it."""
+    from django.core.management import call_command
+
+    from households.scoping import visible_area_codes
+    from households.services import officer_save
+
+    call_command("import_areas", "households/data/admin_units_kontum.csv")
+    district, _ = officer_save(username="d", role="district_officer", area_codes=["612"], password="x",
+                               check_password=False)
+    commune, _ = officer_save(username="c", role="commune_officer", area_codes=["23401"], password="x",
+                              check_password=False)
+    assert {"23401", "23437", "23428", "23430"} <= visible_area_codes(district)
+    assert "23341" not in visible_area_codes(district)
+    assert {"23401", "23437", "23440", "23443"} <= visible_area_codes(commune)
+    assert "23428" not in visible_area_codes(commune)

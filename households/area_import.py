@@ -222,7 +222,7 @@ def _sync_versions(unit, ordered):
         (r.valid_from, r.valid_to, r.name, r.kind, r.parent_code or None, r.note[:300]) for r in ordered
     ]
     current = list(
-        unit.versions.order_by("valid_from").values_list(
+        unit.versions.values_list(
             "valid_from", "valid_to", "name", "kind", "parent_id", "note"
         )
     )

@@ -164,7 +164,7 @@ class AdministrativeUnitVersion(models.Model):
     class Meta:
         verbose_name = "lịch sử tên, loại, cấp trên"
         verbose_name_plural = "lịch sử tên, loại, cấp trên"
-        ordering = ["unit", "valid_from"]
+        ordering = ["unit", models.F("valid_from").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(fields=["unit", "valid_from"], name="unique_unit_version_start"),
         ]

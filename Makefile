@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install install-dev migrate seed serve bench clean
+.PHONY: run test install install-dev migrate seed serve bench clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,10 @@ test: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-output .pytest_cache
+
+# Refresh the vendored front-end libraries from the npm registry (needs npm; `make run` does not).
+vendor:
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/chart.js
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+	   node_modules/chart.js/LICENSE.md static/vendor/chart.js/

@@ -1,0 +1,217 @@
+"""Excel workbooks in the look of the official summary tables, streamed in openpyxl's write-only mode.
+
+Every sheet: national motto header, reporting unit, title, year, merged multi-level column headers, a row
+of column numbers, data rows, totals row, number formats, frozen header, A4 landscape page setup and the
+signature block. Write-only mode keeps memory flat for household lists of 100,000+ rows, so one code path
+serves small tables and big lists alike.
+"""
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "money": "#,##0",
+    "rate": "0.00",
+    "text": "@",
+}
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="E8EDF2")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Column:
+    key: str
+    headers: tuple  # top level first: ("Hộ nghèo", "Cuối kỳ") spans under one merged "Hộ nghèo"
+    kind: str = "int"  # int | money | rate | text
+    width: float = 12
+
+
+@dataclass
+class Table:
+    sheet_name: str
+    title: str
+    unit_name: str
+    year: int | None
+    columns: list
+    rows: object  # any iterable of dicts (a generator for big lists)
+    total: dict | None = None
+    notes: list = field(default_factory=list)  # e.g. the denominators of the rates
+    parent_unit_name: str = ""
+
+
+def safe_text(value):
+    """Text that Excel would run as a formula gets a leading apostrophe-equivalent: a quote prefix."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell(sheet, value, *, bold=False, align=None, border=False, fill=None, number_format=None, size=None,
+          italic=False):
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold or size or italic:
+        cell.font = Font(bold=bold, size=size or 11, italic=italic)
+    if align:
+        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+    if border:
+        cell.border = BORDER
+    if fill:
+        cell.fill = fill
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _value(column, raw):
+    if raw is None:
+        return None
+    if column.kind == "rate":
+        return float(raw) if isinstance(raw, Decimal) else raw  # Excel stores doubles; shown with 2 places
+    if column.kind in ("int", "money"):
+        return int(raw)
+    return safe_text(str(raw))
+
+
+def _header_merges(columns, depth, first_row):
+    """Merged ranges for multi-level headers: equal neighbours merge across, short stacks merge down."""
+    merges = []
+    for level in range(depth):
+        start = 0
+        while start < len(columns):
+            label = columns[start].headers[level] if level < len(columns[start].headers) else None
+            end = start
+            prefix = columns[start].headers[: level + 1]
+            while (
+                end + 1 < len(columns)
+                and level < len(columns[end + 1].headers) - 1
+                and level < len(columns[start].headers) - 1
+                and columns[end + 1].headers[: level + 1] == prefix
+            ):
+                end += 1
+            row = first_row + level
+            if label is not None and level == len(columns[start].headers) - 1 and depth - 1 > level:
+                merges.append(CellRange(min_col=start + 1, max_col=start + 1, min_row=row, max_row=first_row + depth - 1))
+            elif end > start:
+                merges.append(CellRange(min_col=start + 1, max_col=end + 1, min_row=row, max_row=row))
+            start = end + 1
+    return merges
+
+
+def write_table(workbook, table):
+    sheet = workbook.create_sheet(title=table.sheet_name[:31])
+    columns = table.columns
+    width = len(columns)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    merges = []
+    half = max(1, width // 2)
+    depth = max(len(c.headers) for c in columns)
+    header_first = 7  # motto (2 rows), blank, title, year/unit, blank
+    numbers_row = header_first + depth
+    # Write-only sheets emit their view before the first row: freeze before appending anything.
+    sheet.freeze_panes = f"B{numbers_row + 1}"
+
+    def full_row(text, **style):
+        row = len_rows[0] + 1
+        merges.append(CellRange(min_col=1, max_col=width, min_row=row, max_row=row))
+        append([_cell(sheet, text, **style)])
+
+    len_rows = [0]
+
+    def append(cells):
+        sheet.append(cells)
+        len_rows[0] += 1
+
+    # National motto (left: the reporting unit; right: the motto), as on every official table.
+    left_top = (table.parent_unit_name or "").upper()
+    append([_cell(sheet, left_top, bold=True, align="center")] + [None] * (half - 1)
+           + [_cell(sheet, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align="center")])
+    append([_cell(sheet, table.unit_name.upper(), bold=True, align="center")] + [None] * (half - 1)
+           + [_cell(sheet, "Độc lập - Tự do - Hạnh phúc", bold=True, align="center")])
+    for row in (1, 2):
+        merges.append(CellRange(min_col=1, max_col=half, min_row=row, max_row=row))
+        if width > half:
+            merges.append(CellRange(min_col=half + 1, max_col=width, min_row=row, max_row=row))
+    append([])
+    full_row(table.title.upper(), bold=True, align="center", size=13)
+    year_text = f"Năm {table.year}" if table.year else ""
+    full_row(f"{year_text} — Đơn vị báo cáo: {table.unit_name}".strip(" —"), italic=True, align="center")
+    append([])
+
+    for level in range(depth):
+        cells = []
+        for column in columns:
+            label = column.headers[level] if level < len(column.headers) else None
+            cells.append(_cell(sheet, label, bold=True, align="center", border=True, fill=HEADER_FILL))
+        append(cells)
+    merges += _header_merges(columns, depth, header_first)
+    append([_cell(sheet, f"({i})", align="center", border=True, italic=True) for i in range(1, width + 1)])
+    sheet.print_title_rows = f"{header_first}:{numbers_row}"
+
+    for row in table.rows:
+        append([
+            _cell(sheet, _value(c, row.get(c.key)), border=True, number_format=NUMBER_FORMATS[c.kind],
+                  align="left" if c.kind == "text" else None)
+            for c in columns
+        ])
+    if table.total is not None:
+        append([
+            _cell(sheet, _value(c, table.total.get(c.key)), border=True, bold=True,
+                  number_format=NUMBER_FORMATS[c.kind])
+            for c in columns
+        ])
+    append([])
+    for note in table.notes:
+        append([_cell(sheet, note, italic=True)])
+    today = datetime.date.today()
+    append([None] * half + [_cell(sheet, f"…, ngày {today.day} tháng {today.month} năm {today.year}",
+                                  italic=True, align="center")])
+    sign_row = len_rows[0] + 1
+    append([_cell(sheet, "NGƯỜI LẬP BIỂU", bold=True, align="center")] + [None] * (half - 1)
+           + [_cell(sheet, "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align="center")])
+    append([_cell(sheet, "(Ký, ghi rõ họ tên)", italic=True, align="center")] + [None] * (half - 1)
+           + [_cell(sheet, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, align="center")])
+    for row in (sign_row - 1, sign_row, sign_row + 1):
+        merges.append(CellRange(min_col=1, max_col=half, min_row=row, max_row=row))
+        if width > half:
+            merges.append(CellRange(min_col=half + 1, max_col=width, min_row=row, max_row=row))
+
+    for merged in merges:
+        if merged.min_col != merged.max_col or merged.min_row != merged.max_row:
+            sheet.merged_cells.add(merged)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    return sheet
+
+
+def workbook_bytes(tables):
+    """One workbook with a sheet per table, as bytes (tables may stream their rows)."""
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        write_table(workbook, table)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_to_file(tables, path):
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        write_table(workbook, table)
+    workbook.save(path)

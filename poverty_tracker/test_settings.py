@@ -10,3 +10,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The live server of the browser tests shares the test connection across threads; health checks on
 # that shared connection would try to close it from the wrong thread.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: the browser tests' live server then opens its own connections per thread
+    # instead of sharing the test thread's in-memory one.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-output" / "test.sqlite3")}  # noqa: F405
+    (BASE_DIR / "test-output").mkdir(exist_ok=True)  # noqa: F405

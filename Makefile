@@ -45,3 +45,7 @@ vendor:
 	mkdir -p static/vendor/chart.js
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
 	   node_modules/chart.js/LICENSE.md static/vendor/chart.js/
+
+# Benchmark on PostgreSQL against a synthetic province (see docs/benchmarks.md). BENCH_ARGS="--households 20000" for a quick run.
+bench: install-dev
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

@@ -18,3 +18,8 @@ def vn_percent(value):
 @register.filter
 def vn_million(value):
     return formatting.vn_million(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,71 @@
+"""What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
+from reports.formatting import points
+from reports.poverty import poverty_summary
+
+
+def _change(current, previous):
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def dashboard_data(*, user, area_code, year, years):
+    this_year = poverty_summary(user=user, area_code=area_code, year=year)
+    last_year = poverty_summary(user=user, area_code=area_code, year=year - 1)
+    now, before = this_year["total"], last_year["total"]
+    series_years = [y for y in years if y <= year][-6:]
+    series = [
+        (y, poverty_summary(user=user, area_code=area_code, year=y, comparable=True)["total"]) for y in series_years
+    ]
+    key_figures = [
+        {"label": "Hộ nghèo", "value": now["poor"], "kind": "int", "change": _change(now["poor"], before["poor"])},
+        {"label": "Tỷ lệ hộ nghèo", "value": now["poor_rate"], "kind": "rate",
+         "change": points(now["poor_rate"], before["poor_rate"]) if before["poor_rate"] is not None else None},
+        {"label": "Hộ cận nghèo", "value": now["near_poor"], "kind": "int",
+         "change": _change(now["near_poor"], before["near_poor"])},
+        {"label": "Tỷ lệ hộ cận nghèo", "value": now["near_poor_rate"], "kind": "rate",
+         "change": points(now["near_poor_rate"], before["near_poor_rate"])
+         if before["near_poor_rate"] is not None else None},
+        {"label": "Hộ thoát nghèo", "value": now["escaped"], "kind": "int",
+         "change": _change(now["escaped"], before["escaped"])},
+        {"label": "Tỷ lệ hộ nghèo DTTS", "value": now["ethnic_minority_poor_rate"], "kind": "rate",
+         "change": points(now["ethnic_minority_poor_rate"], before["ethnic_minority_poor_rate"])
+         if before["ethnic_minority_poor_rate"] is not None else None},
+    ]
+    charts = [
+        {
+            "id": "rate-series", "title": "Tỷ lệ hộ nghèo, cận nghèo qua các năm (%)", "type": "line",
+            "labels": [str(y) for y, _ in series],
+            "datasets": [
+                {"label": "Tỷ lệ hộ nghèo (%)", "data": [_float(t["poor_rate"]) for _, t in series]},
+                {"label": "Tỷ lệ hộ cận nghèo (%)", "data": [_float(t["near_poor_rate"]) for _, t in series]},
+            ],
+            "note": "Theo địa giới hiện nay (các xã cũ được gộp vào xã kế thừa).",
+        },
+        {
+            "id": "rate-by-area", "title": f"Tỷ lệ hộ nghèo theo đơn vị năm {year} (%)", "type": "bar",
+            "labels": [row["area"]["name"] for row in this_year["rows"]],
+            "datasets": [
+                {"label": "Tỷ lệ hộ nghèo (%)", "data": [_float(row["poor_rate"]) for row in this_year["rows"]]},
+                {"label": "Tỷ lệ hộ cận nghèo (%)", "data": [_float(row["near_poor_rate"]) for row in this_year["rows"]]},
+            ],
+        },
+        {
+            "id": "movements", "title": f"Biến động hộ nghèo năm {year}", "type": "bar",
+            "labels": ["Thoát nghèo", "Phát sinh mới", "Tái nghèo", "Cận nghèo → nghèo"],
+            "datasets": [{"label": "Số hộ", "data": [now["escaped"], now["newly_poor"], now["relapsed"],
+                                                     now["near_poor_to_poor"]]}],
+        },
+    ]
+    charts += extra_charts(user=user, area_code=area_code, year=year)
+    return {"area": this_year["area"], "year": year, "key_figures": key_figures, "charts": charts,
+            "poverty": this_year}
+
+
+def extra_charts(*, user, area_code, year):
+    """Charts of other reports (spending, training) join here as those reports exist."""
+    return []
+
+
+def _float(value):
+    return float(value) if value is not None else None

@@ -1,0 +1,39 @@
+"""Reading ?year= and ?area= the same way on pages, JSON and Excel: clear errors, never a stack trace."""
+import datetime
+
+from households.models import Assessment
+from reports.areas import default_area
+
+
+class BadParameter(ValueError):
+    pass
+
+
+def parse_year(value, default):
+    if value in (None, ""):
+        return default
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise BadParameter(f"Năm “{value}” không hợp lệ: hãy nhập 4 chữ số, ví dụ 2024.") from None
+    if not 2000 <= year <= 2100:
+        raise BadParameter(f"Năm {year} nằm ngoài khoảng 2000–2100.")
+    return year
+
+
+def available_years(user):
+    years = sorted(set(Assessment.objects.visible_to(user).values_list("year", flat=True).distinct()))
+    return years or [datetime.date.today().year]
+
+
+def report_parameters(request):
+    """(area_code, year, years) from the query string, with the user's defaults."""
+    years = available_years(request.user)
+    year = parse_year(request.GET.get("year"), years[-1])
+    area_code = (request.GET.get("area") or "").strip()
+    if not area_code:
+        area = default_area(request.user)
+        if area is None:
+            raise BadParameter("Tài khoản của bạn chưa được giao địa bàn nào.")
+        area_code = area.code
+    return area_code, year, years

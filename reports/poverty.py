@@ -1,0 +1,214 @@
+"""Poverty summary (Kon Tum "Biểu số 05" columns) per child area and in total, for an area and a year.
+
+Constant queries whatever the size: assessments of the year and of the year before aggregated by commune
+in SQL, the declared household counts, and the fallback count of registered households; the ≤ few hundred
+commune rows are then added up into the report's rows with the administrative map of the year.
+
+Definitions (domain file, "Status changes" and "Rates"):
+- households: the commune's declared total for the year where one exists, else its registered households
+  active that year (placed by that year's assessment, else by their current commune);
+- poor_start / near_poor_start: households poor / near-poor in the previous year's review;
+- escaped: poor last year and not poor this year (movements `escaped` and `escaped_to_near_poor`);
+- rates are over all households; the ethnic-minority poverty rate is over ethnic-minority households;
+- poverty_reduction = start-of-year rate − end-of-year rate, in percentage points.
+"""
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, FilteredRelation, Q
+from django.db.models.functions import Coalesce
+
+from households.models import Assessment, Household, Level
+from reports.areas import UnitMap, report_day, resolve_area
+from reports.formatting import points, rate
+from reports.models import HouseholdCount
+
+POOR, NEAR_POOR, AVERAGE = "poor", "near_poor", "average"
+
+COUNTS = {
+    "poor": Q(classification=POOR),
+    "near_poor": Q(classification=NEAR_POOR),
+    "average": Q(classification=AVERAGE),
+    "escaped": Q(movement__in=["escaped", "escaped_to_near_poor"]),
+    "newly_poor": Q(movement="newly_poor"),
+    "relapsed": Q(movement="relapsed"),
+    "near_poor_to_poor": Q(movement="near_poor_to_poor"),
+    "escaped_near_poor": Q(movement="escaped_near_poor"),
+    "newly_near_poor": Q(movement="newly_near_poor"),
+    "poor_ethnic_minority": Q(classification=POOR, is_ethnic_minority=True),
+    "near_poor_ethnic_minority": Q(classification=NEAR_POOR, is_ethnic_minority=True),
+    "poor_no_labour_capacity": Q(classification=POOR, no_labour_capacity=True),
+    "near_poor_no_labour_capacity": Q(classification=NEAR_POOR, no_labour_capacity=True),
+    "poor_meritorious": Q(classification=POOR, has_meritorious_member=True),
+    "near_poor_meritorious": Q(classification=NEAR_POOR, has_meritorious_member=True),
+}
+START_COUNTS = {"poor_start": Q(classification=POOR), "near_poor_start": Q(classification=NEAR_POOR)}
+DENOMINATORS = ("households", "ethnic_minority_households", "households_start")
+FIGURES = (*DENOMINATORS, *COUNTS, *START_COUNTS)
+
+
+class ReportScope:
+    """Which communes (or villages) a report covers and which row each of them adds to."""
+
+    def __init__(self, user, area_code, year, comparable=False):
+        self.user = user
+        self.area = resolve_area(user, area_code)
+        self.year = year
+        self.comparable = comparable
+        self.day = datetime.date.today() if comparable else report_day(year)
+        self.map = UnitMap(self.day)
+        self.by_village = self.area.level == Level.COMMUNE
+        target = self.map.descendants(self.area.code)
+        # Every commune code whose records land in this area on the map's day: the area's communes and
+        # the closed communes whose successor chain ends in one of them.
+        self.communes = {
+            code for code, unit in self.map.units.items()
+            if unit.level == Level.COMMUNE and self.map.current_successor(code, self.day) in target
+        }
+        if self.by_village:
+            self.communes |= {self.area.code}
+
+    def row_of(self, commune_code, village_code=None):
+        if self.by_village:
+            return village_code or "_none"
+        return self.map.child_under(self.area.code, self.map.current_successor(commune_code, self.day))
+
+    def row_label(self, code):
+        if code == "_none":
+            return {"code": "", "name": "Chưa rõ thôn"}
+        unit = self.map.get(code)
+        if unit is None:  # a village: not in the map of communes and above
+            from households.models import AdministrativeUnit
+
+            village = AdministrativeUnit.objects.filter(code=code).first()
+            return {"code": code, "name": f"{village.get_kind_display()} {village.name}" if village else code}
+        return unit.as_dict()
+
+    def rows_expected(self):
+        if self.by_village:
+            from households.models import AdministrativeUnit
+
+            return list(
+                AdministrativeUnit.objects.filter(parent_id=self.area.code, level=Level.VILLAGE)
+                .values_list("code", flat=True)
+            )
+        return [unit.code for unit in self.map.children(self.area.code)]
+
+
+def _group_fields(scope, prefix=""):
+    return [f"{prefix}commune_id"] + ([f"{prefix}village_id"] if scope.by_village else [])
+
+
+def _assessment_counts(scope, year, counts):
+    queryset = Assessment.objects.visible_to(scope.user).filter(year=year, commune_id__in=scope.communes)
+    fields = _group_fields(scope)
+    aggregates = {name: Count("id", filter=condition) for name, condition in counts.items()}
+    return queryset.values(*fields).annotate(**aggregates).order_by()
+
+
+def _registered_counts(scope, year):
+    """Households registered and living in the area during `year`, placed by that year's assessment."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    queryset = (
+        Household.objects.visible_to(scope.user)
+        .filter(Q(registered_on__lte=last), Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
+        .annotate(
+            year_commune=Coalesce("that_year__commune_id", "commune_id"),
+            year_village=Coalesce("that_year__village_id", "village_id"),
+        )
+        .filter(year_commune__in=scope.communes)
+    )
+    fields = ["year_commune"] + (["year_village"] if scope.by_village else [])
+    return queryset.values(*fields).annotate(
+        households=Count("id"), ethnic_minority_households=Count("id", filter=Q(ethnic_group__is_minority=True))
+    ).order_by()
+
+
+def _denominators(scope, year):
+    """{row: {"households": n, "ethnic_minority_households": n}} from declarations, else the register."""
+    totals = defaultdict(lambda: defaultdict(int))
+    declared = {}
+    if not scope.by_village:
+        declared = {
+            row["commune_id"]: row for row in HouseholdCount.objects.filter(
+                year=year, commune_id__in=scope.communes
+            ).values("commune_id", "households", "ethnic_minority_households")
+        }
+        for commune, row in declared.items():
+            target = totals[scope.row_of(commune)]
+            target["households"] += row["households"]
+            target["ethnic_minority_households"] += row["ethnic_minority_households"]
+    for row in _registered_counts(scope, year):
+        if row["year_commune"] in declared:
+            continue
+        target = totals[scope.row_of(row["year_commune"], row.get("year_village"))]
+        target["households"] += row["households"]
+        target["ethnic_minority_households"] += row["ethnic_minority_households"]
+    return totals
+
+
+def with_rates(figures):
+    result = dict(figures)
+    households = figures.get("households", 0)
+    result["poor_rate"] = rate(figures.get("poor", 0), households)
+    result["near_poor_rate"] = rate(figures.get("near_poor", 0), households)
+    result["poor_start_rate"] = rate(figures.get("poor_start", 0), figures.get("households_start", 0))
+    result["near_poor_start_rate"] = rate(figures.get("near_poor_start", 0), figures.get("households_start", 0))
+    result["ethnic_minority_poor_rate"] = rate(
+        figures.get("poor_ethnic_minority", 0), figures.get("ethnic_minority_households", 0)
+    )
+    result["ethnic_minority_share_of_poor"] = rate(figures.get("poor_ethnic_minority", 0), figures.get("poor", 0))
+    result["poverty_reduction"] = points(result["poor_start_rate"], result["poor_rate"])
+    return result
+
+
+def poverty_summary(*, user, area_code, year, comparable=False):
+    """{"year", "area", "rows": [{"area", ...figures}], "total": {...}, "denominators": {...}}."""
+    scope = ReportScope(user, area_code, year, comparable)
+    rows = defaultdict(lambda: defaultdict(int))
+    for code in scope.rows_expected():
+        rows[code]  # every child area gets a row, even with nothing recorded
+    for record in _assessment_counts(scope, year, COUNTS):
+        target = rows[scope.row_of(record["commune_id"], record.get("village_id"))]
+        for name in COUNTS:
+            target[name] += record[name]
+    for record in _assessment_counts(scope, year - 1, START_COUNTS):
+        target = rows[scope.row_of(record["commune_id"], record.get("village_id"))]
+        for name in START_COUNTS:
+            target[name] += record[name]
+    for code, values in _denominators(scope, year).items():
+        for name, value in values.items():
+            rows[code][name] += value
+    for code, values in _denominators(scope, year - 1).items():
+        rows[code]["households_start"] += values["households"]
+
+    rows.pop(None, None)  # records outside the map of the year (should not happen; never counted twice)
+    total = {name: sum(row.get(name, 0) for row in rows.values()) for name in FIGURES}
+    ordered = sorted(rows.items(), key=lambda item: item[0])
+    return {
+        "year": year,
+        "comparable": comparable,
+        "area": {"code": scope.area.code, "name": scope.map.get(scope.area.code).label
+                 if scope.map.get(scope.area.code) else scope.area.name},
+        "rows": [
+            {"area": scope.row_label(code), **with_rates({name: values.get(name, 0) for name in FIGURES})}
+            for code, values in ordered
+        ],
+        "total": with_rates(total),
+        "denominators": {
+            "poor_rate": "hộ nghèo / tổng số hộ",
+            "near_poor_rate": "hộ cận nghèo / tổng số hộ",
+            "ethnic_minority_poor_rate": "hộ nghèo DTTS / tổng số hộ DTTS",
+            "ethnic_minority_share_of_poor": "hộ nghèo DTTS / tổng số hộ nghèo",
+            "poverty_reduction": "tỷ lệ hộ nghèo đầu kỳ − tỷ lệ hộ nghèo cuối kỳ (điểm %)",
+        },
+    }
+
+
+def poverty_series(*, user, area_code, years):
+    """Totals for several years on today's map (comparable series across the 2025 reform)."""
+    return [
+        {"year": year, **poverty_summary(user=user, area_code=area_code, year=year, comparable=True)["total"]}
+        for year in years
+    ]

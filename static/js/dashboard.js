@@ -1,0 +1,85 @@
+// The leaders' dashboard: draws each chart with Chart.js (served by the app), fills the table behind
+// it, offers CSV and PNG downloads, and reloads the page when a selector changes.
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") return;
+  var charts = JSON.parse(source.textContent);
+  var palette = ["#b42318", "#f79009", "#1570ef", "#067647", "#6941c6", "#667085"];
+  var numberFormat = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2 });
+  window.dashboardCharts = {};
+
+  function fillTable(chart) {
+    var body = document.querySelector("#table-" + chart.id + " tbody");
+    chart.labels.forEach(function (label, i) {
+      var row = body.insertRow();
+      row.insertCell().textContent = label;
+      chart.datasets.forEach(function (dataset) {
+        var cell = row.insertCell();
+        var value = dataset.data[i];
+        cell.className = "num";
+        cell.textContent = value === null || value === undefined ? "–" : numberFormat.format(value);
+      });
+    });
+  }
+
+  function csvOf(chart) {
+    var lines = [[""].concat(chart.datasets.map(function (d) { return d.label; }))];
+    chart.labels.forEach(function (label, i) {
+      lines.push([label].concat(chart.datasets.map(function (d) { return d.data[i] === null ? "" : d.data[i]; })));
+    });
+    return "\ufeff" + lines.map(function (cells) {
+      return cells.map(function (c) { return '"' + String(c).replace(/"/g, '""') + '"'; }).join(",");
+    }).join("\r\n");
+  }
+
+  function download(name, href) {
+    var link = document.createElement("a");
+    link.href = href; link.download = name;
+    document.body.appendChild(link); link.click(); link.remove();
+  }
+
+  charts.forEach(function (chart) {
+    var canvas = document.getElementById("chart-" + chart.id);
+    window.dashboardCharts[chart.id] = new Chart(canvas, {
+      type: chart.type,
+      data: {
+        labels: chart.labels,
+        datasets: chart.datasets.map(function (dataset, i) {
+          return { label: dataset.label, data: dataset.data, backgroundColor: palette[i % palette.length],
+                   borderColor: palette[i % palette.length], tension: 0.2 };
+        })
+      },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+                 plugins: { legend: { position: "bottom" } },
+                 scales: { y: { beginAtZero: true } } }
+    });
+    fillTable(chart);
+  });
+
+  document.querySelectorAll("[data-toggle-table]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var table = document.getElementById("table-" + button.getAttribute("data-toggle-table"));
+      var hidden = table.classList.toggle("hidden");
+      button.setAttribute("aria-expanded", hidden ? "false" : "true");
+    });
+  });
+  document.querySelectorAll("[data-download-csv]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var chart = charts.find(function (c) { return c.id === link.getAttribute("data-download-csv"); });
+      download(chart.id + ".csv", "data:text/csv;charset=utf-8," + encodeURIComponent(csvOf(chart)));
+    });
+  });
+  document.querySelectorAll("[data-download-png]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var id = link.getAttribute("data-download-png");
+      download(id + ".png", window.dashboardCharts[id].toBase64Image());
+    });
+  });
+  ["year-select", "area-select"].forEach(function (id) {
+    var select = document.getElementById(id);
+    if (select) select.addEventListener("change", function () { document.getElementById("report-filters").submit(); });
+  });
+})();

@@ -16,7 +16,7 @@ ROLE_GROUPS = {
 PROJECT_APPS = ("households", "programs", "reports")
 REFERENCE_MODELS = {
     "administrativeunit", "administrativeunitversion", "ethnicgroup",
-    "povertystandard", "standardline", "indicator", "program",
+    "povertystandard", "standardline", "indicator", "povertyreason", "program",
 }
 HIDDEN_MODELS = {"officer", "officerscope"}
 

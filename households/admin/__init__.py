@@ -1,1 +1,1 @@
-from households.admin import areas, households, officers  # noqa: F401
+from households.admin import areas, households, officers, review  # noqa: F401

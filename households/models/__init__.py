@@ -6,3 +6,7 @@ from households.models.officers import Officer, OfficerScope, Role, can_edit, ro
 from households.models.people import (  # noqa: F401
     EthnicGroup, Gender, Household, HouseholdStatus, Member, Relation,
 )
+from households.models.review import (  # noqa: F401,E402
+    AreaType, Assessment, Classification, Indicator, Movement, PovertyReason, PovertyStandard, ReviewRound,
+    RoundLockedError, RoundStatus, StandardLine,
+)

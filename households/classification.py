@@ -1,0 +1,78 @@
+"""The single rule of the domain file, as pure functions over plain values (no database).
+
+poor      = income ≤ absolute line, OR (income condition AND deprivations ≥ minimum)
+near-poor = income condition AND not poor
+average   = income line < income ≤ average line
+otherwise not poor.
+The income condition is "B1 score ≤ B1 line" when a B1 score is given (and the standard has a B1 line),
+else "income ≤ income line". Values exactly on a line belong to the poorer class.
+"""
+from dataclasses import dataclass
+
+POOR, NEAR_POOR, AVERAGE, NOT_POOR = "poor", "near_poor", "average", "not_poor"
+
+
+@dataclass(frozen=True)
+class Lines:
+    income_line: int
+    min_deprivations: int
+    absolute_line: int | None = None
+    average_line: int | None = None
+    b1_line: int | None = None
+
+
+class MissingInput(ValueError):
+    pass
+
+
+def classify(lines, *, deprivations, income=None, b1_score=None):
+    """Classification of one household-year. `deprivations` is the number of deprived indicators."""
+    if b1_score is not None and lines.b1_line is not None:
+        income_condition = b1_score <= lines.b1_line
+    elif income is not None:
+        income_condition = income <= lines.income_line
+    else:
+        raise MissingInput("Cần thu nhập bình quân hoặc điểm B1 để phân loại.")
+    below_absolute = income is not None and lines.absolute_line is not None and income <= lines.absolute_line
+    if below_absolute or (income_condition and deprivations >= lines.min_deprivations):
+        return POOR
+    if income_condition:
+        return NEAR_POOR
+    if income is not None and lines.average_line is not None and lines.income_line < income <= lines.average_line:
+        return AVERAGE
+    return NOT_POOR
+
+
+def movement(current, previous, poor_in_an_earlier_year=False):
+    """This year's movement against last year's class (None: no assessment last year = not poor)."""
+    if current == POOR:
+        if previous == POOR:
+            return "stayed_poor"
+        if previous == NEAR_POOR:
+            return "near_poor_to_poor"
+        return "relapsed" if poor_in_an_earlier_year else "newly_poor"
+    if current == NEAR_POOR:
+        if previous == POOR:
+            return "escaped_to_near_poor"
+        if previous == NEAR_POOR:
+            return "stayed_near_poor"
+        return "newly_near_poor"
+    if previous == POOR:
+        return "escaped"
+    if previous == NEAR_POOR:
+        return "escaped_near_poor"
+    return "none"
+
+
+def movements_over_years(classes_by_year):
+    """{year: class} -> {year: movement}, walking the years in order (missing years count as not poor)."""
+    result = {}
+    poor_years = []
+    for year in sorted(classes_by_year):
+        current = classes_by_year[year]
+        previous = classes_by_year.get(year - 1)
+        earlier = any(y < year - 1 for y in poor_years)
+        result[year] = movement(current, previous, earlier)
+        if current == POOR:
+            poor_years.append(year)
+    return result

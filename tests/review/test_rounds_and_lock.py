@@ -1,0 +1,107 @@
+"""Review rounds: who moves them, and an approved round stays locked on every path."""
+import pytest
+from django.core.exceptions import ValidationError
+
+from households.models import Assessment, ReviewRound, RoundLockedError
+from households.review_services import assessment_delete, round_approve, round_reopen, round_return, round_submit
+from tests.factories import HouseholdFactory
+
+
+@pytest.fixture
+def approved(assess, household, users):
+    assessment = assess(household, 2024, income=1_200_000, deprivations=["1", "4", "9"])
+    review_round = assessment.review_round
+    round_submit(acting_user=users["commune"], review_round=review_round)
+    round_approve(acting_user=users["district"], review_round=review_round)
+    return Assessment.objects.get(pk=assessment.pk)
+
+
+@pytest.mark.django_db
+def test_workflow_permissions_by_role(assess, household, users):
+    review_round = assess(household, 2024, income=1_200_000).review_round
+    for user, service in [(users["leader"], round_submit), (users["district"], round_submit),
+                          (users["commune"], round_approve), (users["leader"], round_approve)]:
+        with pytest.raises(ValidationError):
+            service(acting_user=user, review_round=review_round)
+    with pytest.raises(ValidationError, match="không thuộc địa bàn"):
+        round_submit(acting_user=users["other_commune"], review_round=review_round)
+    round_submit(acting_user=users["commune"], review_round=review_round)
+    with pytest.raises(ValidationError, match="lý do"):
+        round_return(acting_user=users["district"], review_round=review_round, reason=" ")
+    round_return(acting_user=users["district"], review_round=review_round, reason="Thiếu hộ thôn 2")
+    review_round.refresh_from_db()
+    assert (review_round.status, review_round.return_reason) == ("open", "Thiếu hộ thôn 2")
+    round_submit(acting_user=users["commune"], review_round=review_round)
+    round_approve(acting_user=users["district"], review_round=review_round)
+    with pytest.raises(ValidationError):
+        round_reopen(acting_user=users["commune"], review_round=review_round, reason="x")
+    round_reopen(acting_user=users["district"], review_round=review_round, reason="Sai thu nhập hộ HH-REVIEW")
+    reasons = list(review_round.history.values_list("history_change_reason", "status", "history_user__username"))
+    assert reasons[0] == ("Mở lại: Sai thu nhập hộ HH-REVIEW", "open", "district")
+    assert ("Phê duyệt", "approved", "district") in reasons and ("Gửi huyện", "submitted", "commune") in reasons
+
+
+@pytest.mark.django_db
+def test_locked_round_refuses_services_model_and_querysets(approved, assess, household, users):
+    with pytest.raises(RoundLockedError):
+        assess(household, 2024, income=9_000_000)
+    with pytest.raises(RoundLockedError):
+        assessment_delete(acting_user=users["admin"], assessment=approved)
+    approved.notes = "sửa thẳng"
+    with pytest.raises(RoundLockedError):
+        approved.save()
+    with pytest.raises(RoundLockedError):
+        approved.delete()
+    with pytest.raises(RoundLockedError):
+        Assessment.objects.filter(pk=approved.pk).update(income_per_capita=1)
+    with pytest.raises(RoundLockedError):
+        Assessment.objects.all().delete()
+    # a new household of the same commune and year cannot join the locked round either
+    with pytest.raises(RoundLockedError):
+        assess(HouseholdFactory(code="HH-LATE"), 2024, income=1)
+    stored = Assessment.objects.get(pk=approved.pk)
+    assert (stored.income_per_capita, stored.notes) == (1_200_000, "")
+    assert Assessment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_locked_round_refuses_the_admin(approved, client, users):
+    client.force_login(users["district"])
+    url = f"/admin/households/assessment/{approved.pk}/change/"
+    data = {"income_per_capita": "9000000", "b1_score": "", "deprivation_codes": ["1"], "notes": "",
+            "loaded_version": str(approved.version)}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "đã được phê duyệt" in str(response.context["adminform"].form.non_field_errors())
+    response = client.post(f"/admin/households/assessment/{approved.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "đã được phê duyệt" in response.content.decode()
+    response = client.post("/admin/households/assessment/", {
+        "action": "delete_selected", "_selected_action": [approved.pk], "post": "yes"}, follow=True)
+    assert "đã được phê duyệt" in response.content.decode()
+    add = client.post("/admin/households/assessment/add/", {
+        "household": HouseholdFactory(code="HH-ADD").pk, "year": "2024", "income_per_capita": "1",
+        "deprivation_codes": [], "notes": ""})
+    assert "đã được phê duyệt" in str(add.context["adminform"].form.non_field_errors())
+    assert Assessment.objects.get(pk=approved.pk).income_per_capita == 1_200_000
+    assert Assessment.objects.count() == 1
+    # after a reopen with a reason, the admin can correct it
+    round_reopen(acting_user=users["district"], review_round=ReviewRound.objects.get(), reason="Sửa")
+    response = client.post(url, {**data, "loaded_version": str(Assessment.objects.get().version)})
+    assert response.status_code == 302
+    stored = Assessment.objects.get()
+    assert (stored.income_per_capita, stored.classification) == (9_000_000, "not_poor")
+
+
+@pytest.mark.django_db
+def test_admin_add_shows_service_errors_next_to_fields(client, users, household):
+    client.force_login(users["commune"])
+    response = client.post("/admin/households/assessment/add/", {
+        "household": household.pk, "year": "2024", "income_per_capita": "-5", "deprivation_codes": ["1"], "notes": ""})
+    assert response.status_code == 200
+    assert "không được âm" in " ".join(response.context["adminform"].form.errors["income_per_capita"])
+    assert not Assessment.objects.exists()
+    response = client.post("/admin/households/assessment/add/", {
+        "household": household.pk, "year": "2024", "income_per_capita": "1200000",
+        "deprivation_codes": ["1", "4", "9"], "notes": ""})
+    assert response.status_code == 302
+    assert Assessment.objects.get().classification == "poor"

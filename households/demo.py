@@ -149,7 +149,10 @@ def seed_accounts(password):
 
 def seed_demo(*, password="demo", stdout=None):
     """Load everything; each step skips what is already there. Returns a summary dict."""
+    from households.review_demo import seed_reviews
+
     seed_areas()
     created = seed_households()
+    assessments = seed_reviews()
     seed_accounts(password)
-    return {"households_created": created}
+    return {"households_created": created, "assessments_created": assessments}

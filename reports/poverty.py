@@ -58,20 +58,26 @@ class ReportScope:
         self.day = datetime.date.today() if comparable else report_day(year)
         self.map = UnitMap(self.day)
         self.by_village = self.area.level == Level.COMMUNE
-        target = self.map.descendants(self.area.code)
-        # Every commune code whose records land in this area on the map's day: the area's communes and
-        # the closed communes whose successor chain ends in one of them.
+        # A unit closed before the map's day (a district abolished in 2025) covers what it covered on its
+        # last day, carried onto the map through successors; its rows are then those successor units.
+        self.area_is_current = self.area.is_valid_on(self.day)
+        area_map = self.map if self.area_is_current else UnitMap(self.area.valid_to)
+        base = area_map.descendants(self.area.code)
+        self.target = {self.map.current_successor(code, self.day) for code in base}
+        # Every commune code whose records land in the target: those communes and the closed communes
+        # whose successor chain ends in one of them.
         self.communes = {
             code for code, unit in self.map.units.items()
-            if unit.level == Level.COMMUNE and self.map.current_successor(code, self.day) in target
+            if unit.level == Level.COMMUNE and self.map.current_successor(code, self.day) in self.target
         }
-        if self.by_village:
-            self.communes |= {self.area.code}
 
     def row_of(self, commune_code, village_code=None):
         if self.by_village:
             return village_code or "_none"
-        return self.map.child_under(self.area.code, self.map.current_successor(commune_code, self.day))
+        successor = self.map.current_successor(commune_code, self.day)
+        if not self.area_is_current:
+            return successor if successor in self.target else None
+        return self.map.child_under(self.area.code, successor)
 
     def row_label(self, code):
         if code == "_none":
@@ -92,6 +98,8 @@ class ReportScope:
                 AdministrativeUnit.objects.filter(parent_id=self.area.code, level=Level.VILLAGE)
                 .values_list("code", flat=True)
             )
+        if not self.area_is_current:
+            return sorted(self.target)
         return [unit.code for unit in self.map.children(self.area.code)]
 
 

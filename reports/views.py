@@ -17,10 +17,13 @@ def area_choices(user, year):
     """The areas a user may pick for a year: their scope's units above village level, on that year's map."""
     units = UnitMap(report_day(year))
     codes = visible_area_codes(user)
-    chosen = [u for u in units.units.values() if u.valid_on(units.day) and (codes is None or u.code in codes)]
+    own = set(OfficerScope.objects.filter(user=user).values_list("area_id", flat=True))
+    chosen = [u for u in units.units.values()
+              if (u.valid_on(units.day) and (codes is None or u.code in codes)) or u.code in own]
     depth = {"province": 0, "district": 1, "commune": 2}
     return [
-        {"code": u.code, "name": ("— " * depth.get(u.level, 0)) + u.label}
+        {"code": u.code, "name": ("— " * depth.get(u.level, 0)) + u.label
+         + ("" if u.valid_on(units.day) else " (đơn vị cũ)")}
         for u in sorted(chosen, key=lambda u: (u.code[:2], depth.get(u.level, 3), u.code))
     ]
 

@@ -18,7 +18,8 @@ class Command(BaseCommand):
                 "dùng --force nếu thật sự muốn."
             )
         summary = seed_demo(password=options["password"])
-        self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({summary['households_created']} hộ mới)."))
+        self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({summary['households_created']} hộ mới, "
+            f"{summary['assessments_created']} kết quả rà soát mới)."))
         self.stdout.write("Tài khoản demo (mật khẩu: %s):" % options["password"])
         for username, _role, _areas, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<10} {description}")

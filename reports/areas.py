@@ -30,7 +30,9 @@ class UnitState:
 
     @property
     def label(self):
-        return f"{self.kind.capitalize()} {self.name}" if self.kind else self.name
+        if not self.kind or self.name.lower().startswith(self.kind.lower()):
+            return self.name
+        return f"{self.kind.capitalize()} {self.name}"
 
     def as_dict(self):
         return {"code": self.code, "name": self.label}

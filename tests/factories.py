@@ -1,4 +1,6 @@
 """factory_boy factories for the registry."""
+import datetime
+
 import factory
 
 from households.models import EthnicGroup, Gender, Household, Member, Relation
@@ -14,6 +16,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     commune_id = "90101"
     village_id = factory.LazyAttribute(lambda o: f"{o.commune_id}-01")
     head_name = factory.Sequence(lambda n: f"Nguyễn Văn Chủ{n}")
+    registered_on = datetime.date(2015, 1, 1)
     ethnic_group = factory.LazyFunction(lambda: EthnicGroup.objects.get(code="14"))
 
     @factory.post_generation

@@ -91,6 +91,8 @@ def fill(name, argument, foreign):
         return foreign["households.household"]
     if argument in {"format"}:
         return "json"
+    if argument == "slug":
+        return "poverty"
     raise AssertionError(f"The scoping walk cannot fill <{argument}> of URL {name}: teach fill() about it.")
 
 
@@ -110,6 +112,13 @@ def walk_urls(foreign):
         "/admin/autocomplete/?app_label=households&model_name=member&field_name=household&term=zzyzx",
         "/admin/autocomplete/?app_label=households&model_name=household&field_name=commune&term=",
     ]
+    # Every report, for the foreign commune and for the whole province, as page, JSON and Excel.
+    from reports.registry import REPORTS
+
+    for slug in REPORTS:
+        for query in ("?area=90201&year=2024", "?area=90&year=2024", "?year=2024"):
+            for output in ("", "&format=json"):
+                urls.append(f"/reports/{slug}/{query}{output}")
     return sorted(set(urls))
 
 

@@ -150,9 +150,11 @@ def seed_accounts(password):
 def seed_demo(*, password="demo", stdout=None):
     """Load everything; each step skips what is already there. Returns a summary dict."""
     from households.review_demo import seed_reviews
+    from programs.demo import seed_programs
 
     seed_areas()
     created = seed_households()
     assessments = seed_reviews()
+    benefits = seed_programs()
     seed_accounts(password)
-    return {"households_created": created, "assessments_created": assessments}
+    return {"households_created": created, "assessments_created": assessments, "benefits_created": benefits}

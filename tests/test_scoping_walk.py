@@ -10,6 +10,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from households.models import Member
+from households.review_services import assessment_save
 from tests.factories import HouseholdFactory, MemberFactory
 
 HEAD_MARKER = "Zzyzx Bímật"
@@ -39,9 +40,41 @@ def foreign(users):
     member = MemberFactory(household=household, full_name=MEMBER_MARKER)
     household.refresh_search_text()
     HouseholdFactory(code="OWN-0001")  # something visible, so lists are not trivially empty
-    return {"households.household": household.pk, "households.member": member.pk,
+    programs = foreign_program_records(household, member)
+    assessment = assessment_save(acting_user=users["admin"], household=household, year=2024,
+                                 income_per_capita=1_000_000, deprivations=["1", "4", "9"])
+    return {**programs, "households.assessment": assessment.pk,
+            "households.reviewround": assessment.review_round_id,
+            "households.household": household.pk, "households.member": member.pk,
             "households.administrativeunit": "90201", "household_code": household.code,
             "history_id": household.history.first().history_id}
+
+
+def foreign_program_records(household, member):
+    """Support records of the foreign household, one per program model, so their pages are walked too."""
+    import datetime
+
+    from programs.models import (
+        Benefit, Commendation, CommunityProject, CooperativeGroup, GroupMembership, Sponsorship, Trainee,
+        TrainingCourse,
+    )
+
+    day = datetime.date(2024, 9, 1)
+    benefit = Benefit.objects.create(program_id="CS-BHYT", year=2024, date=day, household=household, member=member)
+    project = CommunityProject.objects.create(name="Dự án xã khác", program_id="DA2", commune_id="90201", year=2024)
+    project.households.add(household)
+    group = CooperativeGroup.objects.create(name="Tổ xã khác", commune_id="90201", founded_on=day, activity="x")
+    GroupMembership.objects.create(group=group, household=household, joined_on=day)
+    course = TrainingCourse.objects.create(name="Lớp xã khác", program_id="DA4-TDA1", trade="x", year=2024,
+                                           commune_id="90201")
+    Trainee.objects.create(course=course, member=member)
+    commendation = Commendation.objects.create(household=household, year=2024, issuer="UBND", decision_number="1",
+                                               date=day)
+    sponsorship = Sponsorship.objects.create(household=household, sponsor_name="A", sponsor_kind="party_member",
+                                             since=day)
+    return {"programs.benefit": benefit.pk, "programs.communityproject": project.pk,
+            "programs.cooperativegroup": group.pk, "programs.trainingcourse": course.pk,
+            "programs.commendation": commendation.pk, "programs.sponsorship": sponsorship.pk}
 
 
 def model_of(name):
@@ -77,7 +110,8 @@ def fill(name, argument, foreign):
         return ContentType.objects.get_for_model(Household).pk
     if argument == "version_id":
         model = model_of(name)
-        record = model.history.filter(pk=object_id_for(name, foreign)).first() if model else None
+        record = (model.history.filter(**{model._meta.pk.attname: object_id_for(name, foreign)}).first()
+                  if model else None)
         return record.history_id if record else foreign["history_id"]
     if argument == "url":
         return "households/household/"

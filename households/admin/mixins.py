@@ -52,15 +52,30 @@ class ScopedAdminMixin:
         return queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        restrict = getattr(self, "scoped_area_fields", ())
-        if db_field.name in restrict and field is not None:
-            codes = visible_area_codes(request.user)
-            if codes is not None:
-                field.queryset = field.queryset.filter(code__in=codes)
-        elif field is not None and isinstance(field.queryset, ScopedQuerySet):
-            field.queryset = field.queryset.visible_to(request.user)
+        return scope_choices(self, db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return scope_choices(self, db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+def scope_choices(model_admin, db_field, request, field):
+    """A choice field only accepts what the user may see: a posted id of another commune's row is invalid."""
+    if field is None:
         return field
+    if db_field.name in getattr(model_admin, "scoped_area_fields", ()):
+        codes = visible_area_codes(request.user)
+        if codes is not None:
+            field.queryset = field.queryset.filter(code__in=codes)
+    elif isinstance(field.queryset, ScopedQuerySet):
+        field.queryset = field.queryset.visible_to(request.user)
+    return field
+
+
+class ScopedInlineMixin:
+    """Inlines scope their choice fields the same way (their rows are scoped through the parent)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return scope_choices(self, db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
 
 
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):

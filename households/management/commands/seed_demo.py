@@ -19,7 +19,7 @@ class Command(BaseCommand):
             )
         summary = seed_demo(password=options["password"])
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({summary['households_created']} hộ mới, "
-            f"{summary['assessments_created']} kết quả rà soát mới)."))
+            f"{summary['assessments_created']} kết quả rà soát mới, {summary['benefits_created']} lượt hỗ trợ mới)."))
         self.stdout.write("Tài khoản demo (mật khẩu: %s):" % options["password"])
         for username, _role, _areas, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<10} {description}")

@@ -1,0 +1,248 @@
+"""Admin screens for programs and support, scoped by area, audited, with lost-update protection."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from households.admin.mixins import (
+    ReadOnlyAdminMixin, ScopedHistoryAdmin, ScopedInlineMixin, VersionedAdminMixin, VersionedFormMixin,
+)
+from households.models import AdministrativeUnit, Classification
+from households.scoping import visible_area_codes
+from programs.models import (
+    Benefit, BudgetAllocation, Commendation, CommunityProject, CooperativeGroup, GroupMembership, Program,
+    Sponsorship, SponsorVisit, Trainee, TrainingCourse,
+)
+from programs.selectors import benefit_candidates
+from programs.services import benefit_bulk_grant
+
+
+@admin.register(Program)
+class ProgramAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
+    list_display = ("code", "name", "parent", "period_label", "unit", "is_local")
+    list_filter = ("unit", "is_local")
+    search_fields = ("code", "name")
+
+    @admin.display(description="thời gian")
+    def period_label(self, obj):
+        return obj.period_label
+
+
+@admin.register(BudgetAllocation)
+class BudgetAllocationAdmin(ScopedHistoryAdmin):
+    list_display = ("program", "year", "area", "amount", "disbursed")
+    list_select_related = ("program", "area")
+    list_filter = ("year",)
+    autocomplete_fields = ("program", "area")
+    scoped_area_fields = ("area",)
+    search_fields = ("program__code", "area__code")
+
+    @admin.display(description="đã giải ngân (đồng)")
+    def disbursed(self, obj):
+        return getattr(obj, "disbursed_amount", None)
+
+    def get_queryset(self, request):
+        from programs.queries import allocations_with_disbursed
+
+        return allocations_with_disbursed(super().get_queryset(request))
+
+
+class VersionedForm(VersionedFormMixin, forms.ModelForm):
+    pass
+
+
+class BenefitForm(VersionedForm):
+    class Meta:
+        model = Benefit
+        fields = "__all__"
+
+
+@admin.register(Benefit)
+class BenefitAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = BenefitForm
+    list_display = ("program", "year", "date", "household", "member", "quantity", "amount")
+    list_select_related = ("program", "household", "member")
+    list_filter = ("year", "program")
+    autocomplete_fields = ("household", "member", "program")
+    search_fields = ("household__code",)
+    date_hierarchy = "date"
+    change_list_template = "admin/programs/benefit/change_list.html"
+
+    def get_urls(self):
+        return [path("bulk/", self.admin_site.admin_view(self.bulk_view), name="programs_benefit_bulk"),
+                *super().get_urls()]
+
+    def bulk_view(self, request):
+        """Give one support to many households: pick → preview → confirm (one transaction)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BulkBenefitForm(request.POST or None, user=request.user)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            recipients = benefit_candidates(
+                user=request.user, year=data["year"], commune_code=data["commune"].code,
+                village_code=data["village"].code if data.get("village") else None,
+                classifications=data["classifications"], member_age_min=data.get("member_age_min"),
+                member_age_max=data.get("member_age_max"),
+            )
+            if "_confirm" in request.POST:
+                try:
+                    created = benefit_bulk_grant(
+                        acting_user=request.user, program=data["program"], year=data["year"], date=data["date"],
+                        quantity=data["quantity"], amount=data["amount"], recipients=recipients,
+                        note=data.get("note", ""),
+                    )
+                except ValidationError as error:
+                    for message in sum(error.message_dict.values(), []):
+                        messages.error(request, message)
+                else:
+                    messages.success(request, f"Đã ghi {len(created)} lượt hỗ trợ {data['program'].code}, "
+                                              f"tổng {len(created) * data['amount']:,} đồng.".replace(",", "."))
+                    return HttpResponseRedirect(reverse("admin:programs_benefit_changelist"))
+            preview = {"recipients": recipients, "count": len(recipients),
+                       "total": len(recipients) * data["amount"]}
+        context = {**self.admin_site.each_context(request), "form": form, "preview": preview,
+                   "opts": self.model._meta, "title": "Cấp hỗ trợ cho nhiều hộ"}
+        return TemplateResponse(request, "admin/programs/benefit/bulk.html", context)
+
+
+class BulkBenefitForm(forms.Form):
+    program = forms.ModelChoiceField(Program.objects.all(), label="Chương trình, chính sách")
+    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+    date = forms.DateField(label="Ngày hỗ trợ", widget=forms.DateInput(attrs={"type": "date"}))
+    quantity = forms.IntegerField(label="Số lượng mỗi lượt", min_value=1, initial=1)
+    amount = forms.IntegerField(label="Số tiền mỗi lượt (đồng)", min_value=0)
+    commune = forms.ModelChoiceField(AdministrativeUnit.objects.filter(level="commune"), label="Xã/phường")
+    village = forms.ModelChoiceField(AdministrativeUnit.objects.filter(level="village"), label="Thôn", required=False)
+    classifications = forms.MultipleChoiceField(
+        label="Chỉ hộ có kết quả rà soát năm đó là", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Classification.choices)
+    member_age_min = forms.IntegerField(label="Mỗi thành viên từ tuổi", required=False, min_value=0)
+    member_age_max = forms.IntegerField(label="đến tuổi", required=False, min_value=0)
+    note = forms.CharField(label="Ghi chú", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = visible_area_codes(user)
+        if codes is not None:
+            self.fields["commune"].queryset = self.fields["commune"].queryset.filter(code__in=codes)
+            self.fields["village"].queryset = self.fields["village"].queryset.filter(code__in=codes)
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("member_age_min"), data.get("member_age_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("member_age_max", "Tuổi tối đa phải lớn hơn tuổi tối thiểu.")
+        village, commune = data.get("village"), data.get("commune")
+        if village and commune and village.parent_id != commune.code:
+            self.add_error("village", "Thôn này không thuộc xã đã chọn.")
+        program, year = data.get("program"), data.get("year")
+        if program and year and not program.covers(year):
+            self.add_error("year", f"Năm {year} nằm ngoài thời gian của {program.code} ({program.period_label}).")
+        return data
+
+
+@admin.register(CommunityProject)
+class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = type("CommunityProjectForm", (VersionedForm,), {"Meta": type("Meta", (), {"model": CommunityProject,
+                                                                                      "fields": "__all__"})})
+    list_display = ("name", "program", "commune", "year", "budget", "household_count")
+    list_select_related = ("program", "commune")
+    list_filter = ("year", "program")
+    autocomplete_fields = ("program", "commune", "households")
+    scoped_area_fields = ("commune",)
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(household_total=Count("households"))
+
+    @admin.display(description="số hộ tham gia", ordering="household_total")
+    def household_count(self, obj):
+        return obj.household_total
+
+
+class MembershipInline(ScopedInlineMixin, admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+    autocomplete_fields = ("household",)
+
+
+@admin.register(CooperativeGroup)
+class CooperativeGroupAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = type("CooperativeGroupForm", (VersionedForm,), {"Meta": type("Meta", (), {"model": CooperativeGroup,
+                                                                                      "fields": "__all__"})})
+    list_display = ("name", "commune", "founded_on", "activity", "member_count")
+    list_select_related = ("commune",)
+    autocomplete_fields = ("commune",)
+    scoped_area_fields = ("commune",)
+    inlines = [MembershipInline]
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(members_total=Count("memberships"))
+
+    @admin.display(description="số thành viên", ordering="members_total")
+    def member_count(self, obj):
+        return obj.members_total
+
+
+class TraineeInline(ScopedInlineMixin, admin.TabularInline):
+    model = Trainee
+    extra = 0
+    autocomplete_fields = ("member",)
+
+
+@admin.register(TrainingCourse)
+class TrainingCourseAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = type("TrainingCourseForm", (VersionedForm,), {"Meta": type("Meta", (), {"model": TrainingCourse,
+                                                                                    "fields": "__all__"})})
+    list_display = ("name", "trade", "year", "commune", "program", "enrolled", "graduated")
+    list_select_related = ("commune", "program")
+    list_filter = ("year",)
+    autocomplete_fields = ("program", "commune")
+    scoped_area_fields = ("commune",)
+    inlines = [TraineeInline]
+    search_fields = ("name", "trade")
+
+    def get_queryset(self, request):
+        from django.db.models import Q
+
+        return super().get_queryset(request).annotate(
+            enrolled_total=Count("trainees"), graduated_total=Count("trainees", filter=Q(trainees__status="graduated")))
+
+    @admin.display(description="học viên", ordering="enrolled_total")
+    def enrolled(self, obj):
+        return obj.enrolled_total
+
+    @admin.display(description="tốt nghiệp", ordering="graduated_total")
+    def graduated(self, obj):
+        return obj.graduated_total
+
+
+@admin.register(Commendation)
+class CommendationAdmin(ScopedHistoryAdmin):
+    list_display = ("household", "year", "issuer", "decision_number", "date")
+    list_select_related = ("household",)
+    list_filter = ("year",)
+    autocomplete_fields = ("household",)
+    search_fields = ("household__code", "decision_number")
+
+
+class VisitInline(admin.TabularInline):
+    model = SponsorVisit
+    extra = 0
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(ScopedHistoryAdmin):
+    list_display = ("sponsor_name", "sponsor_kind", "household", "since", "until")
+    list_select_related = ("household",)
+    list_filter = ("sponsor_kind",)
+    autocomplete_fields = ("household", "sponsor_household")
+    inlines = [VisitInline]
+    search_fields = ("sponsor_name", "household__code")
+

@@ -1,0 +1,228 @@
+"""Community projects, cooperative groups, vocational training, commendations and sponsors."""
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from households.models import AdministrativeUnit, Household, Level, Member, VersionedModel
+from households.scoping import ScopedQuerySet
+from programs.models.catalogue import Program, check_program_year
+
+
+class CommuneScoped(ScopedQuerySet):
+    scope_path = "commune"
+
+
+class HouseholdScoped(ScopedQuerySet):
+    scope_path = "household__commune"
+
+
+def commune_field():
+    return models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+", verbose_name="xã/phường",
+                             limit_choices_to={"level": Level.COMMUNE})
+
+
+class CommunityProject(VersionedModel):
+    """A project or model approved for a commune (e.g. community rubber planting), with its households."""
+
+    name = models.CharField("tên dự án, mô hình", max_length=300)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="projects", verbose_name="chương trình")
+    commune = commune_field()
+    year = models.PositiveSmallIntegerField("năm phê duyệt")
+    budget = models.BigIntegerField("kinh phí (đồng)", default=0, validators=[MinValueValidator(0, "Không được âm.")])
+    households = models.ManyToManyField(Household, blank=True, related_name="community_projects",
+                                        verbose_name="hộ tham gia")
+
+    history = HistoricalRecords(m2m_fields=[households])
+    objects = CommuneScoped.as_manager()
+
+    class Meta:
+        verbose_name = "dự án, mô hình cộng đồng"
+        verbose_name_plural = "dự án, mô hình cộng đồng"
+        ordering = ["-year", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        check_program_year(self.program if self.program_id else None, self.year)
+
+
+class CooperativeGroup(VersionedModel):
+    name = models.CharField("tên tổ hợp tác", max_length=200)
+    commune = commune_field()
+    founded_on = models.DateField("ngày thành lập")
+    activity = models.CharField("lĩnh vực hoạt động", max_length=200)
+
+    history = HistoricalRecords()
+    objects = CommuneScoped.as_manager()
+
+    class Meta:
+        verbose_name = "tổ hợp tác"
+        verbose_name_plural = "tổ hợp tác"
+        ordering = ["commune", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GroupMembershipQuerySet(ScopedQuerySet):
+    scope_path = "group__commune"
+
+    def active_on(self, day):
+        return self.filter(joined_on__lte=day).filter(models.Q(left_on__isnull=True) | models.Q(left_on__gte=day))
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(CooperativeGroup, on_delete=models.CASCADE, related_name="memberships",
+                              verbose_name="tổ hợp tác")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="group_memberships",
+                                  verbose_name="hộ thành viên")
+    joined_on = models.DateField("ngày tham gia")
+    left_on = models.DateField("ngày rời tổ", null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = GroupMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "thành viên tổ hợp tác"
+        verbose_name_plural = "thành viên tổ hợp tác"
+        ordering = ["group", "joined_on"]
+
+    def __str__(self):
+        return f"{self.household_id} ∈ {self.group_id}"
+
+    def clean(self):
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "Ngày rời tổ không thể trước ngày tham gia."})
+
+
+class TrainingCourse(VersionedModel):
+    name = models.CharField("tên lớp", max_length=200)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="courses", verbose_name="chương trình")
+    trade = models.CharField("nghề đào tạo", max_length=150)
+    year = models.PositiveSmallIntegerField("năm")
+    commune = commune_field()
+
+    history = HistoricalRecords()
+    objects = CommuneScoped.as_manager()
+
+    class Meta:
+        verbose_name = "lớp đào tạo nghề"
+        verbose_name_plural = "lớp đào tạo nghề"
+        ordering = ["-year", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.year})"
+
+    def clean(self):
+        check_program_year(self.program if self.program_id else None, self.year)
+
+
+class TraineeStatus(models.TextChoices):
+    ENROLLED = "enrolled", "Đang học"
+    GRADUATED = "graduated", "Tốt nghiệp"
+    DROPPED = "dropped", "Bỏ học"
+
+
+class Trainee(models.Model):
+    course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="trainees", verbose_name="lớp")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="trainings", verbose_name="học viên")
+    status = models.CharField("kết quả", max_length=10, choices=TraineeStatus.choices, default=TraineeStatus.ENROLLED)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "học viên"
+        verbose_name_plural = "học viên"
+        constraints = [models.UniqueConstraint(fields=["course", "member"], name="unique_trainee",
+                                               violation_error_message="Người này đã có trong lớp.")]
+
+    def __str__(self):
+        return f"{self.member} – {self.get_status_display()}"
+
+
+class Commendation(models.Model):
+    """A certificate of merit to a household that escaped poverty, praised before the village community."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="commendations", verbose_name="hộ")
+    year = models.PositiveSmallIntegerField("năm")
+    issuer = models.CharField("cơ quan khen thưởng", max_length=200)
+    decision_number = models.CharField("số quyết định", max_length=50)
+    date = models.DateField("ngày quyết định")
+
+    history = HistoricalRecords()
+    objects = HouseholdScoped.as_manager()
+
+    class Meta:
+        verbose_name = "khen thưởng hộ thoát nghèo"
+        verbose_name_plural = "khen thưởng hộ thoát nghèo"
+        ordering = ["-year", "household"]
+
+    def __str__(self):
+        return f"{self.household_id} – {self.decision_number}"
+
+    def clean(self):
+        if self.household_id and self.year:
+            from households.models import Assessment
+
+            escaped = Assessment.objects.filter(
+                household_id=self.household_id, year__lte=self.year, movement__in=["escaped", "escaped_to_near_poor"]
+            ).exists()
+            if not escaped:
+                raise ValidationError({"household": f"Hộ này chưa có kết quả thoát nghèo đến năm {self.year}."})
+
+
+class SponsorKind(models.TextChoices):
+    PARTY_MEMBER = "party_member", "Đảng viên"
+    UNION_MEMBER = "union_member", "Đoàn viên, hội viên"
+    HOUSEHOLD = "household", "Hộ khá giả"
+    OFFICER = "officer", "Cán bộ"
+
+
+class Sponsorship(models.Model):
+    """"Xã bám thôn, thôn bám hộ": someone assigned to follow a poor household."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="sponsorships",
+                                  verbose_name="hộ được giúp đỡ")
+    sponsor_name = models.CharField("người giúp đỡ", max_length=150)
+    sponsor_kind = models.CharField("là", max_length=15, choices=SponsorKind.choices)
+    sponsor_household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="sponsoring", verbose_name="hộ giúp đỡ (nếu là hộ khá giả)")
+    since = models.DateField("từ ngày")
+    until = models.DateField("đến ngày", null=True, blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+
+    history = HistoricalRecords()
+    objects = HouseholdScoped.as_manager()
+
+    class Meta:
+        verbose_name = "phân công giúp đỡ hộ nghèo"
+        verbose_name_plural = "phân công giúp đỡ hộ nghèo"
+        ordering = ["-since"]
+
+    def __str__(self):
+        return f"{self.sponsor_name} → {self.household_id}"
+
+    def clean(self):
+        errors = {}
+        if self.until and self.since and self.until < self.since:
+            errors["until"] = "Ngày kết thúc không thể trước ngày bắt đầu."
+        if self.sponsor_household_id and self.sponsor_household_id == self.household_id:
+            errors["sponsor_household"] = "Một hộ không thể tự giúp đỡ chính mình."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SponsorVisit(models.Model):
+    sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="visits",
+                                    verbose_name="phân công")
+    date = models.DateField("ngày thăm")
+    note = models.TextField("nội dung")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "lần thăm hộ"
+        verbose_name_plural = "lần thăm hộ"
+        ordering = ["-date"]

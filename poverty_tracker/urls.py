@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("admin/", admin.site.urls),
+    path("review/", include("households.urls")),
     path("", include("reports.urls")),
 ]

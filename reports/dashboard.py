@@ -26,12 +26,15 @@ def dashboard_data(*, user, area_code, year, years):
         {"label": "Tỷ lệ hộ cận nghèo", "value": now["near_poor_rate"], "kind": "rate",
          "change": points(now["near_poor_rate"], before["near_poor_rate"])
          if before["near_poor_rate"] is not None else None},
-        {"label": "Hộ thoát nghèo", "value": now["escaped"], "kind": "int",
+        {"label": "Hộ thoát nghèo", "value": now["escaped"], "kind": "int", "better": "up",
          "change": _change(now["escaped"], before["escaped"])},
         {"label": "Tỷ lệ hộ nghèo DTTS", "value": now["ethnic_minority_poor_rate"], "kind": "rate",
          "change": points(now["ethnic_minority_poor_rate"], before["ethnic_minority_poor_rate"])
          if before["ethnic_minority_poor_rate"] is not None else None},
     ]
+    for figure in key_figures:
+        change, better = figure["change"], figure.get("better", "down")
+        figure["trend"] = "" if not change else ("good" if (change > 0) == (better == "up") else "bad")
     charts = [
         {
             "id": "rate-series", "title": "Tỷ lệ hộ nghèo, cận nghèo qua các năm (%)", "type": "line",
@@ -63,8 +66,31 @@ def dashboard_data(*, user, area_code, year, years):
 
 
 def extra_charts(*, user, area_code, year):
-    """Charts of other reports (spending, training) join here as those reports exist."""
-    return []
+    """Spending against budget and training results, from the same report functions as their pages."""
+    from reports.spending import spending_summary
+    from reports.training import training_summary
+
+    spending = spending_summary(user=user, area_code=area_code, year=year)
+    training = training_summary(user=user, area_code=area_code, year=year)
+    million = 1_000_000
+    return [
+        {
+            "id": "spending", "title": f"Kinh phí hỗ trợ theo chương trình năm {year} (triệu đồng)", "type": "bar",
+            "labels": [row["program"]["code"] for row in spending["rows"]],
+            "datasets": [
+                {"label": "Đã hỗ trợ", "data": [round(row["amount"] / million, 1) for row in spending["rows"]]},
+                {"label": "Kế hoạch vốn", "data": [round(row["budget"] / million, 1) for row in spending["rows"]]},
+            ],
+        },
+        {
+            "id": "training", "title": "Đào tạo nghề qua các năm (người)", "type": "bar",
+            "labels": [str(row["year"]) for row in training["rows"]],
+            "datasets": [
+                {"label": "Tham gia", "data": [row["enrolled"] for row in training["rows"]]},
+                {"label": "Tốt nghiệp", "data": [row["graduated"] for row in training["rows"]]},
+            ],
+        },
+    ]
 
 
 def _float(value):

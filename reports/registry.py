@@ -42,18 +42,88 @@ POVERTY_COLUMNS = (
 )
 
 
-def _poverty(**kwargs):
-    from reports.poverty import poverty_summary
+def _lazy(module, function):
+    """Import a report function on first use (reports import models; the registry is imported early)."""
+    def build(**kwargs):
+        from importlib import import_module
 
-    return poverty_summary(**kwargs)
+        return getattr(import_module(f"reports.{module}"), function)(**kwargs)
+    return build
+
+
+DEPRIVATION_COLUMNS = (
+    Column("area_name", ("Chỉ số thiếu hụt",), "text", 40),
+    Column("dimension", ("Chiều",), "text", 22),
+    Column("poor", ("Hộ nghèo thiếu hụt", "Số hộ")),
+    Column("poor_share", ("Hộ nghèo thiếu hụt", "Tỷ lệ (%)"), "rate"),
+    Column("near_poor", ("Hộ cận nghèo thiếu hụt", "Số hộ")),
+    Column("near_poor_share", ("Hộ cận nghèo thiếu hụt", "Tỷ lệ (%)"), "rate"),
+)
+SPENDING_COLUMNS = (
+    Column("area_name", ("Chương trình, chính sách",), "text", 48),
+    Column("unit", ("Đơn vị tính",), "text", 10),
+    Column("quantity", ("Số lượng",)),
+    Column("households", ("Số hộ được hỗ trợ",)),
+    Column("amount", ("Kinh phí (đồng)", "Đã hỗ trợ"), "money", 16),
+    Column("budget", ("Kinh phí (đồng)", "Kế hoạch vốn"), "money", 16),
+    Column("disbursement_rate", ("Kinh phí (đồng)", "Tỷ lệ giải ngân (%)"), "rate"),
+)
+TRAINING_COLUMNS = (
+    Column("area_name", ("Năm",), "text", 10),
+    Column("courses", ("Số lớp",)),
+    Column("enrolled", ("Học viên", "Tham gia")),
+    Column("graduated", ("Học viên", "Tốt nghiệp")),
+    Column("dropped", ("Học viên", "Bỏ học")),
+)
+COOPERATIVE_COLUMNS = (
+    Column("area_name", ("Xã/phường",), "text", 24),
+    Column("groups", ("Tổ hợp tác", "Số tổ")),
+    Column("members", ("Tổ hợp tác", "Số hộ thành viên")),
+    Column("projects", ("Dự án, mô hình", "Số dự án")),
+    Column("project_households", ("Dự án, mô hình", "Số hộ tham gia")),
+    Column("commendations", ("Hộ thoát nghèo được khen thưởng",)),
+)
+LIST_COLUMNS = (
+    Column("code", ("Mã hộ",), "text", 18),
+    Column("area_name", ("Họ tên chủ hộ",), "text", 24),
+    Column("ethnic_group", ("Dân tộc",), "text", 12),
+    Column("commune", ("Xã/phường",), "text", 16),
+    Column("village", ("Thôn",), "text", 16),
+    Column("list", ("Danh sách",), "text", 22),
+    Column("income", ("Thu nhập BQ (đồng/người/tháng)",), "money", 14),
+    Column("deprivations", ("Số chỉ số thiếu hụt",)),
+)
 
 
 REPORTS = {
     "poverty": Report(
-        "poverty", "Kết quả rà soát hộ nghèo, hộ cận nghèo", "Hộ nghèo", _poverty, POVERTY_COLUMNS,
+        "poverty", "Kết quả rà soát hộ nghèo, hộ cận nghèo", "Hộ nghèo", _lazy("poverty", "poverty_summary"),
+        POVERTY_COLUMNS,
         ("Tỷ lệ hộ nghèo = số hộ nghèo / tổng số hộ × 100.",
          "Tỷ lệ hộ nghèo DTTS = số hộ nghèo DTTS / tổng số hộ DTTS × 100.",
          "Tỷ lệ giảm nghèo = tỷ lệ hộ nghèo đầu kỳ − tỷ lệ hộ nghèo cuối kỳ (điểm phần trăm)."),
+    ),
+    "deprivation": Report(
+        "deprivation", "Hộ nghèo, hộ cận nghèo theo chỉ số thiếu hụt", "Thiếu hụt",
+        _lazy("deprivation", "deprivation_summary"), DEPRIVATION_COLUMNS,
+        ("Tỷ lệ = số hộ thiếu hụt chỉ số / tổng số hộ nghèo (hoặc cận nghèo) × 100.",),
+    ),
+    "spending": Report(
+        "spending", "Kết quả thực hiện chính sách hỗ trợ", "Chính sách", _lazy("spending", "spending_summary"),
+        SPENDING_COLUMNS, ("Tỷ lệ giải ngân = số tiền đã hỗ trợ / kế hoạch vốn × 100.",),
+    ),
+    "training": Report(
+        "training", "Đào tạo nghề cho lao động nghèo theo năm", "Đào tạo nghề", _lazy("training", "training_summary"),
+        TRAINING_COLUMNS, ("Tham gia: mọi học viên của các lớp trong năm, dù kết quả thế nào.",),
+    ),
+    "cooperatives": Report(
+        "cooperatives", "Tổ hợp tác, dự án cộng đồng và khen thưởng", "Tổ hợp tác",
+        _lazy("cooperatives", "cooperatives_summary"), COOPERATIVE_COLUMNS,
+        ("Số hộ thành viên: đang tham gia tổ vào ngày 31/12 của năm báo cáo.",),
+    ),
+    "lists": Report(
+        "lists", "Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới", "Danh sách hộ",
+        _lazy("household_lists", "household_lists"), LIST_COLUMNS,
     ),
 }
 

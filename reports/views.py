@@ -61,6 +61,7 @@ def report_page(request, slug):
     result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable)
     output = request.GET.get("format")
     if output == "json":
+        result["rows"] = list(result["rows"])
         return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
     if output == "xlsx":
         return xlsx_response([excel_table(report, result, year)], f"{slug}-{area_code}-{year}")
@@ -69,6 +70,7 @@ def report_page(request, slug):
         "areas": area_choices(request.user, year), "comparable": comparable,
         "rows": list(flat_rows(result)), "total": total_row(result),
         "has_data": Assessment.objects.visible_to(request.user).filter(year=year).exists(),
+        "all_reports": REPORTS.values(),
     }
     return render(request, "reports/report.html", context)
 

@@ -152,7 +152,7 @@ def walk_urls(foreign):
     from reports.registry import REPORTS
 
     for slug in REPORTS:
-        for query in ("?area=90201&year=2024", "?area=90&year=2024", "?year=2024"):
+        for query in ("?area=90201&year=2024", "?area=90&year=2024", "?area=901&year=2024", "?year=2024"):
             for output in ("", "&format=json"):
                 urls.append(f"/reports/{slug}/{query}{output}")
     return sorted(set(urls))

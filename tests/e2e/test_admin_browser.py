@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from tests.e2e.conftest import console_errors, login
 from tests.factories import HouseholdFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_officer_logs_in_and_searches(browser, live_server, users, screenshot):

@@ -1,0 +1,36 @@
+"""The household lists a commune posts: poor, near-poor, escaped and newly poor, for an area and a year."""
+from django.db.models import Case, CharField, Value, When
+
+from households.models import Assessment
+from reports.poverty import ReportScope
+
+LISTS = [
+    ("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo"), ("escaped", "Hộ thoát nghèo"), ("newly_poor", "Hộ nghèo mới"),
+]
+
+
+def list_rows(*, user, area_code, year, comparable=False):
+    """A generator of rows (streams for 100,000+ households): one row per household and list it is on."""
+    scope = ReportScope(user, area_code, year, comparable)
+    queryset = (
+        Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)
+        .exclude(classification__in=["average", "not_poor"], movement__in=["none", "escaped_near_poor"])
+        .annotate(list_name=Case(
+            When(classification="poor", movement__in=["newly_poor", "relapsed"], then=Value("Hộ nghèo mới")),
+            When(classification="poor", then=Value("Hộ nghèo")),
+            When(classification="near_poor", movement="escaped_to_near_poor", then=Value("Hộ thoát nghèo (cận nghèo)")),
+            When(classification="near_poor", then=Value("Hộ cận nghèo")),
+            default=Value("Hộ thoát nghèo"), output_field=CharField()))
+        .order_by("commune_id", "village_id", "household__code")
+        .values_list("household__code", "household__head_name", "commune__name", "village__name", "list_name",
+                     "income_per_capita", "deprivation_count", "household__ethnic_group__name")
+    )
+    for code, head, commune, village, list_name, income, deprivations, ethnic in queryset.iterator(chunk_size=5000):
+        yield {"code": code, "area": head, "commune": commune, "village": village or "", "list": list_name,
+               "income": income, "deprivations": deprivations, "ethnic_group": ethnic}
+
+
+def household_lists(*, user, area_code, year, comparable=False):
+    scope = ReportScope(user, area_code, year, comparable)
+    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name},
+            "rows": list_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}

@@ -1,0 +1,51 @@
+"""Spending by program: quantity, amount and households reached against the budget (disbursement rate)."""
+from django.db.models import Count, Sum
+
+from programs.models import Benefit, BudgetAllocation
+from reports.formatting import rate
+from reports.poverty import ReportScope
+
+
+def area_codes_of(scope):
+    """The area, every unit under it on the map, and the communes folded into it: where budgets sit."""
+    codes = {scope.area.code} | set(scope.communes)
+    frontier = [scope.area.code]
+    while frontier:
+        children = [u.code for u in scope.map._children.get(frontier.pop(), [])]
+        codes.update(children)
+        frontier.extend(children)
+    return codes
+
+
+def spending_summary(*, user, area_code, year, comparable=False):
+    scope = ReportScope(user, area_code, year, comparable)
+    benefits = (Benefit.objects.visible_to(user).filter(year=year, household__commune_id__in=scope.communes)
+                .values("program_id", "program__name", "program__unit")
+                .annotate(quantity=Sum("quantity"), amount=Sum("amount"), households=Count("household", distinct=True))
+                .order_by("program_id"))
+    budgets = dict(BudgetAllocation.objects.filter(year=year, area_id__in=area_codes_of(scope))
+                   .values_list("program_id").annotate(total=Sum("amount")))
+    rows = {}
+    for row in benefits:
+        rows[row["program_id"]] = {
+            "program": {"code": row["program_id"], "name": row["program__name"]}, "unit": row["program__unit"],
+            "quantity": row["quantity"], "amount": row["amount"], "households": row["households"],
+        }
+    if budgets:
+        from programs.models import Program
+
+        for program in Program.objects.filter(code__in=set(budgets) - set(rows)):
+            rows[program.code] = {"program": {"code": program.code, "name": program.name}, "unit": program.unit,
+                                  "quantity": 0, "amount": 0, "households": 0}
+    for code, row in rows.items():
+        row["budget"] = budgets.get(code, 0)
+        row["disbursement_rate"] = rate(row["amount"], row["budget"])
+        row["area"] = f"{code} – {row['program']['name']}"
+    ordered = [rows[code] for code in sorted(rows)]
+    households = Benefit.objects.visible_to(user).filter(
+        year=year, household__commune_id__in=scope.communes).values("household").distinct().count()
+    total = {"quantity": sum(r["quantity"] for r in ordered), "amount": sum(r["amount"] for r in ordered),
+             "households": households, "budget": sum(r["budget"] for r in ordered)}
+    total["disbursement_rate"] = rate(total["amount"], total["budget"])
+    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name}, "rows": ordered, "total": total,
+            "denominators": {"disbursement_rate": "số tiền đã hỗ trợ / kế hoạch vốn"}}

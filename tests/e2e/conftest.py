@@ -68,3 +68,7 @@ def login(browser, live_server, username, password="x"):
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # wait for the login POST to land before the next page is asked for (else it races the cookie)
+    WebDriverWait(browser, 15).until(lambda d: "/login/" not in d.current_url)

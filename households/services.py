@@ -55,3 +55,50 @@ def officer_save(*, username, role, area_codes=(), password=None, check_password
         OfficerScope.objects.get_or_create(user=user, area=area)
     forget_scope(user)
     return user, created
+
+
+@transaction.atomic
+def household_create(*, acting_user, code, commune, head_name, ethnic_group, village=None, address="",
+                     status="active", head_gender="", head_birth_year=None):
+    """A new household and its head member (every household has exactly one head)."""
+    from households.scoping import can_see_area
+
+    if not can_see_area(acting_user, commune.code):
+        raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
+    household = Household(code=code, commune=commune, village=village, head_name=head_name,
+                          ethnic_group=ethnic_group, address=address or "", status=status)
+    household.full_clean(exclude=["version"])
+    household._history_user = acting_user
+    household.save()
+    head = Member(household=household, full_name=head_name, gender=head_gender or "", birth_year=head_birth_year,
+                  ethnic_group=ethnic_group, relation_to_head=Relation.HEAD)
+    head.full_clean()
+    head._history_user = acting_user
+    head.save()
+    household.refresh_search_text()
+    return household
+
+
+@transaction.atomic
+def household_update(*, acting_user, household, expected_version=None, **changes):
+    """Change a household; a new head name or ethnic group is carried to the head member too."""
+    from households.models import ConcurrentEditError
+    from households.scoping import can_see_area
+
+    if expected_version is not None and int(expected_version) != household.version:
+        raise ConcurrentEditError()
+    for field, value in changes.items():
+        setattr(household, field, value)
+    if not can_see_area(acting_user, household.commune_id):
+        raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
+    household.full_clean(exclude=["version"])
+    household._history_user = acting_user
+    household.save()
+    head = household.members.filter(relation_to_head=Relation.HEAD).first()
+    if head and (head.full_name != household.head_name or head.ethnic_group_id != household.ethnic_group_id):
+        head.full_name, head.ethnic_group = household.head_name, household.ethnic_group
+        head._history_user = acting_user
+        head.save()
+    household.search_text = ""
+    household.refresh_search_text()
+    return household

@@ -1,0 +1,39 @@
+"""/api/v1/: one router for every app's resources, the reports, token auth, schema and docs."""
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from households import api as households
+from poverty_tracker.api.auth import ObtainToken
+from programs import api as programs
+from reports import api as reports
+
+router = DefaultRouter()
+router.register("areas", households.AreaViewSet, basename="area")
+router.register("household-counts", reports.HouseholdCountViewSet, basename="household-count")
+router.register("ethnic-groups", households.EthnicGroupViewSet, basename="ethnic-group")
+router.register("households", households.HouseholdViewSet, basename="household")
+router.register("members", households.MemberViewSet, basename="member")
+router.register("poverty-standards", households.StandardViewSet, basename="poverty-standard")
+router.register("assessments", households.AssessmentViewSet, basename="assessment")
+router.register("review-rounds", households.ReviewRoundViewSet, basename="review-round")
+router.register("programs", programs.ProgramViewSet, basename="program")
+router.register("budget-allocations", programs.BudgetAllocationViewSet, basename="budget-allocation")
+router.register("benefits", programs.BenefitViewSet, basename="benefit")
+router.register("community-projects", programs.CommunityProjectViewSet, basename="community-project")
+router.register("cooperative-groups", programs.CooperativeGroupViewSet, basename="cooperative-group")
+router.register("training-courses", programs.TrainingCourseViewSet, basename="training-course")
+router.register("commendations", programs.CommendationViewSet, basename="commendation")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", ObtainToken.as_view(), name="token"),
+    path("reports/poverty/", reports.PovertyReport.as_view(), name="report-poverty"),
+    path("reports/spending/", reports.SpendingReport.as_view(), name="report-spending"),
+    path("reports/training/", reports.TrainingReport.as_view(), name="report-training"),
+    path("reports/cooperatives/", reports.CooperativesReport.as_view(), name="report-cooperatives"),
+    path("reports/deprivation/", reports.DeprivationReport.as_view(), name="report-deprivation"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

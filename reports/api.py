@@ -1,0 +1,112 @@
+"""Report endpoints: the same rows as the pages, as JSON (rates as two-place decimal strings) or Excel."""
+from decimal import Decimal
+
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from poverty_tracker.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from households.models import AdministrativeUnit
+from reports.models import HouseholdCount
+from reports.params import BadParameter, parse_year
+from reports.registry import REPORTS
+
+
+def plain(value):
+    """Decimals as "34.49" (exact, as the contract says), containers walked."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+REPORT_PARAMETERS = [
+    OpenApiParameter("year", int, required=True, description="Năm báo cáo, ví dụ 2024"),
+    OpenApiParameter("area", str, required=True, description="Mã đơn vị hành chính"),
+    OpenApiParameter("comparable", str, enum=["1"], description="1: theo địa giới hiện nay"),
+    OpenApiParameter("format", str, enum=["json", "xlsx"], description="xlsx: tệp Excel của báo cáo"),
+]
+
+
+class ReportView(APIView):
+    """GET ?year=YYYY&area=CODE [&format=xlsx]."""
+
+    slug = None
+    shape = staticmethod(lambda result: result)
+
+    @extend_schema(parameters=REPORT_PARAMETERS, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
+                                                             404: OpenApiTypes.OBJECT})
+    def get(self, request):
+        from reports.views import excel_table, xlsx_response
+
+        try:
+            year = parse_year(request.query_params.get("year"), None)
+        except BadParameter as error:
+            return Response({"year": [str(error)]}, status=400)
+        area = (request.query_params.get("area") or "").strip()
+        errors = {}
+        if year is None:
+            errors["year"] = ["Bắt buộc: ?year=YYYY."]
+        if not area:
+            errors["area"] = ["Bắt buộc: ?area=MÃ đơn vị."]
+        if errors:
+            return Response(errors, status=400)
+        report = REPORTS[self.slug]
+        result = report.build(user=request.user, area_code=area, year=year,
+                              comparable=request.query_params.get("comparable") == "1")
+        if request.query_params.get("format") == "xlsx":
+            return xlsx_response([excel_table(report, result, year)], f"{self.slug}-{area}-{year}")
+        result["rows"] = list(result["rows"])
+        return Response(plain(self.shape(result)))
+
+
+def _poverty_shape(result):
+    return {"year": result["year"], "area": result["area"], "rows": result["rows"], "total": result["total"],
+            "denominators": result["denominators"]}
+
+
+class PovertyReport(ReportView):
+    slug = "poverty"
+    shape = staticmethod(_poverty_shape)
+
+
+class SpendingReport(ReportView):
+    slug = "spending"
+
+
+class TrainingReport(ReportView):
+    slug = "training"
+
+
+class CooperativesReport(ReportView):
+    slug = "cooperatives"
+
+
+class DeprivationReport(ReportView):
+    slug = "deprivation"
+
+
+class HouseholdCountSerializer(ModelCleanSerializer):
+    commune = ScopedSlugField(slug_field="code", queryset=AdministrativeUnit.objects.filter(level="commune"))
+
+    class Meta:
+        model = HouseholdCount
+        fields = ["id", "commune", "year", "households", "ethnic_minority_households"]
+        validators = []
+
+
+class HouseholdCountViewSet(ScopedViewSet):
+    queryset = HouseholdCount.objects.all()
+    serializer_class = HouseholdCountSerializer
+    select_related = ("commune",)
+    filterset_fields = ["year"]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-year", "commune_id")
+
+

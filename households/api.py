@@ -1,4 +1,5 @@
 """REST API for areas, ethnic groups, households, members, standards, assessments and review rounds."""
+from django.db import transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -197,9 +198,10 @@ class HouseholdViewSet(ScopedViewSet):
         return super().get_queryset().order_by("code")
 
     def perform_destroy(self, instance):
-        instance._history_user = self.request.user
-        instance.members.all().delete()
-        instance.delete()
+        with transaction.atomic():
+            instance._history_user = self.request.user
+            instance.members.all().delete()
+            instance.delete()
 
 
 class MemberSerializer(ModelCleanSerializer):
@@ -229,7 +231,8 @@ class MemberViewSet(ScopedViewSet):
     def perform_destroy(self, instance):
         if instance.relation_to_head == Relation.HEAD:
             raise ValidationError({"relation_to_head": ["Không xoá chủ hộ: hãy đổi chủ hộ trước."]})
-        instance.delete()
+        with transaction.atomic():
+            instance.delete()
 
 
 # --- the review -------------------------------------------------------------------------------------
@@ -296,6 +299,11 @@ class AssessmentViewSet(ScopedViewSet):
 
     def perform_destroy(self, instance):
         assessment_delete(acting_user=self.request.user, assessment=instance)
+
+    def perform_create(self, serializer):
+        serializer.save()  # the service runs its own transaction
+
+    perform_update = perform_create
 
 
 class ReviewRoundSerializer(serializers.ModelSerializer):

@@ -129,7 +129,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "poverty_tracker.lockout.lockout_response"
 
 # Sessions end after 8 hours (a working day) or when the browser closes.
 SESSION_COOKIE_AGE = 8 * 60 * 60
@@ -188,6 +188,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "poverty_tracker.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "poverty_tracker.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    "URL_FORMAT_OVERRIDE": None,  # ?format=xlsx asks a report for its workbook, not for a renderer
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -40,6 +40,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             serializer.save()
 
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
 
 class ModelCleanSerializer(serializers.ModelSerializer):
     """Runs the model's own validation (clean + constraints) so API and admin refuse the same things."""

@@ -1,6 +1,7 @@
 """Errors over HTTP: bad input 400 with fields, locked round or stale version 409, never a 500 for input."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,6 +26,8 @@ def exception_handler(exc, context):
     version 409, never a 500 for something the client sent."""
     if isinstance(exc, (RoundLockedError, ConcurrentEditError)):
         exc = Conflict(str(exc))
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = Conflict("Không xoá được: bản ghi này còn dữ liệu liên quan (kết quả rà soát, hỗ trợ…).")
     elif isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
     elif isinstance(exc, IntegrityError):

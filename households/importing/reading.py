@@ -1,0 +1,137 @@
+"""Open an uploaded workbook safely and hand out its sheets as (row number, {column: value}).
+
+openpyxl read-only mode: rows stream from the file, memory stays flat for 50,000 households.
+"""
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from households.text import search_key
+
+HOUSEHOLDS, MEMBERS, REVIEWS = "Hộ gia đình", "Nhân khẩu", "Rà soát"
+SHEETS = {
+    HOUSEHOLDS: {
+        "code": ["Mã hộ"], "head_name": ["Họ tên chủ hộ"], "commune": ["Mã xã"], "village": ["Thôn"],
+        "ethnic_group": ["Dân tộc"], "address": ["Địa chỉ"],
+    },
+    MEMBERS: {
+        "household": ["Mã hộ"], "full_name": ["Họ tên"], "gender": ["Giới tính"], "birth_year": ["Năm sinh"],
+        "ethnic_group": ["Dân tộc"], "relation": ["Quan hệ với chủ hộ"], "national_id": ["Số CCCD", "CCCD"],
+    },
+    REVIEWS: {
+        "household": ["Mã hộ"], "year": ["Năm"], "income": ["Thu nhập bình quân"], "b1": ["Điểm B1"],
+        "no_labour": ["Không có khả năng lao động"], "meritorious": ["Có người có công"],
+    },
+}
+REQUIRED = {HOUSEHOLDS: ["code", "head_name", "commune", "ethnic_group"],
+            MEMBERS: ["household", "full_name"], REVIEWS: ["household", "year"]}
+
+
+class FileRefused(Exception):
+    """The whole file cannot be read: a message for the officer, nothing stored."""
+
+
+@dataclass
+class Issue:
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self):
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: dict  # field -> column index
+    extra: dict = field(default_factory=dict)  # unknown header -> index (indicator columns on the review sheet)
+    headers: list = field(default_factory=list)
+    rows: object = None  # iterator of (row number, [values])
+
+
+def check_upload(upload_name, size):
+    if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise FileRefused(f"Tệp quá lớn ({size // (1024 * 1024)} MB; tối đa {limit} MB). Hãy chia nhỏ tệp theo xã.")
+    lower = (upload_name or "").lower()
+    if lower.endswith(".xls"):
+        raise FileRefused("Tệp .xls (Excel 97-2003) không được hỗ trợ: hãy mở trong Excel và lưu lại dạng .xlsx.")
+    if lower.endswith(".csv"):
+        raise FileRefused("Tệp .csv không được hỗ trợ: hãy dùng mẫu Excel .xlsx (tải ở trang nhập).")
+
+
+def open_workbook(path):
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused("Tệp Excel 97-2003 (.xls) không được hỗ trợ: hãy lưu lại dạng .xlsx.")
+    if not magic.startswith(b"PK"):
+        raise FileRefused("Tệp không phải bảng tính Excel .xlsx (có thể là .csv hoặc tệp khác).")
+    try:
+        return load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise FileRefused(f"Không đọc được tệp Excel (tệp hỏng?): {error}") from error
+
+
+def header_key(value):
+    return " ".join(search_key(str(value or "")).split())
+
+
+def read_sheet(workbook, name, issues):
+    """The sheet `name` (matched ignoring case, accents and spaces) or None; header problems are issues."""
+    wanted = header_key(name)
+    worksheet = next((ws for ws in workbook.worksheets if header_key(ws.title) == wanted), None)
+    if worksheet is None:
+        return None
+    rows = worksheet.iter_rows()
+    header_cells = next(rows, None)
+    if not header_cells or all(cell.value in (None, "") for cell in header_cells):
+        issues.append(Issue(name, 1, None, "Trang tính trống: dòng 1 phải là tiêu đề cột."))
+        return None
+    headers = [cell.value for cell in header_cells]
+    aliases = {header_key(alias): field for field, names in SHEETS[name].items() for alias in names}
+    sheet = Sheet(name=name, columns={}, headers=headers)
+    last = max(i for i, value in enumerate(headers) if value not in (None, ""))
+    for index, value in enumerate(headers[: last + 1]):
+        letter = get_column_letter(index + 1)
+        if value in (None, ""):
+            issues.append(Issue(name, 1, letter, "Ô tiêu đề trống (tiêu đề gộp ô?): mỗi cột cần một tiêu đề riêng "
+                                                 "ở dòng 1, không gộp ô."))
+            continue
+        key = header_key(value)
+        if key in aliases:
+            if aliases[key] in sheet.columns:
+                issues.append(Issue(name, 1, letter, f"Cột “{value}” bị lặp lại."))
+            sheet.columns[aliases[key]] = index
+        else:
+            sheet.extra[str(value).strip()] = index
+    usable = True
+    for required in REQUIRED[name]:
+        if required not in sheet.columns:
+            label = SHEETS[name][required][0]
+            issues.append(Issue(name, 1, None, f"Thiếu cột bắt buộc “{label}”."))
+            usable = False
+    if name == REVIEWS and "income" not in sheet.columns and "b1" not in sheet.columns:
+        issues.append(Issue(name, 1, None, "Cần cột “Thu nhập bình quân” hoặc “Điểm B1”."))
+        usable = False
+    sheet.rows = _values(rows, name, issues)
+    return sheet if usable else None
+
+
+def _values(rows, sheet_name, issues):
+    for number, cells in enumerate(rows, start=2):
+        values = []
+        for cell in cells:
+            if getattr(cell, "data_type", None) == "f":
+                issues.append(Issue(sheet_name, number, getattr(cell, "column_letter", None),
+                                    "Ô chứa công thức: hãy dán giá trị (Paste Special → Values)."))
+                values.append(None)
+            else:
+                values.append(cell.value)
+        if any(value not in (None, "") for value in values):
+            yield number, values

@@ -2,9 +2,11 @@
 from django.db import transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -355,4 +357,36 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def reopen(self, request, pk=None):
         return self._move(request, round_reopen, with_reason=True)
+
+
+
+class ImportUpload(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class ImportView(viewsets.ViewSet):
+    """POST multipart `file` (+ `dry_run=true`): counts per kind and every error, all or nothing."""
+
+    permission_classes = [EditorOrReadOnly]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportUpload
+
+    @extend_schema(request=ImportUpload, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    def create(self, request):
+        import tempfile
+
+        from households.importing.service import households_import
+
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["Hãy gửi tệp .xlsx trong trường multipart “file”."]}, status=400)
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes", "on")
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            result = households_import(acting_user=request.user, path=handle.name, filename=upload.name,
+                                       dry_run=dry_run, size=upload.size)
+        return Response(result.as_dict(), status=400 if result.errors else 200)
 

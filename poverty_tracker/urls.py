@@ -7,6 +7,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("admin/", admin.site.urls),
     path("review/", include("households.urls")),
+    path("import/", include("households.importing.urls")),
     path("api/v1/", include("poverty_tracker.api.urls")),
     path("", include("reports.urls")),
 ]

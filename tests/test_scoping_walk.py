@@ -127,6 +127,8 @@ def fill(name, argument, foreign):
         return "json"
     if argument == "slug":
         return "poverty"
+    if argument == "token":
+        return "not-a-pending-upload"
     if argument == "assessment_id":
         return foreign["households.assessment"]
     raise AssertionError(f"The scoping walk cannot fill <{argument}> of URL {name}: teach fill() about it.")

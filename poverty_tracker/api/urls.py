@@ -24,6 +24,7 @@ router.register("community-projects", programs.CommunityProjectViewSet, basename
 router.register("cooperative-groups", programs.CooperativeGroupViewSet, basename="cooperative-group")
 router.register("training-courses", programs.TrainingCourseViewSet, basename="training-course")
 router.register("commendations", programs.CommendationViewSet, basename="commendation")
+router.register("imports", households.ImportView, basename="import")
 
 app_name = "api"
 urlpatterns = [

@@ -62,3 +62,246 @@ def household_detail(repeat):
         [household.pk]), repeat)
     queries, sql_ms = sql_profile(lambda: get_ok(client, url))
     return Result("household detail page", project, floor, queries, sql_ms)
+
+
+def synthetic_year():
+    from households.models import Assessment
+
+    return Assessment.objects.filter(household__code__startswith="SYN-").order_by("-year").values_list(
+        "year", flat=True).first()
+
+
+SYN_COMMUNES = "SELECT code FROM households_administrativeunit WHERE level = 'commune' AND code LIKE '99%%'"
+
+
+def poverty_floor(year):
+    """The hand-written aggregate: this year's and last year's classes, and the register, by commune."""
+    return (
+        raw("SELECT commune_id, COUNT(*) FILTER (WHERE classification='poor'), "
+            "COUNT(*) FILTER (WHERE classification='near_poor'), COUNT(*) FILTER (WHERE classification='average'), "
+            "COUNT(*) FILTER (WHERE movement IN ('escaped','escaped_to_near_poor')), "
+            "COUNT(*) FILTER (WHERE movement='newly_poor'), COUNT(*) FILTER (WHERE movement='relapsed'), "
+            "COUNT(*) FILTER (WHERE movement='near_poor_to_poor'), "
+            "COUNT(*) FILTER (WHERE classification='poor' AND is_ethnic_minority), "
+            "COUNT(*) FILTER (WHERE classification='poor' AND no_labour_capacity), "
+            "COUNT(*) FILTER (WHERE classification='poor' AND has_meritorious_member) "
+            f"FROM households_assessment WHERE year=%s AND commune_id IN ({SYN_COMMUNES}) GROUP BY commune_id",
+            [year]),
+        raw("SELECT commune_id, COUNT(*) FILTER (WHERE classification='poor'), "
+            "COUNT(*) FILTER (WHERE classification='near_poor') FROM households_assessment "
+            f"WHERE year=%s AND commune_id IN ({SYN_COMMUNES}) GROUP BY commune_id", [year - 1]),
+        raw("SELECT COALESCE(a.commune_id, h.commune_id), COUNT(*), COUNT(*) FILTER (WHERE e.is_minority) "
+            "FROM households_household h JOIN households_ethnicgroup e ON e.code = h.ethnic_group_id "
+            "LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = %s "
+            f"WHERE h.commune_id IN ({SYN_COMMUNES}) GROUP BY 1", [year]),
+    )
+
+
+def spending_floor(year):
+    return raw(
+        "SELECT b.program_id, SUM(b.quantity), SUM(b.amount), COUNT(DISTINCT b.household_id) FROM programs_benefit b "
+        f"JOIN households_household h ON h.id = b.household_id WHERE b.year=%s AND h.commune_id IN ({SYN_COMMUNES}) "
+        "GROUP BY b.program_id", [year])
+
+
+@operation
+def poverty_report(repeat):
+    client, year = admin_client(), synthetic_year()
+    url = f"/api/v1/reports/poverty/?year={year}&area=99"
+    project = median_time(lambda: get_ok(client, url), repeat)
+    floor = median_time(lambda: poverty_floor(year), repeat)
+    queries, sql_ms = sql_profile(lambda: get_ok(client, url))
+    return Result("poverty report, province (JSON)", project, floor, queries, sql_ms)
+
+
+@operation
+def dashboard(repeat):
+    client, year = admin_client(), synthetic_year()
+    url = f"/?year={year}&area=99"
+
+    def floor():
+        for y in range(year - 5, year + 1):  # the series, this year and last year
+            poverty_floor(y)
+        spending_floor(year)
+        raw("SELECT c.year, COUNT(t.id), COUNT(t.id) FILTER (WHERE t.status='graduated') FROM programs_trainingcourse c "
+            "LEFT JOIN programs_trainee t ON t.course_id = c.id GROUP BY c.year")
+
+    project = median_time(lambda: get_ok(client, url), repeat)
+    queries, sql_ms = sql_profile(lambda: get_ok(client, url))
+    return Result("dashboard page (HTML)", project, median_time(floor, repeat), queries, sql_ms)
+
+
+@operation
+def spending_report(repeat):
+    client, year = admin_client(), synthetic_year()
+    url = f"/api/v1/reports/spending/?year={year}&area=99"
+    project = median_time(lambda: get_ok(client, url), repeat)
+    floor = median_time(lambda: spending_floor(year), repeat)
+    queries, sql_ms = sql_profile(lambda: get_ok(client, url))
+    return Result("spending report, province (JSON)", project, floor, queries, sql_ms)
+
+
+def raw_workbook(rows_by_sheet):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, rows in rows_by_sheet:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@operation
+def household_export(repeat):
+    from benchmarks.run import peak_memory_mb
+
+    client, year = admin_client(), synthetic_year()
+    url = f"/reports/register/?year={year}&area=99&format=xlsx"
+
+    def floor():
+        with connection.cursor() as rows:
+            rows.execute(
+            "SELECT h.code, h.head_name, c.name, v.name, e.name, h.status, a.classification "
+            "FROM households_household h JOIN households_administrativeunit c ON c.code = h.commune_id "
+            "LEFT JOIN households_administrativeunit v ON v.code = h.village_id "
+            "JOIN households_ethnicgroup e ON e.code = h.ethnic_group_id "
+            "LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = %s "
+            f"WHERE h.commune_id IN ({SYN_COMMUNES}) ORDER BY h.commune_id, h.code", [year])
+            return raw_workbook([("Sổ hộ", (row for chunk in iter(lambda: rows.fetchmany(5000), []) for row in chunk))])
+
+    project = median_time(lambda: get_ok(client, url), max(1, repeat // 2))
+    base = median_time(floor, max(1, repeat // 2))
+    peak = peak_memory_mb(lambda: get_ok(client, url))
+    count = Household.objects.filter(code__startswith="SYN-").count()
+    return Result(f"export of all households ({count:,} rows, xlsx)", project, base, peak_mb=peak,
+                  note="floor: SQL + raw openpyxl write-only")
+
+
+@operation
+def annual_package(repeat):
+    from reports.registry import REPORTS
+
+    client, year = admin_client(), synthetic_year()
+    url = f"/reports/annual-package/?year={year}&area=99"
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="bench-admin")
+
+    def floor():
+        sheets = []
+        for report in REPORTS.values():
+            result = report.build(user=user, area_code="99", year=year)
+            sheets.append((report.sheet, ([str(v) if v is not None else None for v in row.values()]
+                                          for row in result["rows"])))
+        return raw_workbook(sheets)
+
+    project = median_time(lambda: get_ok(client, url), max(1, repeat // 2))
+    return Result("annual Excel package (all reports)", project, median_time(floor, max(1, repeat // 2)),
+                  note="floor: same rows, raw openpyxl write-only")
+
+
+@operation
+def reclassify_year(repeat):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from households.review_services import year_reclassify
+
+    user = get_user_model().objects.get(username="bench-admin")
+    year = synthetic_year()
+
+    def project():
+        with transaction.atomic():
+            year_reclassify(acting_user=user, year=year)
+            transaction.set_rollback(True)
+
+    def floor():
+        with transaction.atomic():
+            raw("UPDATE households_assessment a SET classification = CASE "
+                "WHEN a.income_per_capita <= l.income_line AND a.deprivation_count >= l.min_deprivations THEN 'poor' "
+                "WHEN a.income_per_capita <= l.income_line THEN 'near_poor' "
+                "WHEN a.income_per_capita <= l.average_line THEN 'average' ELSE 'not_poor' END "
+                "FROM households_standardline l WHERE l.standard_id = a.standard_id "
+                "AND l.area_type = CASE WHEN a.is_urban THEN 'urban' ELSE 'rural' END AND a.year = %s "
+                "RETURNING 1", [year])
+            transaction.set_rollback(True)
+
+    queries, sql_ms = sql_profile(project)
+    return Result(f"re-classify a whole year ({year})", median_time(project, max(1, repeat // 2)),
+                  median_time(floor, max(1, repeat // 2)), queries, sql_ms,
+                  note="nothing changes class: reads + compare; floor: one UPDATE … CASE")
+
+
+@operation
+def approve_round(repeat):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from households.models import ReviewRound
+    from households.review_services import round_approve
+
+    user = get_user_model().objects.get(username="bench-admin")
+    review_round = ReviewRound.objects.filter(commune__code__startswith="99", status="open").order_by("-year").first()
+    size = review_round.assessments.count()
+
+    def project():
+        with transaction.atomic():
+            ReviewRound.objects.filter(pk=review_round.pk).update(status="submitted")
+            fresh = ReviewRound.objects.get(pk=review_round.pk)
+            round_approve(acting_user=user, review_round=fresh)
+            transaction.set_rollback(True)
+
+    def floor():
+        with transaction.atomic():
+            raw("UPDATE households_reviewround SET status='approved' WHERE id=%s RETURNING 1", [review_round.pk])
+            transaction.set_rollback(True)
+
+    return Result(f"approve a round ({size:,} households)", median_time(project, repeat), median_time(floor, repeat))
+
+
+@operation
+def import_workbook(repeat):
+    """Our importer against django-import-export (the peer) on the same households sheet."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from benchmarks.peer import peer_import
+    from households.importing.service import households_import
+    from tests.importing.builders import workbook
+
+    households = max(1000, min(50_000, Household.objects.filter(code__startswith="SYN-").count() // 3))
+    communes = raw(SYN_COMMUNES, [])
+    path = Path(tempfile.gettempdir()) / "bench-import.xlsx"
+    rows = [[f"BENCH-{n:06d}", f"Nguyễn Văn {n}", communes[n % len(communes)][0], "", "14", f"Thôn {n % 9}"]
+            for n in range(households)]
+    workbook(path, rows, None, None)
+    user = get_user_model().objects.get(username="bench-admin")
+
+    def ours():
+        with transaction.atomic():
+            result = households_import(acting_user=user, path=str(path), filename=path.name)
+            assert not result.errors, result.errors[:3]
+            transaction.set_rollback(True)
+
+    def peer():
+        with transaction.atomic():
+            peer_import(path)
+            transaction.set_rollback(True)
+
+    start = time.perf_counter()
+    ours()
+    project = time.perf_counter() - start
+    start = time.perf_counter()
+    peer()
+    other = time.perf_counter() - start
+    return Result(f"import {households:,} households (xlsx)", project, other,
+                  note="floor column = django-import-export (peer); ratio < 1 means faster than the peer")

@@ -118,3 +118,135 @@ def build_households(*, province, households, seed):
     if pending_households:
         flush()
     return households - start
+
+
+def build_reviews(*, province, years, seed, first_year=2021):
+    """Review results for every synthetic household and year: poverty near 18 % falling ~3 points a year,
+    every kind of movement; written year by year in bulk (no per-row work in the database)."""
+    from households.classification import POOR, classify, movement
+    from households.models import Assessment, PovertyStandard, ReviewRound, RoundStatus
+    from households.models.review import deprivation_key
+    from households.review_services import all_lines
+
+    rng = random.Random(seed * 31 + 7)
+    rows = list(Household.objects.filter(code__startswith="SYN-").order_by("id")
+                .values_list("id", "commune_id", "village_id", "ethnic_group__is_minority"))
+    if not rows or Assessment.objects.filter(household_id=rows[0][0]).exists():
+        return 0
+    lines = all_lines()
+    urban = dict(AdministrativeUnit.objects.filter(code__in=province.communes).values_list("code", "is_urban"))
+    classes = {}
+    ever_poor = set()
+    written = 0
+    for year in range(first_year, first_year + years):
+        standard = PovertyStandard.objects.for_year(year).get()
+        codes = list(standard.indicators.values_list("code", flat=True))
+        approved = year < first_year + years - 1
+        rounds = {}
+        for commune in province.communes:
+            rounds[commune] = ReviewRound.objects.get_or_create(
+                commune_id=commune, year=year,
+                defaults={"status": RoundStatus.APPROVED if approved else RoundStatus.OPEN})[0]
+        batch = []
+        for household_id, commune, village, minority in rows:
+            previous = classes.get(household_id)
+            wanted = _next_synthetic_class(rng, previous, minority, household_id in ever_poor)
+            line = lines[(standard.id, urban.get(commune, False))]
+            income, deprived = _synthetic_inputs(rng, wanted, line, codes)
+            current = classify(line, deprivations=len(deprived), income=income)
+            batch.append(Assessment(
+                household_id=household_id, year=year, standard=standard, commune_id=commune, village_id=village,
+                review_round=rounds[commune], is_urban=urban.get(commune, False), income_per_capita=income,
+                deprivations=deprivation_key(deprived), deprivation_count=len(deprived),
+                no_labour_capacity=rng.random() < 0.05, has_meritorious_member=rng.random() < 0.03,
+                is_ethnic_minority=minority, classification=current,
+                movement=movement(current, previous, household_id in ever_poor and previous != POOR),
+            ))
+            classes[household_id] = current
+            if current == POOR:
+                ever_poor.add(household_id)
+            if len(batch) >= BATCH:
+                Assessment.objects.bulk_create(batch, batch_size=BATCH)
+                written += len(batch)
+                batch = []
+        Assessment.objects.bulk_create(batch, batch_size=BATCH)
+        written += len(batch)
+    return written
+
+
+def _next_synthetic_class(rng, previous, minority, ever_poor):
+    from households.classification import NEAR_POOR, NOT_POOR, POOR
+
+    if previous is None:
+        roll = rng.random()
+        poor = 0.24 if minority else 0.08
+        return POOR if roll < poor else NEAR_POOR if roll < poor + 0.1 else "average" if roll < poor + 0.3 else NOT_POOR
+    weights = {
+        POOR: (60, 25, 10, 5), NEAR_POOR: (7, 55, 25, 13), "average": (3, 6, 68, 23), NOT_POOR: (1, 2, 7, 90),
+    }[previous]
+    choices = [POOR, NEAR_POOR, "average", NOT_POOR]
+    if ever_poor and previous != POOR:
+        weights = (weights[0] + 5, *weights[1:])
+    return rng.choices(choices, weights=weights)[0]
+
+
+def _synthetic_inputs(rng, wanted, line, codes):
+    from households.classification import NEAR_POOR, POOR
+
+    average = line.average_line or line.income_line * 3 // 2
+    if wanted == POOR:
+        return rng.randint(line.income_line // 2, line.income_line), rng.sample(codes, rng.randint(3, 6))
+    if wanted == NEAR_POOR:
+        low = (line.absolute_line or 0) + 1
+        return rng.randint(max(low, line.income_line * 6 // 10), line.income_line), rng.sample(codes, rng.randint(0, 2))
+    if wanted == "average":
+        return rng.randint(line.income_line + 1, average), rng.sample(codes, rng.randint(0, 3))
+    return rng.randint(average + 1, average * 3), rng.sample(codes, rng.randint(0, 2))
+
+
+def build_support(*, province, years, seed, first_year=2021):
+    """Benefits for poor households, some cooperative groups and training courses (bulk)."""
+    import datetime
+
+    from households.models import Assessment
+    from programs.models import Benefit, BudgetAllocation, CooperativeGroup, GroupMembership, Trainee, TrainingCourse
+
+    if Benefit.objects.filter(household__code__startswith="SYN-").exists():
+        return 0
+    rng = random.Random(seed * 17 + 3)
+    programs = ["CS-MIEN-HOC-PHI", "CS-CHI-PHI-HOC-TAP", "CS-AN-TRUA-MG", "CS-BHYT"]
+    benefits = []
+    for year in range(first_year, first_year + years):
+        poor = Assessment.objects.filter(household__code__startswith="SYN-", year=year,
+                                         classification="poor").values_list("household_id", flat=True)
+        for household_id in poor.iterator(chunk_size=BATCH):
+            program = rng.choice(programs)
+            benefits.append(Benefit(program_id=program, year=year, date=datetime.date(year, 9, 15),
+                                    household_id=household_id, quantity=1, amount=rng.choice([160_000, 450_000, 1_350_000])))
+            if len(benefits) >= BATCH:
+                Benefit.objects.bulk_create(benefits, batch_size=BATCH)
+                benefits = []
+        for district in province.districts:
+            for program in programs:
+                BudgetAllocation.objects.get_or_create(program_id=program, year=year, area_id=district,
+                                                       defaults={"amount": 2_000_000_000})
+    Benefit.objects.bulk_create(benefits, batch_size=BATCH)
+    groups, memberships, courses = [], [], []
+    for number, commune in enumerate(province.communes):
+        groups.append(CooperativeGroup(name=f"Tổ hợp tác {number}", commune_id=commune,
+                                       founded_on=datetime.date(first_year, 3, 1), activity="Chăn nuôi"))
+        courses.append(TrainingCourse(name=f"Lớp nghề {number}", program_id="DA4-TDA1", trade="May",
+                                      year=first_year + number % years, commune_id=commune))
+    CooperativeGroup.objects.bulk_create(groups)
+    TrainingCourse.objects.bulk_create(courses)
+    for group in CooperativeGroup.objects.filter(name__startswith="Tổ hợp tác ", commune_id__in=province.communes):
+        for household_id in Household.objects.filter(commune_id=group.commune_id).values_list("id", flat=True)[:10]:
+            memberships.append(GroupMembership(group=group, household_id=household_id,
+                                               joined_on=datetime.date(first_year, 3, 1)))
+    GroupMembership.objects.bulk_create(memberships, batch_size=BATCH)
+    trainees = []
+    for course in TrainingCourse.objects.filter(name__startswith="Lớp nghề ", commune_id__in=province.communes):
+        for member_id in Member.objects.filter(household__commune_id=course.commune_id).values_list("id", flat=True)[:20]:
+            trainees.append(Trainee(course=course, member_id=member_id, status=rng.choice(["graduated", "enrolled", "dropped"])))
+    Trainee.objects.bulk_create(trainees, batch_size=BATCH)
+    return len(trainees)

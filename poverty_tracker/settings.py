@@ -101,6 +101,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Exports stream through server-side cursors; PostgreSQL plans those for the first 10 % of rows by
+    # default (nested loops), which made a 150,000-row export 30x slower than the same query as a plain
+    # SELECT. Every cursor here is read to the end, so plan for all rows.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several officers saving at once must wait for each other, not fail with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

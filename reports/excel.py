@@ -83,6 +83,16 @@ def _value(column, raw):
     return safe_text(str(raw))
 
 
+def _plain(kind, raw):
+    if raw is None:
+        return None
+    if kind == "rate":
+        return float(raw)
+    if kind in ("int", "money"):
+        return int(raw)
+    return safe_text(raw if isinstance(raw, str) else str(raw))
+
+
 def _header_merges(columns, depth, first_row):
     """Merged ranges for multi-level headers: equal neighbours merge across, short stacks merge down."""
     merges = []
@@ -159,12 +169,11 @@ def write_table(workbook, table):
     append([_cell(sheet, f"({i})", align="center", border=True, italic=True) for i in range(1, width + 1)])
     sheet.print_title_rows = f"{header_first}:{numbers_row}"
 
+    # Data rows are plain values: a styled cell object per value costs 5-6 times the write itself, and a
+    # household list has 150,000 rows. Headers, totals and the frame around them carry the official look.
+    keys = [(c.key, c.kind) for c in columns]
     for row in table.rows:
-        append([
-            _cell(sheet, _value(c, row.get(c.key)), border=True, number_format=NUMBER_FORMATS[c.kind],
-                  align="left" if c.kind == "text" else None)
-            for c in columns
-        ])
+        append([_plain(kind, row.get(key)) for key, kind in keys])
     if table.total is not None:
         append([
             _cell(sheet, _value(c, table.total.get(c.key)), border=True, bold=True,

@@ -34,3 +34,30 @@ def household_lists(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name},
             "rows": list_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}
+
+
+def register_rows(*, user, area_code, year, comparable=False):
+    """Every registered household of the area with its review result of the year (the full register)."""
+    from django.db.models import FilteredRelation, Q
+
+    from households.models import Household
+
+    scope = ReportScope(user, area_code, year, comparable)
+    queryset = (
+        Household.objects.visible_to(user).filter(commune_id__in=scope.communes)
+        .annotate(review=FilteredRelation("assessments", condition=Q(assessments__year=year)))
+        .order_by("commune_id", "code")
+        .values_list("code", "head_name", "commune__name", "village__name", "ethnic_group__name", "status",
+                     "review__classification")
+    )
+    labels = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo", "average": "Mức sống trung bình",
+              "not_poor": "Không nghèo", None: "Chưa rà soát"}
+    for code, head, commune, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
+        yield {"code": code, "area": head, "area_name": head, "commune": commune, "village": village or "",
+               "ethnic_group": ethnic, "status": status, "list": labels[classification]}
+
+
+def household_register(*, user, area_code, year, comparable=False):
+    scope = ReportScope(user, area_code, year, comparable)
+    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name},
+            "rows": register_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}

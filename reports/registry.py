@@ -83,6 +83,15 @@ COOPERATIVE_COLUMNS = (
     Column("project_households", ("Dự án, mô hình", "Số hộ tham gia")),
     Column("commendations", ("Hộ thoát nghèo được khen thưởng",)),
 )
+REGISTER_COLUMNS = (
+    Column("code", ("Mã hộ",), "text", 18),
+    Column("area_name", ("Họ tên chủ hộ",), "text", 24),
+    Column("ethnic_group", ("Dân tộc",), "text", 12),
+    Column("commune", ("Xã/phường",), "text", 16),
+    Column("village", ("Thôn",), "text", 16),
+    Column("status", ("Tình trạng",), "text", 10),
+    Column("list", ("Kết quả rà soát",), "text", 20),
+)
 LIST_COLUMNS = (
     Column("code", ("Mã hộ",), "text", 18),
     Column("area_name", ("Họ tên chủ hộ",), "text", 24),
@@ -121,6 +130,10 @@ REPORTS = {
         _lazy("cooperatives", "cooperatives_summary"), COOPERATIVE_COLUMNS,
         ("Số hộ thành viên: đang tham gia tổ vào ngày 31/12 của năm báo cáo.",),
     ),
+    "register": Report(
+        "register", "Sổ theo dõi hộ gia đình", "Sổ hộ", _lazy("household_lists", "household_register"),
+        REGISTER_COLUMNS,
+    ),
     "lists": Report(
         "lists", "Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới", "Danh sách hộ",
         _lazy("household_lists", "household_lists"), LIST_COLUMNS,
@@ -131,7 +144,9 @@ REPORTS = {
 def flat_rows(result):
     """Rows with the area flattened to a name, ready for a table or a sheet."""
     for row in result["rows"]:
-        yield {**row, "area_name": row["area"]["name"] if isinstance(row.get("area"), dict) else row.get("area")}
+        if "area_name" not in row:
+            row["area_name"] = row["area"]["name"] if isinstance(row.get("area"), dict) else row.get("area")
+        yield row
 
 
 def total_row(result):

@@ -14,6 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         province = synthetic.build_areas()
         created = synthetic.build_households(province=province, households=options["households"], seed=options["seed"])
+        reviews = synthetic.build_reviews(province=province, years=options["years"], seed=options["seed"])
+        synthetic.build_support(province=province, years=options["years"], seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(
-            f"Tỉnh giả lập: {len(province.communes)} xã, {created} hộ mới (tổng {options['households']})."
+            f"Tỉnh giả lập: {len(province.communes)} xã, {created} hộ mới (tổng {options['households']}), "
+            f"{reviews} kết quả rà soát mới."
         ))

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from households.admin.mixins import (
-    ReadOnlyAdminMixin, ScopedHistoryAdmin, ScopedInlineMixin, VersionedAdminMixin, VersionedFormMixin,
+    ReadOnlyAdminMixin, ScopedHistoryAdmin, ScopedInlineMixin, VersionedAdminMixin, versioned_form_for,
 )
 from households.models import AdministrativeUnit, Classification
 from households.scoping import visible_area_codes
@@ -50,19 +50,9 @@ class BudgetAllocationAdmin(ScopedHistoryAdmin):
         return allocations_with_disbursed(super().get_queryset(request))
 
 
-class VersionedForm(VersionedFormMixin, forms.ModelForm):
-    pass
-
-
-class BenefitForm(VersionedForm):
-    class Meta:
-        model = Benefit
-        fields = "__all__"
-
-
 @admin.register(Benefit)
 class BenefitAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
-    form = BenefitForm
+    form = versioned_form_for(Benefit)
     list_display = ("program", "year", "date", "household", "member", "quantity", "amount")
     list_select_related = ("program", "household", "member")
     list_filter = ("year", "program")
@@ -148,8 +138,7 @@ class BulkBenefitForm(forms.Form):
 
 @admin.register(CommunityProject)
 class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
-    form = type("CommunityProjectForm", (VersionedForm,), {"Meta": type("Meta", (), {"model": CommunityProject,
-                                                                                      "fields": "__all__"})})
+    form = versioned_form_for(CommunityProject)
     list_display = ("name", "program", "commune", "year", "budget", "household_count")
     list_select_related = ("program", "commune")
     list_filter = ("year", "program")
@@ -173,8 +162,7 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(CooperativeGroup)
 class CooperativeGroupAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
-    form = type("CooperativeGroupForm", (VersionedForm,), {"Meta": type("Meta", (), {"model": CooperativeGroup,
-                                                                                      "fields": "__all__"})})
+    form = versioned_form_for(CooperativeGroup)
     list_display = ("name", "commune", "founded_on", "activity", "member_count")
     list_select_related = ("commune",)
     autocomplete_fields = ("commune",)
@@ -198,8 +186,7 @@ class TraineeInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(TrainingCourse)
 class TrainingCourseAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
-    form = type("TrainingCourseForm", (VersionedForm,), {"Meta": type("Meta", (), {"model": TrainingCourse,
-                                                                                    "fields": "__all__"})})
+    form = versioned_form_for(TrainingCourse)
     list_display = ("name", "trade", "year", "commune", "program", "enrolled", "graduated")
     list_select_related = ("commune", "program")
     list_filter = ("year",)

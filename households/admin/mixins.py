@@ -127,6 +127,12 @@ class VersionedFormMixin(forms.ModelForm):
         return cleaned
 
 
+def versioned_form_for(model, fields="__all__"):
+    """A ModelForm for `model` carrying the loaded version (lost-update protection)."""
+    meta = type("Meta", (), {"model": model, "fields": fields})
+    return type(f"{model.__name__}VersionedForm", (VersionedFormMixin, forms.ModelForm), {"Meta": meta})
+
+
 class VersionedAdminMixin:
     """Turns a concurrent save caught at write time into a message; the transaction rolls back."""
 

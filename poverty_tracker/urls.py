@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("review/", include("households.urls")),
     path("import/", include("households.importing.urls")),
+    path("programs/", include("programs.urls")),
     path("api/v1/", include("poverty_tracker.api.urls")),
     path("", include("reports.urls")),
 ]

@@ -27,6 +27,25 @@ class IndicatorInline(admin.TabularInline):
 class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
     list_display = ("code", "name", "legal_basis", "first_year", "last_year")
     inlines = [StandardLineInline, IndicatorInline]
+    actions = ["reclassify_years"]
+
+    @admin.action(description="Phân loại lại mọi kết quả rà soát của các năm chuẩn này áp dụng (sau khi sửa chuẩn)")
+    def reclassify_years(self, request, queryset):
+        from django.db.models import Max, Min
+
+        from households.review_services import year_reclassify
+
+        for standard in queryset:
+            span = standard.assessments.aggregate(first=Min("year"), last=Max("year"))
+            if span["first"] is None:
+                continue
+            for year in range(span["first"], span["last"] + 1):
+                try:
+                    changed = year_reclassify(acting_user=request.user, year=year)
+                except ValidationError as error:
+                    messages.error(request, "; ".join(error.messages))
+                    return
+                messages.success(request, f"Năm {year}: {changed} hộ đổi phân loại.")
 
 
 @admin.register(PovertyReason)

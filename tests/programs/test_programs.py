@@ -161,3 +161,32 @@ def test_demo_data_adds_up_to_the_district_report():
         n=Count("trainees"), g=Count("trainees", filter=Q(trainees__status="graduated")))}
     assert training == {2022: (77, 74), 2023: (125, 116), 2024: (47, 0)}
     assert BudgetAllocation.objects.filter(area_id="612").exists()
+
+
+@pytest.mark.django_db
+def test_ceremony_list_is_printable_and_scoped(client, users, areas):
+    from programs.models import Commendation
+
+    household = HouseholdFactory(code="KHEN-1", head_name="A Thoát Nghèo")
+    Commendation.objects.create(household=household, year=2024, issuer="UBND huyện", decision_number="12/QĐ-UBND",
+                                date=datetime.date(2024, 12, 28))
+    client.force_login(users["commune"])
+    page = client.get("/programs/commendations/90101/2024/").content.decode()
+    assert "A Thoát Nghèo" in page and "12/QĐ-UBND" in page
+    client.force_login(users["other_commune"])
+    assert client.get("/programs/commendations/90101/2024/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_concurrent_benefit_edits_lose_nothing(client, users, areas):
+    household = HouseholdFactory()
+    benefit = Benefit.objects.create(program_id="CS-BHYT", year=2024, date=datetime.date(2024, 1, 2),
+                                     household=household, amount=0)
+    data = {"program": "CS-BHYT", "year": "2024", "date": "2024-01-02", "household": household.pk, "member": "",
+            "quantity": "1", "note": "", "loaded_version": str(benefit.version)}
+    client.force_login(users["commune"])
+    url = f"/admin/programs/benefit/{benefit.pk}/change/"
+    assert client.post(url, {**data, "amount": "100"}).status_code == 302
+    second = client.post(url, {**data, "amount": "999"})
+    assert "vừa được người khác sửa" in str(second.context["adminform"].form.non_field_errors())
+    assert Benefit.objects.get().amount == 100

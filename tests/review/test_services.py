@@ -118,3 +118,17 @@ def test_reclassifying_a_year_is_one_call_with_bounded_queries(assess, users):
     assert {code: move for code, move in moves.items() if code.startswith("RC-") and int(code[3:]) < 3} == {
         "RC-0": "escaped", "RC-1": "escaped", "RC-2": "escaped"}
     assert {move for code, move in moves.items() if int(code[3:]) >= 100} == {"stayed_poor"}
+
+
+@pytest.mark.django_db
+def test_admin_action_reclassifies_after_a_line_changes(assess, client, users, household):
+    from households.models import PovertyStandard
+
+    assess(household, 2024, income=1_900_000, deprivations=["1", "4", "9"])  # urban line 2,000,000: poor
+    line = StandardLine.objects.get(standard__code="ND07-2021", area_type="urban")
+    line.income_line = 1_800_000
+    line.save()
+    client.force_login(users["admin"])
+    standard = PovertyStandard.objects.get(code="ND07-2021")
+    client.post("/admin/households/povertystandard/", {"action": "reclassify_years", "_selected_action": [standard.pk]})
+    assert Assessment.objects.get().classification == "average"

@@ -122,7 +122,11 @@ def main():
             thread.join()
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with slow requests: stop them hard
+            server.kill()
+            server.wait(timeout=30)
     print(f"\nLoad run: {options.clients} clients, {options.seconds} s, gunicorn {options.workers} workers × 2 threads\n")
     print(f"| {'page':<22} | {'requests':>8} | {'errors':>6} | {'p50 ms':>7} | {'p95 ms':>7} |")
     print("|------------------------|----------|--------|---------|---------|")

@@ -471,8 +471,14 @@ class _Job:
     def write(self):
         user, reason = self.user, self.reason
         if self.new_households:
+            # New households get their search key from the names in the file: no second pass over them.
+            names = defaultdict(list)
+            for member in self.new_members:
+                if member.household.pk is None:
+                    names[member.household.code].append(member.full_name)
             for household in self.new_households:
-                household.search_text = search_key(f"{household.code} {household.head_name}")
+                household.search_text = search_key(" ".join([household.code, household.head_name,
+                                                             *names[household.code]]))
             bulk_create_with_history(self.new_households, Household, batch_size=2000, default_user=user,
                                      default_change_reason=reason)
             saved = {}
@@ -500,8 +506,10 @@ class _Job:
         self._write_assessments()
 
     def _refresh_search_text(self):
-        touched = {h.pk for h in self.new_households} | {m.household_id for m in self.new_members} | {
-            m.household_id for m in self.changed_members} | {h.pk for h in self.changed_households}
+        """Existing households whose names changed get their search key recomputed (new ones have it)."""
+        new = {h.pk for h in self.new_households}
+        touched = ({m.household_id for m in self.new_members} | {m.household_id for m in self.changed_members}
+                   | {h.pk for h in self.changed_households}) - new
         if not touched:
             return
         names = defaultdict(list)

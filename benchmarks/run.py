@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_tracker.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/poverty_tracker_bench")
 os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("REPORT_CACHE_SECONDS", "0")  # measure the work, not the report cache
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 

@@ -214,7 +214,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-process memory cache; set DJANGO_REDIS_URL (redis://127.0.0.1:6379/1) to share it between workers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
+if os.environ.get("DJANGO_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["DJANGO_REDIS_URL"]}}
+# Report results are cached until the data changes (reports/cache.py); 0 switches the cache off.
+REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
 
 # Review calendar (Circular 07/2021): preliminary results by 15 Nov, official by 20 Dec.
 REVIEW_PRELIMINARY_DEADLINE = os.environ.get("REVIEW_PRELIMINARY_DEADLINE", "11-15")

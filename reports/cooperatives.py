@@ -5,8 +5,10 @@ from django.db.models import Count, Q
 
 from programs.models import Commendation, CommunityProject, CooperativeGroup
 from reports.poverty import ReportScope
+from reports.cache import cached_report
 
 
+@cached_report
 def cooperatives_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     end = datetime.date(year, 12, 31)

@@ -4,8 +4,10 @@ from django.db.models import Count, Q
 from households.models import Assessment, PovertyStandard
 from reports.formatting import rate
 from reports.poverty import ReportScope
+from reports.cache import cached_report
 
 
+@cached_report
 def deprivation_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     standard = PovertyStandard.objects.for_year(year).prefetch_related("indicators").first()

@@ -22,6 +22,7 @@ from households.models import Assessment, Household, Level
 from reports.areas import UnitMap, report_day, resolve_area
 from reports.formatting import points, rate
 from reports.models import HouseholdCount
+from reports.cache import cached_report
 
 POOR, NEAR_POOR, AVERAGE = "poor", "near_poor", "average"
 
@@ -171,6 +172,7 @@ def with_rates(figures):
     return result
 
 
+@cached_report
 def poverty_summary(*, user, area_code, year, comparable=False):
     """{"year", "area", "rows": [{"area", ...figures}], "total": {...}, "denominators": {...}}."""
     scope = ReportScope(user, area_code, year, comparable)

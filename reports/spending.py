@@ -4,6 +4,7 @@ from django.db.models import Count, Sum
 from programs.models import Benefit, BudgetAllocation
 from reports.formatting import rate
 from reports.poverty import ReportScope
+from reports.cache import cached_report
 
 
 def area_codes_of(scope):
@@ -17,6 +18,7 @@ def area_codes_of(scope):
     return codes
 
 
+@cached_report
 def spending_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     benefits = (Benefit.objects.visible_to(user).filter(year=year, household__commune_id__in=scope.communes)

@@ -3,8 +3,10 @@ from django.db.models import Count, Q
 
 from programs.models import TrainingCourse
 from reports.poverty import ReportScope
+from reports.cache import cached_report
 
 
+@cached_report
 def training_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     rows = list(

@@ -45,3 +45,12 @@ def users(areas):
 
 def pytest_report_header(config):
     return [f"database: {os.environ.get('DATABASE_URL') or 'SQLite (DATABASE_URL unset)'}"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Tests roll back, and SQLite then reuses history ids: start every test with an empty report cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

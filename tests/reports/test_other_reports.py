@@ -98,7 +98,8 @@ def test_lists_stream_into_excel_and_are_scoped(data, client, users):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", ["deprivation", "spending", "training", "cooperatives", "lists"])
-def test_each_report_has_page_json_excel_and_constant_queries(data, client, users, slug):
+def test_each_report_has_page_json_excel_and_constant_queries(data, client, users, slug, settings):
+    settings.REPORT_CACHE_SECONDS = 0  # measure the report's own queries, not a cache hit
     client.force_login(users["admin"])
     assert client.get(f"/reports/{slug}/?area=90&year=2024").status_code == 200
     assert client.get(f"/reports/{slug}/?area=90&year=2024&format=json").status_code == 200
@@ -126,3 +127,17 @@ def test_excel_escapes_formula_text(users, client):
     heads = [row[1] for row in sheet.iter_rows(values_only=True) if row[0] == "EVIL"]
     assert heads == ["'=HYPERLINK(\"http://x\")"]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.django_db
+def test_report_cache_serves_until_the_data_changes(data, users):
+    first = spending_summary(user=users["district"], area_code="901", year=2024)
+    with CaptureQueriesContext(connection) as cached:
+        again = spending_summary(user=users["district"], area_code="901", year=2024)
+    assert again == first and len(cached) == 1  # only the data-version query
+    household = HouseholdFactory(code="NEW", commune_id="90101")
+    Benefit.objects.create(program_id="CS-BHYT", year=2024, date=DAY, household=household, amount=7)
+    fresh = spending_summary(user=users["district"], area_code="901", year=2024)
+    assert fresh["total"]["amount"] == first["total"]["amount"] + 7
+    other = spending_summary(user=users["commune"], area_code="90101", year=2024)
+    assert other["total"]["amount"] != fresh["total"]["amount"]  # another scope, another entry

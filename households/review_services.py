@@ -164,10 +164,10 @@ def household_movements_refresh(*, household_id, from_year):
         if new != row.movement:
             row.movement = new
             changed.append(row)
-    _write_derived(changed, "Tính lại biến động do năm trước thay đổi")
+    write_derived(changed, "Tính lại biến động do năm trước thay đổi")
 
 
-def _write_derived(rows, reason):
+def write_derived(rows, reason):
     """Derived fields (class, movement) are maintained by the system, also in locked rounds: the officer's
     inputs there never change, but what follows from an earlier year's correction must stay true."""
     if not rows:
@@ -209,7 +209,7 @@ def year_reclassify(*, acting_user, year):
         if new != row.classification:
             row.classification = new
             changed.append(row)
-    _write_derived(changed, f"Phân loại lại năm {year}")
+    write_derived(changed, f"Phân loại lại năm {year}")
     movements_recompute(from_year=year)
     return len(changed)
 
@@ -227,7 +227,7 @@ def movements_recompute(*, from_year):
             if new != row.movement:
                 row.movement = new
                 changed.append(row)
-        _write_derived(changed, f"Tính lại biến động năm {year}")
+        write_derived(changed, f"Tính lại biến động năm {year}")
 
 
 # --- review rounds -----------------------------------------------------------------------------------

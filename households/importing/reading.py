@@ -1,13 +1,20 @@
-"""Open an uploaded workbook safely and hand out its sheets as (row number, {column: value}).
+"""Open an uploaded workbook safely and hand out its sheets as (row number, [values]).
 
-openpyxl read-only mode: rows stream from the file, memory stays flat for 50,000 households.
+Cells are read by calamine (a Rust reader): 300,000 rows in about a second, where openpyxl's read-only
+mode needs some 45 s on the same file (docs/benchmarks.md). It holds one sheet at a time as a compact grid,
+so memory follows the largest sheet, and the upload size limit bounds it (about 150 MB for 50,000
+households with their members and reviews). calamine shows a formula's cached value, not the formula, so a
+cheap scan of the sheets' XML looks for formulas first; only a file that has some is read again with openpyxl
+to name each formula cell.
 """
+import re
 import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook
 
 from households.text import search_key
 
@@ -65,6 +72,25 @@ def check_upload(upload_name, size):
         raise FileRefused("Tệp .csv không được hỗ trợ: hãy dùng mẫu Excel .xlsx (tải ở trang nhập).")
 
 
+class Workbook:
+    """An uploaded workbook: its sheets by title, and where (if anywhere) it holds formulas."""
+
+    def __init__(self, path):
+        self.path = path
+        self.book = CalamineWorkbook.from_path(path)
+        self.titles = self.book.sheet_names
+        self._formulas = None
+
+    def formula_cells(self, title):
+        """{row: [column index]} of the formula cells of sheet `title` (1-based rows, 0-based columns)."""
+        if self._formulas is None:
+            self._formulas = _formula_cells(self.path) if _has_formulas(self.path) else {}
+        return self._formulas.get(title, {})
+
+    def close(self):
+        self.book.close()
+
+
 def open_workbook(path):
     with open(path, "rb") as handle:
         magic = handle.read(8)
@@ -73,9 +99,43 @@ def open_workbook(path):
     if not magic.startswith(b"PK"):
         raise FileRefused("Tệp không phải bảng tính Excel .xlsx (có thể là .csv hoặc tệp khác).")
     try:
-        return load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        return Workbook(path)
+    except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise FileRefused(f"Không đọc được tệp Excel (tệp hỏng?): {error}") from error
+
+
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path):
+    """True when any worksheet's XML holds an <f> element; streams, never loads a sheet whole."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    if FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
+def _formula_cells(path):
+    """The rare path: openpyxl names every formula cell, sheet by sheet."""
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = {}
+        for sheet in workbook.worksheets:
+            cells = found.setdefault(sheet.title, {})
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        cells.setdefault(cell.row, []).append(cell.column - 1)
+        return found
+    finally:
+        workbook.close()
 
 
 def header_key(value):
@@ -85,15 +145,17 @@ def header_key(value):
 def read_sheet(workbook, name, issues):
     """The sheet `name` (matched ignoring case, accents and spaces) or None; header problems are issues."""
     wanted = header_key(name)
-    worksheet = next((ws for ws in workbook.worksheets if header_key(ws.title) == wanted), None)
-    if worksheet is None:
+    title = next((title for title in workbook.titles if header_key(title) == wanted), None)
+    if title is None:
         return None
-    rows = worksheet.iter_rows()
-    header_cells = next(rows, None)
-    if not header_cells or all(cell.value in (None, "") for cell in header_cells):
+    worksheet = workbook.book.get_sheet_by_name(title)
+    # calamine starts each row at the first used column; put the empty columns on the left back.
+    padding = [None] * worksheet.start[1] if worksheet.start else []
+    rows = (padding + row for row in worksheet.iter_rows())
+    headers = next(rows, None)
+    if not headers or all(value in (None, "") for value in headers):
         issues.append(Issue(name, 1, None, "Trang tính trống: dòng 1 phải là tiêu đề cột."))
         return None
-    headers = [cell.value for cell in header_cells]
     aliases = {header_key(alias): field for field, names in SHEETS[name].items() for alias in names}
     sheet = Sheet(name=name, columns={}, headers=headers)
     last = max(i for i, value in enumerate(headers) if value not in (None, ""))
@@ -119,19 +181,16 @@ def read_sheet(workbook, name, issues):
     if name == REVIEWS and "income" not in sheet.columns and "b1" not in sheet.columns:
         issues.append(Issue(name, 1, None, "Cần cột “Thu nhập bình quân” hoặc “Điểm B1”."))
         usable = False
-    sheet.rows = _values(rows, name, issues)
+    sheet.rows = _values(rows, name, workbook.formula_cells(title), issues)
     return sheet if usable else None
 
 
-def _values(rows, sheet_name, issues):
-    for number, cells in enumerate(rows, start=2):
-        values = []
-        for cell in cells:
-            if getattr(cell, "data_type", None) == "f":
-                issues.append(Issue(sheet_name, number, getattr(cell, "column_letter", None),
+def _values(rows, sheet_name, formulas, issues):
+    for number, values in enumerate(rows, start=2):
+        for index in formulas.get(number, ()):
+            if index < len(values):
+                issues.append(Issue(sheet_name, number, get_column_letter(index + 1),
                                     "Ô chứa công thức: hãy dán giá trị (Paste Special → Values)."))
-                values.append(None)
-            else:
-                values.append(cell.value)
+                values[index] = None
         if any(value not in (None, "") for value in values):
             yield number, values

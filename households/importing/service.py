@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from households.classification import classify
+from households.bulk import insert_with_history
+from households.classification import classify, movements_over_years
 from households.importing import cells
 from households.importing.reading import (
     HOUSEHOLDS, MEMBERS, REVIEWS, SHEETS, FileRefused, Issue, check_upload, header_key, open_workbook, read_sheet,
@@ -23,7 +24,7 @@ from households.models import (
     Relation, ReviewRound, RoundStatus, can_edit,
 )
 from households.models.review import deprivation_key
-from households.review_services import all_lines
+from households.review_services import all_lines, write_derived
 from households.scoping import visible_area_codes
 from households.text import clean_text, search_key
 
@@ -115,6 +116,7 @@ def _size(path):
 class _Job:
     def __init__(self, user, filename, result):
         self.user = user
+        self.filename = filename
         self.reason = f"Nhập từ tệp {filename}"[:100]
         self.result = result
         self.scope = visible_area_codes(user)
@@ -479,13 +481,7 @@ class _Job:
             for household in self.new_households:
                 household.search_text = search_key(" ".join([household.code, household.head_name,
                                                              *names[household.code]]))
-            bulk_create_with_history(self.new_households, Household, batch_size=2000, default_user=user,
-                                     default_change_reason=reason)
-            saved = {}
-            for group in chunked([h.code for h in self.new_households]):
-                saved.update(dict(Household.objects.filter(code__in=group).values_list("code", "id")))
-            for household in self.new_households:
-                household.pk = household.id = saved[household.code]
+            insert_with_history(Household, self.new_households, user=user, reason=reason)
         if self.changed_households:
             for household in self.changed_households:
                 household.version += 1
@@ -494,9 +490,7 @@ class _Job:
                                      batch_size=2000, default_user=user, default_change_reason=reason)
         for member in self.new_members:
             member.household_id = member.household.pk
-        if self.new_members:
-            bulk_create_with_history(self.new_members, Member, batch_size=2000, default_user=user,
-                                     default_change_reason=reason)
+        insert_with_history(Member, self.new_members, user=user, reason=reason)
         if self.changed_members:
             bulk_update_with_history(self.changed_members, Member,
                                      ["full_name", "search_name", "gender", "birth_year", "ethnic_group_id",
@@ -532,20 +526,40 @@ class _Job:
             if key not in self.rounds:
                 self.rounds[key] = ReviewRound.objects.create(commune_id=assessment.commune_id, year=assessment.year)
             assessment.review_round = self.rounds[key]
-            assessment.movement = "none"
-        if self.new_assessments:
-            bulk_create_with_history(self.new_assessments, Assessment, batch_size=2000, default_user=self.user,
-                                     default_change_reason=self.reason)
+        later_rows = self._plan_movements()
+        insert_with_history(Assessment, self.new_assessments, user=self.user, reason=self.reason)
         if self.changed_assessments:
             for assessment in self.changed_assessments:
                 assessment.version += 1
             bulk_update_with_history(
                 self.changed_assessments, Assessment,
                 ["standard_id", "income_per_capita", "b1_score", "deprivations", "deprivation_count",
-                 "no_labour_capacity", "has_meritorious_member", "is_ethnic_minority", "classification", "version"],
+                 "no_labour_capacity", "has_meritorious_member", "is_ethnic_minority", "classification", "movement",
+                 "version"],
                 batch_size=2000, default_user=self.user, default_change_reason=self.reason)
-        from households.review_services import movements_recompute
+        write_derived(later_rows, f"Tính lại biến động sau khi nhập tệp {self.filename}"[:100])
 
-        first_year = min(a.year for a in [*self.new_assessments, *self.changed_assessments])
-        movements_recompute(from_year=first_year)
-
+    def _plan_movements(self):
+        """Movements of the imported years, computed before writing, from each household's own years (stored
+        and imported), exactly as hand entry does. Returns the stored rows of other years whose movement
+        follows from the imported ones and must change (written as derived data, even in locked rounds)."""
+        imported = {(a.household_id, a.year): a for a in [*self.new_assessments, *self.changed_assessments]}
+        households = {household_id for household_id, _ in imported}
+        classes, others = defaultdict(dict), []
+        for group in chunked(households):
+            for row in Assessment.objects.filter(household_id__in=group):
+                if (row.household_id, row.year) not in imported:
+                    classes[row.household_id][row.year] = row.classification
+                    others.append(row)
+        for (household_id, year), assessment in imported.items():
+            classes[household_id][year] = assessment.classification
+        movements = {household_id: movements_over_years(years) for household_id, years in classes.items()}
+        for (household_id, year), assessment in imported.items():
+            assessment.movement = movements[household_id][year]
+        changed = []
+        for row in others:
+            new = movements[row.household_id][row.year]
+            if new != row.movement:
+                row.movement = new
+                changed.append(row)
+        return changed

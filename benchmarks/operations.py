@@ -1,4 +1,6 @@
 """The operations `make bench` measures, each beside its floor (the same answer without the application)."""
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -305,3 +307,53 @@ def import_workbook(repeat):
     other = time.perf_counter() - start
     return Result(f"import {households:,} households (xlsx)", project, other,
                   note="floor column = django-import-export (peer); ratio < 1 means faster than the peer")
+
+
+@operation
+def import_full_workbook(repeat):
+    """The whole contract: 50,000 households with 4 members and one review result each, checked and written."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from households.importing.service import households_import
+    from households.models import ReviewRound
+    from tests.importing.builders import province_workbook
+
+    households = max(1000, min(50_000, Household.objects.filter(code__startswith="SYN-").count() // 3))
+    communes = [code for (code,) in raw(SYN_COMMUNES, [])]
+    open_year = ReviewRound.objects.filter(commune_id__in=communes).exclude(status="approved").order_by("-year")
+    year = open_year.values_list("year", flat=True).first()
+    path = Path(tempfile.gettempdir()) / "bench-import-full.xlsx"
+    province_workbook(path, households, communes, year=year)
+    user = get_user_model().objects.get(username="bench-admin")
+
+    def ours():
+        with transaction.atomic():
+            result = households_import(acting_user=user, path=str(path), filename=path.name)
+            assert not result.errors, result.errors[:3]
+            transaction.set_rollback(True)
+
+    start = time.perf_counter()
+    ours()
+    project = time.perf_counter() - start
+    return Result(f"import {households:,} households + {4 * households:,} members + reviews", project, None,
+                  peak_mb=_reading_peak_mb(path), note=f"year {year}; peak MB = whole process reading the file")
+
+
+def _reading_peak_mb(path):
+    """Peak resident memory of a fresh process that reads every sheet the way the importer does."""
+    import subprocess
+    import sys
+
+    script = ("import resource, sys\nfrom households.importing.reading import open_workbook, read_sheet, SHEETS\n"
+              "book = open_workbook(sys.argv[1]); issues = []\n"
+              "for name in SHEETS:\n    sheet = read_sheet(book, name, issues)\n"
+              "    for _ in (sheet.rows if sheet else ()): pass\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                          cwd=str(Path(__file__).resolve().parent.parent))
+    return float(done.stdout.strip())

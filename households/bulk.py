@@ -21,19 +21,21 @@ PLAIN_TYPES = {
 }
 
 
-def insert_with_history(model, objects, *, user, reason):
-    """Insert the unsaved `objects` of `model`, set their primary keys, and record a "+" history row each."""
+def insert_with_history(model, objects, *, user, reason, progress=None):
+    """Insert the unsaved `objects` of `model`, set their primary keys, and record a "+" history row each.
+    `progress(done, total)` is called after each batch."""
     objects = list(objects)
-    if not objects:
-        return objects
-    if connection.vendor != "postgresql":
-        return bulk_create_with_history(objects, model, batch_size=2000, default_user=user,
-                                        default_change_reason=reason)
+    postgresql = connection.vendor == "postgresql"
     now = timezone.now()
     for start in range(0, len(objects), BATCH):
         batch = objects[start:start + BATCH]
-        _insert(model, batch, now)
-        _copy_history(model, [obj.pk for obj in batch], now, user, reason)
+        if postgresql:
+            _insert(model, batch, now)
+            _copy_history(model, [obj.pk for obj in batch], now, user, reason)
+        else:
+            bulk_create_with_history(batch, model, batch_size=2000, default_user=user, default_change_reason=reason)
+        if progress:
+            progress(start + len(batch), len(objects))
     return objects
 
 

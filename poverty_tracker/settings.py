@@ -9,6 +9,7 @@ DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS  override the production HTTPS d
 from datetime import timedelta
 from pathlib import Path
 import os
+import tempfile
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -107,8 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # SELECT. Every cursor here is read to the end, so plan for all rows.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several officers saving at once must wait for each other, not fail with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Several officers saving at once must wait for each other, not fail with "database is locked"; and
+    # with the write-ahead log, pages keep reading while an import writes (its progress page polls).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -215,10 +217,16 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Per-process memory cache; set DJANGO_REDIS_URL (redis://127.0.0.1:6379/1) to share it between workers.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
+# "imports" holds the state of background import jobs; every web process must see it (households/importing/jobs.py),
+# so it is files on this server, or Redis when there is one.
+IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR", Path(tempfile.gettempdir()) / "poverty_tracker_import_jobs"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    "imports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(IMPORT_JOBS_DIR)},
+}
 if os.environ.get("DJANGO_REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["DJANGO_REDIS_URL"]}}
+    CACHES = {alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DJANGO_REDIS_URL"],
+                      "KEY_PREFIX": alias} for alias in ("default", "imports")}
 # Report results are cached until the data changes (reports/cache.py); 0 switches the cache off.
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
 

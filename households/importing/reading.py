@@ -59,6 +59,7 @@ class Sheet:
     extra: dict = field(default_factory=dict)  # unknown header -> index (indicator columns on the review sheet)
     headers: list = field(default_factory=list)
     rows: object = None  # iterator of (row number, [values])
+    total: int = 0  # rows below the header, for progress
 
 
 def check_upload(upload_name, size):
@@ -157,7 +158,7 @@ def read_sheet(workbook, name, issues):
         issues.append(Issue(name, 1, None, "Trang tính trống: dòng 1 phải là tiêu đề cột."))
         return None
     aliases = {header_key(alias): field for field, names in SHEETS[name].items() for alias in names}
-    sheet = Sheet(name=name, columns={}, headers=headers)
+    sheet = Sheet(name=name, columns={}, headers=headers, total=worksheet.end[0] if worksheet.end else 0)
     last = max(i for i, value in enumerate(headers) if value not in (None, ""))
     for index, value in enumerate(headers[: last + 1]):
         letter = get_column_letter(index + 1)

@@ -63,8 +63,9 @@ def chunked(items, size=CHUNK):
         yield items[start:start + size]
 
 
-def households_import(*, acting_user, path, filename, dry_run=False, size=None):
-    """Import the workbook at `path`. Returns an ImportResult; writes only when there is no error."""
+def households_import(*, acting_user, path, filename, dry_run=False, size=None, progress=None):
+    """Import the workbook at `path`. Returns an ImportResult; writes only when there is no error.
+    `progress(phase, done, total)`, when given, hears how far the check and the writing have come."""
     result = ImportResult()
     try:
         if not can_edit(acting_user):
@@ -75,7 +76,7 @@ def households_import(*, acting_user, path, filename, dry_run=False, size=None):
         result.errors.append(Issue("", None, None, str(error)))
         return result
     try:
-        job = _Job(acting_user, filename, result)
+        job = _Job(acting_user, filename, result, progress)
         sheets = {name: read_sheet(workbook, name, result.errors) for name in SHEETS}
         if not any(sheets.values()) and not result.errors:
             result.errors.append(Issue("", None, None, "Không thấy trang tính nào tên “Hộ gia đình”, “Nhân khẩu” "
@@ -114,8 +115,9 @@ def _size(path):
 
 
 class _Job:
-    def __init__(self, user, filename, result):
+    def __init__(self, user, filename, result, progress=None):
         self.user = user
+        self.progress = progress or (lambda phase, done, total: None)
         self.filename = filename
         self.reason = f"Nhập từ tệp {filename}"[:100]
         self.result = result
@@ -152,12 +154,25 @@ class _Job:
             raise cells.CellError(f"Không có dân tộc “{value}” (ghi tên hoặc mã 121-TCTK, ví dụ 14 hoặc Xơ Đăng).")
         return group
 
+    def _rows(self, sheet):
+        """The sheet's rows, telling `progress` every 1,000 rows."""
+        phase = f"Đang kiểm tra trang “{sheet.name}”"
+        count = 0
+        for count, row in enumerate(sheet.rows, start=1):
+            if count % 1000 == 0:
+                self.progress(phase, count, max(count, sheet.total))
+            yield row
+        self.progress(phase, count, count)
+
+    def _writing(self, label):
+        return lambda done, total: self.progress(f"Đang ghi vào sổ: {label}", done, total)
+
     # -- households ------------------------------------------------------------------------------------
     def households(self, sheet):
         if sheet is None:
             return
         parsed, seen = [], {}
-        for number, values in sheet.rows:
+        for number, values in self._rows(sheet):
             try:
                 row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
                     ("code", cells.text), ("head_name", cells.text), ("commune", cells.code),
@@ -251,7 +266,7 @@ class _Job:
     def members(self, sheet):
         rows = []
         if sheet is not None:
-            for number, values in sheet.rows:
+            for number, values in self._rows(sheet):
                 try:
                     row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
                         ("household", cells.text), ("full_name", cells.text), ("gender", cells.gender),
@@ -366,7 +381,7 @@ class _Job:
             by_header[header_key(indicator.name)] = indicator.code
         extra = {header_key(name): (name, index) for name, index in sheet.extra.items()}
         rows = []
-        for number, values in sheet.rows:
+        for number, values in self._rows(sheet):
             try:
                 row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
                     ("household", cells.text), ("year", lambda v: cells.integer(v, minimum=2000)),
@@ -481,7 +496,8 @@ class _Job:
             for household in self.new_households:
                 household.search_text = search_key(" ".join([household.code, household.head_name,
                                                              *names[household.code]]))
-            insert_with_history(Household, self.new_households, user=user, reason=reason)
+            insert_with_history(Household, self.new_households, user=user, reason=reason,
+                                progress=self._writing("hộ gia đình"))
         if self.changed_households:
             for household in self.changed_households:
                 household.version += 1
@@ -490,7 +506,7 @@ class _Job:
                                      batch_size=2000, default_user=user, default_change_reason=reason)
         for member in self.new_members:
             member.household_id = member.household.pk
-        insert_with_history(Member, self.new_members, user=user, reason=reason)
+        insert_with_history(Member, self.new_members, user=user, reason=reason, progress=self._writing("nhân khẩu"))
         if self.changed_members:
             bulk_update_with_history(self.changed_members, Member,
                                      ["full_name", "search_name", "gender", "birth_year", "ethnic_group_id",
@@ -526,8 +542,10 @@ class _Job:
             if key not in self.rounds:
                 self.rounds[key] = ReviewRound.objects.create(commune_id=assessment.commune_id, year=assessment.year)
             assessment.review_round = self.rounds[key]
+        self.progress("Đang tính biến động so với năm trước", 0, 1)
         later_rows = self._plan_movements()
-        insert_with_history(Assessment, self.new_assessments, user=self.user, reason=self.reason)
+        insert_with_history(Assessment, self.new_assessments, user=self.user, reason=self.reason,
+                            progress=self._writing("kết quả rà soát"))
         if self.changed_assessments:
             for assessment in self.changed_assessments:
                 assessment.version += 1

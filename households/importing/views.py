@@ -1,14 +1,16 @@
-"""The import page: upload → preview (counts and every error) → commit or cancel."""
+"""The import page: upload → check in the background (progress shown) → preview (counts and every error) →
+commit (in the background too) or cancel."""
 import secrets
 import tempfile
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from households.importing import jobs
 from households.importing.service import households_import
 from households.importing.template import error_workbook_bytes, template_bytes
 from households.models import can_edit
@@ -62,10 +64,9 @@ def upload(request):
         if upload_file is None:
             return render(request, "importing/upload.html", {"error": "Hãy chọn một tệp .xlsx."}, status=400)
         token, path = _store(request, upload_file)
-        result = households_import(acting_user=request.user, path=str(path), filename=upload_file.name,
-                                   dry_run=True, size=upload_file.size)
-        return render(request, "importing/preview.html", {"token": token, "name": upload_file.name,
-                                                          "result": result, "kinds": _kinds(result)})
+        jobs.start(token, user=request.user, path=str(path), filename=upload_file.name, dry_run=True,
+                   size=upload_file.size)
+        return redirect("importing:job", token=token)
     return render(request, "importing/upload.html")
 
 
@@ -75,18 +76,45 @@ def _kinds(result):
 
 
 @login_required
+def job(request, token):
+    """While the job runs: its progress. Then: the preview of a check, or the outcome of an import."""
+    entry = _pending(request, token)
+    state = jobs.state(token)
+    if state is None:
+        _forget(request, token)
+        return render(request, "importing/upload.html", {
+            "error": f"Không còn kết quả kiểm tra tệp {entry['name']} (quá hạn hoặc máy chủ đã khởi động lại): "
+                     "hãy tải tệp lên lại."}, status=410)
+    if state["status"] == "running":
+        return render(request, "importing/progress.html", {"token": token, "name": entry["name"], "job": state})
+    if state["status"] == "failed":
+        return render(request, "importing/upload.html", {"error": f"Tệp {entry['name']}: {state['phase']}"},
+                      status=500)
+    result = jobs.result_of(state)
+    if result.committed:
+        _forget(request, token)
+        created, updated = sum(result.created.values()), sum(result.updated.values())
+        messages.success(request, f"Đã nhập tệp {entry['name']}: {created} bản ghi mới, {updated} bản ghi sửa.")
+        return redirect("importing:upload")
+    return render(request, "importing/preview.html", {"token": token, "name": entry["name"], "result": result,
+                                                      "kinds": _kinds(result)})
+
+
+@login_required
+def status(request, token):
+    _pending(request, token)
+    state = jobs.state(token) or {"status": "gone", "phase": "", "done": 0, "total": 0}
+    return JsonResponse({key: state.get(key) for key in ("status", "phase", "done", "total")})
+
+
+@login_required
 @require_POST
 def commit(request, token):
     entry = _pending(request, token)
-    result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"])
-    if result.errors:
-        return render(request, "importing/preview.html", {"token": token, "name": entry["name"], "result": result,
-                                                          "kinds": _kinds(result)}, status=400)
-    _forget(request, token)
-    created = sum(result.created.values())
-    updated = sum(result.updated.values())
-    messages.success(request, f"Đã nhập tệp {entry['name']}: {created} bản ghi mới, {updated} bản ghi sửa.")
-    return redirect("importing:upload")
+    state = jobs.state(token)
+    if state is None or state["status"] != "running":  # a second click while it runs starts nothing more
+        jobs.start(token, user=request.user, path=entry["path"], filename=entry["name"], dry_run=False)
+    return redirect("importing:job", token=token)
 
 
 @login_required
@@ -101,7 +129,11 @@ def cancel(request, token):
 @login_required
 def error_file(request, token):
     entry = _pending(request, token)
-    result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"], dry_run=True)
+    state = jobs.state(token)
+    if state and state["status"] == "done":
+        result = jobs.result_of(state)
+    else:
+        result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"], dry_run=True)
     if any(issue.row is None and "Tệp" in issue.message for issue in result.errors):
         raise Http404("Tệp không đọc được: không có bảng lỗi.")
     try:

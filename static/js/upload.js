@@ -1,4 +1,4 @@
-// Show upload progress for big workbooks, then the server's check ("Đang kiểm tra…") until the preview arrives.
+// Show upload progress for big workbooks; then go to the job page, which follows the server's check row by row.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -9,7 +9,8 @@
         text = document.getElementById("progress-text");
     box.classList.remove("hidden");
     var request = new XMLHttpRequest();
-    request.open("POST", form.action || window.location.href);
+    var target = form.action || window.location.href;
+    request.open("POST", target);
     request.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) return;
       var percent = Math.round(100 * e.loaded / e.total);
@@ -18,9 +19,13 @@
     });
     request.upload.addEventListener("load", function () {
       bar.removeAttribute("value");
-      text.textContent = "Đang kiểm tra từng dòng của tệp…";
+      text.textContent = "Đã tải lên, đang bắt đầu kiểm tra…";
     });
     request.addEventListener("load", function () {
+      if (request.status === 200 && request.responseURL && request.responseURL !== target) {
+        window.location.assign(request.responseURL);  // redirected to the job page
+        return;
+      }
       document.open(); document.write(request.responseText); document.close();
     });
     request.addEventListener("error", function () { text.textContent = "Mất kết nối: hãy thử lại."; });

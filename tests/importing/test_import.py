@@ -184,8 +184,11 @@ def test_command_prints_counts_and_errors(users, good, tmp_path):
     out = io.StringIO()
     call_command("import_households", str(good), "--user", "district", "--dry-run", stdout=out)
     assert "hộ: 2 mới" in out.getvalue() and not Household.objects.exists()
-    call_command("import_households", str(good), "--user", "district", stdout=io.StringIO())
+    phases = io.StringIO()
+    call_command("import_households", str(good), "--user", "district", stdout=io.StringIO(), stderr=phases)
     assert Household.objects.count() == 2
+    assert "Đang kiểm tra trang “Nhân khẩu”…" in phases.getvalue()
+    assert "Đang ghi vào sổ: hộ gia đình…" in phases.getvalue()
     bad = workbook(tmp_path / "bad.xlsx", [["H-9", "X", "99999", "", "14", ""]])
     with pytest.raises(CommandError, match="Hộ gia đình, dòng 2, cột Mã xã"):
         call_command("import_households", str(bad), "--user", "district", stdout=io.StringIO())

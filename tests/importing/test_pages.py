@@ -1,10 +1,12 @@
 """The import page (preview, commit, cancel, error file, template) and POST /api/v1/imports/."""
 import io
+import time
 
 import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from households.importing import jobs
 from households.models import Household
 from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
 from tests.importing.builders import workbook
@@ -17,31 +19,53 @@ def files(tmp_path):
     return good, bad
 
 
-@pytest.mark.django_db
+def finished(client, job_url, seconds=60):
+    """Poll the job's status like the page does, then open the job page."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = client.get(job_url + "status.json").json()
+        if state["status"] != "running":
+            return client.get(job_url)
+        assert time.monotonic() < deadline, state
+        time.sleep(0.05)
+
+
+# The check and the import run in a thread with its own database connection: these tests commit for real.
+background = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@background
 def test_preview_then_commit(client, users, files):
     good, _ = files
     client.force_login(users["district"])
     with good.open("rb") as handle:
-        preview = client.post("/import/", {"file": handle})
+        started = client.post("/import/", {"file": handle})
+    assert started.status_code == 302
+    job_url = started.url
+    preview = finished(client, job_url)
     html = preview.content.decode()
     assert preview.status_code == 200 and "Ghi vào sổ" in html and not Household.objects.exists()
     token = preview.context["token"]
     from django.test import Client
 
     other = Client()
-    other.force_login(users["commune"])  # another officer cannot commit someone else's upload
+    other.force_login(users["commune"])  # another officer cannot see, commit or follow someone else's upload
     assert other.post(f"/import/{token}/commit/").status_code == 404
-    assert client.post(f"/import/{token}/commit/").status_code == 302
+    assert other.get(f"/import/{token}/status.json").status_code == 404
+    assert client.post(f"/import/{token}/commit/").url == job_url
+    done = finished(client, job_url)
+    assert done.status_code == 302 and done.url == "/import/"
+    assert "Đã nhập tệp good.xlsx: 7 bản ghi mới" in client.get("/import/").content.decode()
     assert Household.objects.count() == 2
     assert client.post(f"/import/{token}/commit/").status_code == 404  # done once
 
 
-@pytest.mark.django_db
+@background
 def test_errors_preview_error_file_and_cancel(client, users, files):
     _, bad = files
     client.force_login(users["district"])
     with bad.open("rb") as handle:
-        preview = client.post("/import/", {"file": handle})
+        preview = finished(client, client.post("/import/", {"file": handle}).url)
     html = preview.content.decode()
     assert "không ghi gì" in html and "Không có xã/phường mã 99999" in html and "Ghi vào sổ" not in html
     token = preview.context["token"]
@@ -51,6 +75,48 @@ def test_errors_preview_error_file_and_cancel(client, users, files):
     assert "Không có xã/phường mã 99999" in sheet.cell(2, sheet.max_column).value
     assert client.post(f"/import/{token}/cancel/").status_code == 302
     assert client.get(f"/import/{token}/errors.xlsx").status_code == 404
+    assert not Household.objects.exists()
+
+
+@background
+def test_progress_is_reported_while_the_job_runs(users, tmp_path):
+    """The job's state, as the page polls it, walks through every sheet and every write."""
+    rows = [[f"P-{n:05d}", f"Hộ {n}", "90101", "", "14", ""] for n in range(2500)]
+    path = workbook(tmp_path / "big.xlsx", rows, None, None)
+    seen = []
+    original = jobs._save
+
+    def record(token, **values):
+        seen.append((values["status"], values["phase"], values["done"], values["total"]))
+        original(token, **values)
+
+    jobs.REPORT_EVERY_SECONDS, saved = 0, jobs.REPORT_EVERY_SECONDS
+    jobs._save = record
+    try:
+        jobs.start("t-progress", user=users["district"], path=str(path), filename="big.xlsx",
+                   dry_run=False).join(60)
+    finally:
+        jobs._save, jobs.REPORT_EVERY_SECONDS = original, saved
+    assert ("running", "Đang kiểm tra trang “Hộ gia đình”", 1000, 2500) in seen
+    assert ("running", "Đang kiểm tra trang “Hộ gia đình”", 2500, 2500) in seen
+    assert ("running", "Đang ghi vào sổ: hộ gia đình", 2500, 2500) in seen
+    assert ("running", "Đang ghi vào sổ: nhân khẩu", 2500, 2500) in seen  # heads from “Họ tên chủ hộ”
+    assert seen[-1][0] == "done" and jobs.state("t-progress")["result"]["created"]["households"] == 2500
+    assert Household.objects.count() == 2500
+
+
+@background
+def test_a_failed_job_says_so_and_stores_nothing(client, users, files):
+    good, _ = files
+    client.force_login(users["district"])
+    with good.open("rb") as handle:
+        job_url = client.post("/import/", {"file": handle}).url
+    finished(client, job_url)
+    token = job_url.strip("/").split("/")[-1]
+    # the officer's account is gone by the time the import runs: the job fails, the page says so
+    jobs.run(token=token, user_id=0, path="missing.xlsx", filename="good.xlsx", dry_run=False)
+    page = client.get(job_url)
+    assert page.status_code == 500 and "Lỗi hệ thống: không ghi gì" in page.content.decode()
     assert not Household.objects.exists()
 
 

@@ -16,9 +16,16 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"Không có tài khoản {options['user']}.")
+        last_phase = []
+
+        def progress(phase, done, total):  # one line per phase on stderr, so that stdout stays the summary
+            if options["verbosity"] >= 1 and phase not in last_phase:
+                last_phase.append(phase)
+                self.stderr.write(f"{phase}…")
+
         try:
             result = households_import(acting_user=user, path=options["file"], filename=options["file"],
-                                       dry_run=options["dry_run"])
+                                       dry_run=options["dry_run"], progress=progress)
         except FileNotFoundError as error:
             raise CommandError(f"Không tìm thấy tệp: {options['file']}") from error
         labels = {"households": "hộ", "members": "nhân khẩu", "assessments": "kết quả rà soát"}

@@ -40,6 +40,10 @@ def _save(token, **values):
     _cache().set(_key(token), values, STATE_SECONDS)
 
 
+def forget(token):
+    _cache().delete(_key(token))
+
+
 def start(token, *, user, path, filename, dry_run, size=None):
     """Start checking (dry_run) or importing the stored file; returns at once."""
     _save(token, status="running", dry_run=dry_run, phase="Đang chờ bắt đầu…", done=0, total=0, result=None)

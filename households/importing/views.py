@@ -47,6 +47,7 @@ def _forget(request, token):
     request.session[SESSION_KEY] = pending
     if entry:
         Path(entry["path"]).unlink(missing_ok=True)
+    jobs.forget(token)
 
 
 def _xlsx(content, name):
@@ -121,6 +122,10 @@ def commit(request, token):
 @require_POST
 def cancel(request, token):
     _pending(request, token)
+    state = jobs.state(token)
+    if state and state["status"] == "running" and not state["dry_run"]:
+        messages.error(request, "Đang ghi vào sổ: không huỷ được giữa chừng (ghi tất cả hoặc không ghi gì).")
+        return redirect("importing:job", token=token)
     _forget(request, token)
     messages.info(request, "Đã huỷ, không ghi gì.")
     return redirect("importing:upload")

@@ -149,3 +149,22 @@ def test_api_import(users, files):
     assert failed.json()["errors"][0] == {"sheet": "Hộ gia đình", "row": 2, "column": "Mã xã",
                                           "message": "Không có xã/phường mã 99999."}
     assert client.post("/api/v1/imports/", {}, format="multipart").status_code == 400
+
+
+@background
+def test_cancel_is_refused_while_the_import_writes(client, users, files):
+    good, _ = files
+    client.force_login(users["district"])
+    with good.open("rb") as handle:
+        job_url = client.post("/import/", {"file": handle}).url
+    token = finished(client, job_url).context["token"]
+    # the state a running commit leaves in the job store
+    jobs._save(token, status="running", dry_run=False, phase="Đang ghi vào sổ: hộ gia đình", done=1, total=2,
+               result=None)
+    refused = client.post(f"/import/{token}/cancel/")
+    assert refused.url == job_url
+    page = client.get(job_url).content.decode()
+    assert "không huỷ được giữa chừng" in page and "Đang ghi vào sổ: hộ gia đình: 1 / 2" in page
+    jobs.forget(token)
+    assert client.post(f"/import/{token}/cancel/").status_code == 302  # a check, or no job: cancel works
+    assert client.get(job_url).status_code == 404

@@ -218,15 +218,21 @@ SPECTACULAR_SETTINGS = {
 
 # Per-process memory cache; set DJANGO_REDIS_URL (redis://127.0.0.1:6379/1) to share it between workers.
 # "imports" holds the state of background import jobs; every web process must see it (households/importing/jobs.py),
-# so it is files on this server, or Redis when there is one.
+# so it is files on this server, or Redis when there is one (then the report cache is shared too).
 IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR", Path(tempfile.gettempdir()) / "poverty_tracker_import_jobs"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
-    "imports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(IMPORT_JOBS_DIR)},
-}
-if os.environ.get("DJANGO_REDIS_URL"):
-    CACHES = {alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DJANGO_REDIS_URL"],
-                      "KEY_PREFIX": alias} for alias in ("default", "imports")}
+
+
+def cache_settings(redis_url, jobs_dir):
+    if redis_url:
+        return {alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
+                        "KEY_PREFIX": alias} for alias in ("default", "imports")}
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+        "imports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(jobs_dir)},
+    }
+
+
+CACHES = cache_settings(os.environ.get("DJANGO_REDIS_URL"), IMPORT_JOBS_DIR)
 # Report results are cached until the data changes (reports/cache.py); 0 switches the cache off.
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
 

@@ -1,6 +1,6 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
 from reports.formatting import points
-from reports.poverty import poverty_summary
+from reports.poverty import poverty_summary, shared_queries
 
 
 def _change(current, previous):
@@ -10,13 +10,13 @@ def _change(current, previous):
 
 
 def dashboard_data(*, user, area_code, year, years):
-    this_year = poverty_summary(user=user, area_code=area_code, year=year)
-    last_year = poverty_summary(user=user, area_code=area_code, year=year - 1)
-    now, before = this_year["total"], last_year["total"]
     series_years = [y for y in years if y <= year][-6:]
-    series = [
-        (y, poverty_summary(user=user, area_code=area_code, year=y, comparable=True)["total"]) for y in series_years
-    ]
+    with shared_queries():
+        this_year = poverty_summary(user=user, area_code=area_code, year=year)
+        last_year = poverty_summary(user=user, area_code=area_code, year=year - 1)
+        series = [(y, poverty_summary(user=user, area_code=area_code, year=y, comparable=True)["total"])
+                  for y in series_years]
+    now, before = this_year["total"], last_year["total"]
     key_figures = [
         {"label": "Hộ nghèo", "value": now["poor"], "kind": "int", "change": _change(now["poor"], before["poor"])},
         {"label": "Tỷ lệ hộ nghèo", "value": now["poor_rate"], "kind": "rate",

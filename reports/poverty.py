@@ -12,6 +12,8 @@ Definitions (domain file, "Status changes" and "Rates"):
 - rates are over all households; the ethnic-minority poverty rate is over ethnic-minority households;
 - poverty_reduction = start-of-year rate − end-of-year rate, in percentage points.
 """
+import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 
@@ -43,7 +45,7 @@ COUNTS = {
     "poor_meritorious": Q(classification=POOR, has_meritorious_member=True),
     "near_poor_meritorious": Q(classification=NEAR_POOR, has_meritorious_member=True),
 }
-START_COUNTS = {"poor_start": Q(classification=POOR), "near_poor_start": Q(classification=NEAR_POOR)}
+START_COUNTS = {"poor_start": "poor", "near_poor_start": "near_poor"}  # last year's counts of these
 DENOMINATORS = ("households", "ethnic_minority_households", "households_start")
 FIGURES = (*DENOMINATORS, *COUNTS, *START_COUNTS)
 
@@ -108,15 +110,45 @@ def _group_fields(scope, prefix=""):
     return [f"{prefix}commune_id"] + ([f"{prefix}village_id"] if scope.by_village else [])
 
 
-def _assessment_counts(scope, year, counts):
-    queryset = Assessment.objects.visible_to(scope.user).filter(year=year, commune_id__in=scope.communes)
-    fields = _group_fields(scope)
-    aggregates = {name: Count("id", filter=condition) for name, condition in counts.items()}
-    return queryset.values(*fields).annotate(**aggregates).order_by()
+_shared = contextvars.ContextVar("poverty_shared_queries", default=None)
+
+
+@contextlib.contextmanager
+def shared_queries():
+    """Inside this block, summaries share their per-commune aggregates: the dashboard asks for eight
+    summaries over seven years, and each year's two heavy aggregates are then read once instead of up to
+    four times (this year, last year's start, and the same on today's map)."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _once(kind, scope, year, compute):
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    key = (kind, scope.user.pk, frozenset(scope.communes), year, scope.by_village)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _assessment_counts(scope, year):
+    def compute():
+        queryset = Assessment.objects.visible_to(scope.user).filter(year=year, commune_id__in=scope.communes)
+        aggregates = {name: Count("id", filter=condition) for name, condition in COUNTS.items()}
+        return list(queryset.values(*_group_fields(scope)).annotate(**aggregates).order_by())
+    return _once("assessments", scope, year, compute)
 
 
 def _registered_counts(scope, year):
     """Households registered and living in the area during `year`, placed by that year's assessment."""
+    return _once("registered", scope, year, lambda: list(_registered_counts_query(scope, year)))
+
+
+def _registered_counts_query(scope, year):
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     queryset = (
         Household.objects.visible_to(scope.user)
@@ -179,14 +211,14 @@ def poverty_summary(*, user, area_code, year, comparable=False):
     rows = defaultdict(lambda: defaultdict(int))
     for code in scope.rows_expected():
         rows[code]  # every child area gets a row, even with nothing recorded
-    for record in _assessment_counts(scope, year, COUNTS):
+    for record in _assessment_counts(scope, year):
         target = rows[scope.row_of(record["commune_id"], record.get("village_id"))]
         for name in COUNTS:
             target[name] += record[name]
-    for record in _assessment_counts(scope, year - 1, START_COUNTS):
+    for record in _assessment_counts(scope, year - 1):
         target = rows[scope.row_of(record["commune_id"], record.get("village_id"))]
-        for name in START_COUNTS:
-            target[name] += record[name]
+        for name, last_year in START_COUNTS.items():
+            target[name] += record[last_year]
     for code, values in _denominators(scope, year).items():
         for name, value in values.items():
             rows[code][name] += value
@@ -218,7 +250,8 @@ def poverty_summary(*, user, area_code, year, comparable=False):
 
 def poverty_series(*, user, area_code, years):
     """Totals for several years on today's map (comparable series across the 2025 reform)."""
-    return [
-        {"year": year, **poverty_summary(user=user, area_code=area_code, year=year, comparable=True)["total"]}
-        for year in years
-    ]
+    with shared_queries():
+        return [
+            {"year": year, **poverty_summary(user=user, area_code=area_code, year=year, comparable=True)["total"]}
+            for year in years
+        ]

@@ -30,6 +30,15 @@ def finished(client, job_url, seconds=60):
         time.sleep(0.05)
 
 
+def uploaded_and_checked(client, user, path):
+    """Log in as `user`, upload `path`, wait for the check: the job page's URL."""
+    client.force_login(user)
+    with path.open("rb") as handle:
+        job_url = client.post("/import/", {"file": handle}).url
+    finished(client, job_url)
+    return job_url
+
+
 # The check and the import run in a thread with its own database connection: these tests commit for real.
 background = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -107,11 +116,7 @@ def test_progress_is_reported_while_the_job_runs(users, tmp_path):
 
 @background
 def test_a_failed_job_says_so_and_stores_nothing(client, users, files):
-    good, _ = files
-    client.force_login(users["district"])
-    with good.open("rb") as handle:
-        job_url = client.post("/import/", {"file": handle}).url
-    finished(client, job_url)
+    job_url = uploaded_and_checked(client, users["district"], files[0])
     token = job_url.strip("/").split("/")[-1]
     # the officer's account is gone by the time the import runs: the job fails, the page says so
     jobs.run(token=token, user_id=0, path="missing.xlsx", filename="good.xlsx", dry_run=False)
@@ -153,11 +158,8 @@ def test_api_import(users, files):
 
 @background
 def test_cancel_is_refused_while_the_import_writes(client, users, files):
-    good, _ = files
-    client.force_login(users["district"])
-    with good.open("rb") as handle:
-        job_url = client.post("/import/", {"file": handle}).url
-    token = finished(client, job_url).context["token"]
+    job_url = uploaded_and_checked(client, users["district"], files[0])
+    token = job_url.strip("/").split("/")[-1]
     # the state a running commit leaves in the job store
     jobs._save(token, status="running", dry_run=False, phase="Đang ghi vào sổ: hộ gia đình", done=1, total=2,
                result=None)

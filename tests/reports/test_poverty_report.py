@@ -153,3 +153,22 @@ def test_bad_parameters_get_a_clear_answer(fixture, client, users):
     response = client.get("/reports/poverty/?area=90101&year=2019")
     assert response.status_code == 200 and "Chưa có số liệu rà soát năm 2019" in response.content.decode()
     assert client.get("/?year=abc").status_code == 400
+
+
+@pytest.mark.django_db
+def test_dashboard_reads_each_year_once_and_gets_the_same_figures(fixture, users, settings):
+    from reports.dashboard import dashboard_data
+
+    settings.REPORT_CACHE_SECONDS = 0  # the queries themselves, not the report cache
+    admin = users["admin"]
+    with CaptureQueriesContext(connection) as shared:
+        dashboard = dashboard_data(user=admin, area_code="90", year=2024, years=[2023, 2024])
+    # this year, last year and the series on today's map need 2022 (2023's start), 2023 and 2024: each
+    # year's assessments are aggregated once, where eight separate summaries would read them up to 4 times
+    reads = [q["sql"] for q in shared.captured_queries
+             if 'FROM "households_assessment"' in q["sql"] and "GROUP BY" in q["sql"]]
+    assert len(reads) == 3
+    assert dashboard["poverty"] == poverty_summary(user=admin, area_code="90", year=2024)
+    series = next(chart for chart in dashboard["charts"] if chart["id"] == "rate-series")
+    alone = poverty_summary(user=admin, area_code="90", year=2023, comparable=True)["total"]
+    assert series["datasets"][0]["data"][0] == float(alone["poor_rate"])

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from households import synthetic
 
@@ -16,6 +17,11 @@ class Command(BaseCommand):
         created = synthetic.build_households(province=province, households=options["households"], seed=options["seed"])
         reviews = synthetic.build_reviews(province=province, years=options["years"], seed=options["seed"])
         synthetic.build_support(province=province, years=options["years"], seed=options["seed"])
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the planner: without them PostgreSQL guessed 62 benefit rows for a year
+            # holding 11,000 and chose nested loops that took 1.8 s instead of 50 ms.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
             f"Tỉnh giả lập: {len(province.communes)} xã, {created} hộ mới (tổng {options['households']}), "
             f"{reviews} kết quả rà soát mới."

@@ -10,6 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The live server of the browser tests shares the test connection across threads; health checks on
 # that shared connection would try to close it from the wrong thread.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+# Its request threads close their connections after each request, so none is left open on the test
+# database when the suite drops it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the browser tests' live server then opens its own connections per thread
     # instead of sharing the test thread's in-memory one.

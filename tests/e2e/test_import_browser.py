@@ -1,5 +1,6 @@
 """An officer uploads a big workbook in a real browser and watches the server check and import it."""
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -17,13 +18,12 @@ def watch(browser, done, seconds=180):
 
     def check(driver):
         for element in driver.find_elements(By.ID, "job-phase"):
-            try:
-                seen.append(element.text)
-            except Exception:  # the page moved on between find and read
-                pass
+            seen.append(element.text)
         return done(driver)
 
-    WebDriverWait(browser, seconds, poll_frequency=0.1).until(check)
+    # the job page reloads itself when the job ends: an element found just before may be gone when read
+    WebDriverWait(browser, seconds, poll_frequency=0.1,
+                  ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(check)
     return seen
 
 

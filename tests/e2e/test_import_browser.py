@@ -40,7 +40,7 @@ def test_big_workbook_shows_server_progress_then_preview_then_imports(browser, l
     total = f"{HOUSEHOLDS:,}".replace(",", ".")
     assert any(line.startswith("Đang kiểm tra trang “Hộ gia đình”: ") and line.endswith(f"/ {total}")
                for line in checking), checking[-5:]
-    assert f"<td class=\"num\">{HOUSEHOLDS}</td>" in browser.page_source and not Household.objects.exists()
+    assert f"<td class=\"num\">{total}</td>" in browser.page_source and not Household.objects.exists()
     screenshot("import-preview")
 
     browser.find_element(By.XPATH, "//button[text()='Ghi vào sổ']").click()

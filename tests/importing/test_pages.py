@@ -161,12 +161,12 @@ def test_cancel_is_refused_while_the_import_writes(client, users, files):
     job_url = uploaded_and_checked(client, users["district"], files[0])
     token = job_url.strip("/").split("/")[-1]
     # the state a running commit leaves in the job store
-    jobs._save(token, status="running", dry_run=False, phase="Đang ghi vào sổ: hộ gia đình", done=1, total=2,
+    jobs._save(token, status="running", dry_run=False, phase="Đang ghi vào sổ: hộ gia đình", done=1000, total=2500,
                result=None)
     refused = client.post(f"/import/{token}/cancel/")
     assert refused.url == job_url
     page = client.get(job_url).content.decode()
-    assert "không huỷ được giữa chừng" in page and "Đang ghi vào sổ: hộ gia đình: 1 / 2" in page
+    assert "không huỷ được giữa chừng" in page and "Đang ghi vào sổ: hộ gia đình: 1.000 / 2.500" in page
     jobs.forget(token)
     assert client.post(f"/import/{token}/cancel/").status_code == 302  # a check, or no job: cancel works
     assert client.get(job_url).status_code == 404

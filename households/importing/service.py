@@ -562,9 +562,10 @@ class _Job:
         and imported), exactly as hand entry does. Returns the stored rows of other years whose movement
         follows from the imported ones and must change (written as derived data, even in locked rounds)."""
         imported = {(a.household_id, a.year): a for a in [*self.new_assessments, *self.changed_assessments]}
-        households = {household_id for household_id, _ in imported}
+        new_households = {household.pk for household in self.new_households}  # nothing stored for them yet
+        stored = {household_id for household_id, _ in imported} - new_households
         classes, others = defaultdict(dict), []
-        for group in chunked(households):
+        for group in chunked(stored):
             for row in Assessment.objects.filter(household_id__in=group):
                 if (row.household_id, row.year) not in imported:
                     classes[row.household_id][row.year] = row.classification

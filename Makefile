@@ -37,7 +37,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-output .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output .pytest_cache
 
 # Refresh the vendored front-end libraries from the npm registry (needs npm; `make run` does not).
 vendor:

@@ -69,6 +69,9 @@ def run(*, token, user_id, path, filename, dry_run, size=None):
                                    progress=progress)
         final = {"status": "done", "phase": "Xong", "done": 1, "total": 1, "result": result.as_dict()}
     except Exception:  # the officer must see that it failed, not a bar that never ends
+        if state(token) is None:  # cancelled during the check: its file is gone, nobody waits for it
+            connections.close_all()
+            return
         log.exception("import job %s failed", token)
         final = {"status": "failed", "phase": "Lỗi hệ thống: không ghi gì. Hãy thử lại.", "done": 0, "total": 0,
                  "result": None}

@@ -170,3 +170,14 @@ def test_cancel_is_refused_while_the_import_writes(client, users, files):
     jobs.forget(token)
     assert client.post(f"/import/{token}/cancel/").status_code == 302  # a check, or no job: cancel works
     assert client.get(job_url).status_code == 404
+
+
+@background
+def test_a_check_cancelled_while_it_runs_leaves_no_state(client, users, files):
+    job_url = uploaded_and_checked(client, users["district"], files[0])
+    token = job_url.strip("/").split("/")[-1]
+    client.post(f"/import/{token}/cancel/")  # the file and the job's state are gone
+    # the check that was still reading when the officer cancelled now fails on the missing file
+    jobs.run(token=token, user_id=users["district"].pk, path="gone.xlsx", filename="good.xlsx", dry_run=True)
+    assert jobs.state(token) is None
+    assert client.get(job_url).status_code == 404

@@ -33,7 +33,10 @@ serve:
 
 run: seed serve
 
+# Layers first (import-linter: a backwards import between apps fails here), then lint, then the suite.
 test: install-dev
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

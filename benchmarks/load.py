@@ -65,7 +65,7 @@ def pages(env):
         ("household list", f"/admin/households/household/?commune={commune}&q=nguyen"),
         ("household detail", f"/admin/households/household/{pk}/change/"),
         ("poverty report", f"/reports/poverty/?area={district}"),
-        ("poverty report JSON", f"/reports/poverty/?area=99&format=json"),
+        ("poverty report JSON", "/reports/poverty/?area=99&format=json"),
     ]
 
 

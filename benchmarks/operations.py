@@ -67,7 +67,7 @@ def household_detail(repeat):
 
 
 def synthetic_year():
-    from households.models import Assessment
+    from review.models import Assessment
 
     return Assessment.objects.filter(household__code__startswith="SYN-").order_by("-year").values_list(
         "year", flat=True).first()
@@ -213,7 +213,7 @@ def reclassify_year(repeat):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from households.review_services import year_reclassify
+    from review.services import year_reclassify
 
     user = get_user_model().objects.get(username="bench-admin")
     year = synthetic_year()
@@ -245,8 +245,8 @@ def approve_round(repeat):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from households.models import ReviewRound
-    from households.review_services import round_approve
+    from review.models import ReviewRound
+    from review.services import round_approve
 
     user = get_user_model().objects.get(username="bench-admin")
     review_round = ReviewRound.objects.filter(commune__code__startswith="99", status="open").order_by("-year").first()
@@ -271,7 +271,7 @@ def import_rolled_back(user, path):
     """Our importer on `path`, everything written and then rolled back (the data stays as generated)."""
     from django.db import transaction
 
-    from households.importing.service import households_import
+    from importing.service import households_import
 
     with transaction.atomic():
         result = households_import(acting_user=user, path=str(path), filename=path.name)
@@ -326,7 +326,8 @@ def import_full_workbook(repeat):
     from pathlib import Path
 
     from django.contrib.auth import get_user_model
-    from households.models import ReviewRound
+
+    from review.models import ReviewRound
     from tests.importing.builders import province_workbook
 
     households = max(1000, min(50_000, Household.objects.filter(code__startswith="SYN-").count() // 3))
@@ -353,7 +354,7 @@ def _reading_peak_mb(path):
     import sys
 
     # VmHWM, not ru_maxrss: a forked child's ru_maxrss starts at its parent's (this big benchmark process)
-    script = ("import sys\nfrom households.importing.reading import open_workbook, read_sheet, SHEETS\n"
+    script = ("import sys\nfrom importing.reading import open_workbook, read_sheet, SHEETS\n"
               "book = open_workbook(sys.argv[1]); issues = []\n"
               "for name in SHEETS:\n    sheet = read_sheet(book, name, issues)\n"
               "    for _ in (sheet.rows if sheet else ()): pass\n"

@@ -3,7 +3,8 @@ import tablib
 from import_export import fields, resources, widgets
 from openpyxl import load_workbook
 
-from households.models import AdministrativeUnit, EthnicGroup, Household
+from areas.models import AdministrativeUnit
+from households.models import EthnicGroup, Household
 
 
 class HouseholdResource(resources.ModelResource):

@@ -2,22 +2,36 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from households.admin.mixins import (
-    ReadOnlyAdminMixin, ScopedHistoryAdmin, ScopedInlineMixin, VersionedAdminMixin, versioned_form_for,
+from areas.models import AdministrativeUnit
+from core.admin import (
+    ReadOnlyAdminMixin,
+    ScopedHistoryAdmin,
+    ScopedInlineMixin,
+    VersionedAdminMixin,
+    versioned_form_for,
 )
-from households.models import AdministrativeUnit, Classification
-from households.scoping import visible_area_codes
 from programs.models import (
-    Benefit, BudgetAllocation, Commendation, CommunityProject, CooperativeGroup, GroupMembership, Program,
-    Sponsorship, SponsorVisit, Trainee, TrainingCourse,
+    Benefit,
+    BudgetAllocation,
+    Commendation,
+    CommunityProject,
+    CooperativeGroup,
+    GroupMembership,
+    Program,
+    Sponsorship,
+    SponsorVisit,
+    Trainee,
+    TrainingCourse,
 )
+from programs.queries import allocations_with_disbursed
 from programs.selectors import benefit_candidates
 from programs.services import benefit_bulk_grant
+from review.models import Classification
 
 
 @admin.register(Program)
@@ -37,7 +51,6 @@ class BudgetAllocationAdmin(ScopedHistoryAdmin):
     list_select_related = ("program", "area")
     list_filter = ("year",)
     autocomplete_fields = ("program", "area")
-    scoped_area_fields = ("area",)
     search_fields = ("program__code", "area__code")
 
     @admin.display(description="đã giải ngân (đồng)")
@@ -45,8 +58,6 @@ class BudgetAllocationAdmin(ScopedHistoryAdmin):
         return getattr(obj, "disbursed_amount", None)
 
     def get_queryset(self, request):
-        from programs.queries import allocations_with_disbursed
-
         return allocations_with_disbursed(super().get_queryset(request))
 
 
@@ -117,10 +128,8 @@ class BulkBenefitForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = visible_area_codes(user)
-        if codes is not None:
-            self.fields["commune"].queryset = self.fields["commune"].queryset.filter(code__in=codes)
-            self.fields["village"].queryset = self.fields["village"].queryset.filter(code__in=codes)
+        self.fields["commune"].queryset = self.fields["commune"].queryset.visible_to(user)
+        self.fields["village"].queryset = self.fields["village"].queryset.visible_to(user)
 
     def clean(self):
         data = super().clean()
@@ -143,7 +152,6 @@ class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     list_select_related = ("program", "commune")
     list_filter = ("year", "program")
     autocomplete_fields = ("program", "commune", "households")
-    scoped_area_fields = ("commune",)
     search_fields = ("name",)
 
     def get_queryset(self, request):
@@ -166,7 +174,6 @@ class CooperativeGroupAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     list_display = ("name", "commune", "founded_on", "activity", "member_count")
     list_select_related = ("commune",)
     autocomplete_fields = ("commune",)
-    scoped_area_fields = ("commune",)
     inlines = [MembershipInline]
     search_fields = ("name",)
 
@@ -191,13 +198,10 @@ class TrainingCourseAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     list_select_related = ("commune", "program")
     list_filter = ("year",)
     autocomplete_fields = ("program", "commune")
-    scoped_area_fields = ("commune",)
     inlines = [TraineeInline]
     search_fields = ("name", "trade")
 
     def get_queryset(self, request):
-        from django.db.models import Q
-
         return super().get_queryset(request).annotate(
             enrolled_total=Count("trainees"), graduated_total=Count("trainees", filter=Q(trainees__status="graduated")))
 

@@ -4,10 +4,17 @@ from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from households.models import AdministrativeUnit, Household, Member
-from poverty_tracker.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from areas.models import AdministrativeUnit, codes_under
+from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from households.models import Household, Member
 from programs.models import (
-    Benefit, BudgetAllocation, Commendation, CommunityProject, CooperativeGroup, Program, Trainee,
+    Benefit,
+    BudgetAllocation,
+    Commendation,
+    CommunityProject,
+    CooperativeGroup,
+    Program,
+    Trainee,
     TrainingCourse,
 )
 
@@ -72,9 +79,7 @@ class BenefitViewSet(ScopedViewSet):
         queryset = super().get_queryset().order_by("-date", "pk")
         params = self.request.query_params
         if params.get("commune"):
-            from households.api import area_codes_under
-
-            queryset = queryset.filter(household__commune_id__in=area_codes_under(params["commune"]))
+            queryset = queryset.filter(household__commune_id__in=codes_under([params["commune"]]))
         if params.get("household"):
             queryset = queryset.filter(household__code=params["household"])
         return queryset

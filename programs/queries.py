@@ -1,7 +1,8 @@
 """Query vocabulary shared by admin screens and reports."""
-from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from areas.models import AdministrativeUnit
 from programs.models import Benefit
 
 
@@ -16,10 +17,6 @@ def allocations_with_disbursed(allocations):
 
 
 def _communes_under(area):
-    from django.db.models import Q
-
-    from households.models import AdministrativeUnit
-
     return AdministrativeUnit.objects.filter(
         Q(code=area) | Q(parent_id=area) | Q(parent__parent_id=area) | Q(versions__parent_id=area)
     ).values("code")

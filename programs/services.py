@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from households.models import can_edit
-from households.scoping import can_see_area
+from accounts.models import can_edit
+from areas.scoping import can_see_area
 from programs.models import Benefit
 
 

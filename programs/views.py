@@ -3,8 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from households.models import AdministrativeUnit
-from households.scoping import can_see_area
+from areas.models import AdministrativeUnit
+from areas.scoping import can_see_area
 from programs.models import Commendation
 
 

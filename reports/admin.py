@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from households.admin.mixins import ScopedHistoryAdmin
+from core.admin import ScopedHistoryAdmin
 from reports.models import HouseholdCount
 
 
@@ -10,5 +10,4 @@ class HouseholdCountAdmin(ScopedHistoryAdmin):
     list_select_related = ("commune",)
     list_filter = ("year",)
     autocomplete_fields = ("commune",)
-    scoped_area_fields = ("commune",)
     search_fields = ("commune__code",)

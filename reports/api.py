@@ -1,17 +1,17 @@
 """Report endpoints: the same rows as the pages, as JSON (rates as two-place decimal strings) or Excel."""
 from decimal import Decimal
 
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from poverty_tracker.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
-from households.models import AdministrativeUnit
+from areas.models import AdministrativeUnit
+from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from reports.excel import tables_response
 from reports.models import HouseholdCount
 from reports.params import BadParameter, parse_year
-from reports.registry import REPORTS
+from reports.registry import REPORTS, report_table
 
 
 def plain(value):
@@ -42,8 +42,6 @@ class ReportView(APIView):
     @extend_schema(parameters=REPORT_PARAMETERS, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
                                                              404: OpenApiTypes.OBJECT})
     def get(self, request):
-        from reports.views import excel_table, xlsx_response
-
         try:
             year = parse_year(request.query_params.get("year"), None)
         except BadParameter as error:
@@ -60,7 +58,7 @@ class ReportView(APIView):
         result = report.build(user=request.user, area_code=area, year=year,
                               comparable=request.query_params.get("comparable") == "1")
         if request.query_params.get("format") == "xlsx":
-            return xlsx_response([excel_table(report, result, year)], f"{self.slug}-{area}-{year}")
+            return tables_response([report_table(report, result, year)], f"{self.slug}-{area}-{year}")
         result["rows"] = list(result["rows"])
         return Response(plain(self.shape(result)))
 

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from households.scoping import visible_area_codes
+from areas.scoping import visible_area_codes
 
 VERSIONED_MODELS = [
-    "households.Assessment", "households.Household", "households.ReviewRound", "households.StandardLine",
-    "households.AdministrativeUnit", "programs.Benefit", "programs.BudgetAllocation", "programs.TrainingCourse",
+    "review.Assessment", "households.Household", "review.ReviewRound", "review.StandardLine",
+    "areas.AdministrativeUnit", "programs.Benefit", "programs.BudgetAllocation", "programs.TrainingCourse",
     "programs.Trainee", "programs.CooperativeGroup", "programs.GroupMembership", "programs.CommunityProject",
     "programs.Commendation", "reports.HouseholdCount",
 ]

@@ -4,8 +4,8 @@ import datetime
 from django.db.models import Count, Q
 
 from programs.models import Commendation, CommunityProject, CooperativeGroup
-from reports.poverty import ReportScope
 from reports.cache import cached_report
+from reports.scope import ReportScope
 
 
 @cached_report

@@ -1,6 +1,8 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
-from reports.formatting import points
+from core.formatting import points
 from reports.poverty import poverty_summary, shared_queries
+from reports.spending import spending_summary
+from reports.training import training_summary
 
 
 def _change(current, previous):
@@ -67,9 +69,6 @@ def dashboard_data(*, user, area_code, year, years):
 
 def extra_charts(*, user, area_code, year):
     """Spending against budget and training results, from the same report functions as their pages."""
-    from reports.spending import spending_summary
-    from reports.training import training_summary
-
     spending = spending_summary(user=user, area_code=area_code, year=year)
     training = training_summary(user=user, area_code=area_code, year=year)
     million = 1_000_000

@@ -1,10 +1,10 @@
 """Deprivation by indicator: how many poor and near-poor households lack each indicator (one query)."""
 from django.db.models import Count, Q
 
-from households.models import Assessment, PovertyStandard
-from reports.formatting import rate
-from reports.poverty import ReportScope
+from core.formatting import rate
 from reports.cache import cached_report
+from reports.scope import ReportScope
+from review.models import Assessment, PovertyStandard
 
 
 @cached_report

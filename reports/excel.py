@@ -16,6 +16,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from core.xlsx import xlsx_response
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
     "int": "#,##0",
@@ -26,7 +28,6 @@ NUMBER_FORMATS = {
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF2")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -219,8 +220,6 @@ def workbook_bytes(tables):
     return buffer.getvalue()
 
 
-def workbook_to_file(tables, path):
-    workbook = Workbook(write_only=True)
-    for table in tables:
-        write_table(workbook, table)
-    workbook.save(path)
+def tables_response(tables, filename):
+    """The download of one workbook holding these tables (pages and API alike)."""
+    return xlsx_response(workbook_bytes(tables), filename)

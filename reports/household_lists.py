@@ -1,8 +1,9 @@
 """The household lists a commune posts: poor, near-poor, escaped and newly poor, for an area and a year."""
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
 
-from households.models import Assessment
-from reports.poverty import ReportScope
+from households.models import Household
+from reports.scope import ReportScope
+from review.models import Assessment
 
 LISTS = [
     ("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo"), ("escaped", "Hộ thoát nghèo"), ("newly_poor", "Hộ nghèo mới"),
@@ -38,10 +39,6 @@ def household_lists(*, user, area_code, year, comparable=False):
 
 def register_rows(*, user, area_code, year, comparable=False):
     """Every registered household of the area with its review result of the year (the full register)."""
-    from django.db.models import FilteredRelation, Q
-
-    from households.models import Household
-
     scope = ReportScope(user, area_code, year, comparable)
     queryset = (
         Household.objects.visible_to(user).filter(commune_id__in=scope.communes)

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from households.models import AdministrativeUnit, Level
-from households.scoping import ScopedQuerySet
+from areas.models import AdministrativeUnit, Level
+from areas.scoping import ScopedQuerySet
 
 
 class HouseholdCountQuerySet(ScopedQuerySet):

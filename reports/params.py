@@ -1,8 +1,8 @@
 """Reading ?year= and ?area= the same way on pages, JSON and Excel: clear errors, never a stack trace."""
 import datetime
 
-from households.models import ReviewRound
-from reports.areas import default_area
+from areas.map import default_area
+from review.models import ReviewRound
 
 
 class BadParameter(ValueError):

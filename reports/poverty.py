@@ -20,11 +20,12 @@ from collections import defaultdict
 from django.db.models import Count, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 
-from households.models import Assessment, Household, Level
-from reports.areas import UnitMap, report_day, resolve_area
-from reports.formatting import points, rate
-from reports.models import HouseholdCount
+from core.formatting import points, rate
+from households.models import Household
 from reports.cache import cached_report
+from reports.models import HouseholdCount
+from reports.scope import ReportScope
+from review.models import Assessment
 
 POOR, NEAR_POOR, AVERAGE = "poor", "near_poor", "average"
 
@@ -48,62 +49,6 @@ COUNTS = {
 START_COUNTS = {"poor_start": "poor", "near_poor_start": "near_poor"}  # last year's counts of these
 DENOMINATORS = ("households", "ethnic_minority_households", "households_start")
 FIGURES = (*DENOMINATORS, *COUNTS, *START_COUNTS)
-
-
-class ReportScope:
-    """Which communes (or villages) a report covers and which row each of them adds to."""
-
-    def __init__(self, user, area_code, year, comparable=False):
-        self.user = user
-        self.area = resolve_area(user, area_code)
-        self.year = year
-        self.comparable = comparable
-        self.day = datetime.date.today() if comparable else report_day(year)
-        self.map = UnitMap(self.day)
-        self.by_village = self.area.level == Level.COMMUNE
-        # A unit closed before the map's day (a district abolished in 2025) covers what it covered on its
-        # last day, carried onto the map through successors; its rows are then those successor units.
-        self.area_is_current = self.area.is_valid_on(self.day)
-        area_map = self.map if self.area_is_current else UnitMap(self.area.valid_to)
-        base = area_map.descendants(self.area.code)
-        self.target = {self.map.current_successor(code, self.day) for code in base}
-        # Every commune code whose records land in the target: those communes and the closed communes
-        # whose successor chain ends in one of them.
-        self.communes = {
-            code for code, unit in self.map.units.items()
-            if unit.level == Level.COMMUNE and self.map.current_successor(code, self.day) in self.target
-        }
-
-    def row_of(self, commune_code, village_code=None):
-        if self.by_village:
-            return village_code or "_none"
-        successor = self.map.current_successor(commune_code, self.day)
-        if not self.area_is_current:
-            return successor if successor in self.target else None
-        return self.map.child_under(self.area.code, successor)
-
-    def row_label(self, code):
-        if code == "_none":
-            return {"code": "", "name": "Chưa rõ thôn"}
-        unit = self.map.get(code)
-        if unit is None:  # a village: not in the map of communes and above
-            from households.models import AdministrativeUnit
-
-            village = AdministrativeUnit.objects.filter(code=code).first()
-            return {"code": code, "name": f"{village.get_kind_display()} {village.name}" if village else code}
-        return unit.as_dict()
-
-    def rows_expected(self):
-        if self.by_village:
-            from households.models import AdministrativeUnit
-
-            return list(
-                AdministrativeUnit.objects.filter(parent_id=self.area.code, level=Level.VILLAGE)
-                .values_list("code", flat=True)
-            )
-        if not self.area_is_current:
-            return sorted(self.target)
-        return [unit.code for unit in self.map.children(self.area.code)]
 
 
 def _group_fields(scope, prefix=""):

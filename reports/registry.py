@@ -1,7 +1,7 @@
 """Every report: its title, the function that returns its rows, and its columns (page and Excel alike)."""
 from dataclasses import dataclass
 
-from reports.excel import Column
+from reports.excel import Column, Table
 
 AREA = Column("area_name", ("Đơn vị",), "text", 28)
 
@@ -153,3 +153,12 @@ def total_row(result):
     if result.get("total") is None:
         return None
     return {**result["total"], "area_name": "Tổng cộng"}
+
+
+def report_table(report, result, year):
+    """The official-layout table of one report's result (the same for the page's and the API's Excel)."""
+    return Table(
+        sheet_name=report.sheet, title=report.title, unit_name=result["area"]["name"], year=year,
+        columns=list(report.columns), rows=flat_rows(result), total=total_row(result), notes=list(report.notes),
+        parent_unit_name="Ủy ban nhân dân",
+    )

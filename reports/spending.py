@@ -1,10 +1,10 @@
 """Spending by program: quantity, amount and households reached against the budget (disbursement rate)."""
 from django.db.models import Count, Sum
 
-from programs.models import Benefit, BudgetAllocation
-from reports.formatting import rate
-from reports.poverty import ReportScope
+from core.formatting import rate
+from programs.models import Benefit, BudgetAllocation, Program
 from reports.cache import cached_report
+from reports.scope import ReportScope
 
 
 def area_codes_of(scope):
@@ -34,8 +34,6 @@ def spending_summary(*, user, area_code, year, comparable=False):
             "quantity": row["quantity"], "amount": row["amount"], "households": row["households"],
         }
     if budgets:
-        from programs.models import Program
-
         for program in Program.objects.filter(code__in=set(budgets) - set(rows)):
             rows[program.code] = {"program": {"code": program.code, "name": program.name}, "unit": program.unit,
                                   "quantity": 0, "amount": 0, "households": 0}

@@ -2,8 +2,8 @@
 from django.db.models import Count, Q
 
 from programs.models import TrainingCourse
-from reports.poverty import ReportScope
 from reports.cache import cached_report
+from reports.scope import ReportScope
 
 
 @cached_report

@@ -1,16 +1,17 @@
 """Report pages, the leaders' dashboard, and the same rows as JSON and Excel."""
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from households.models import Assessment, OfficerScope
-from households.scoping import visible_area_codes
-from reports.areas import UnitMap, report_day
+from areas.map import UnitMap, report_day
+from areas.models import OfficerScope
+from areas.scoping import visible_area_codes
 from reports.dashboard import dashboard_data
-from reports.excel import XLSX_CONTENT_TYPE, Table, workbook_bytes
+from reports.excel import tables_response
 from reports.params import BadParameter, report_parameters
-from reports.registry import REPORTS, flat_rows, total_row
+from reports.registry import REPORTS, flat_rows, report_table, total_row
+from review.models import Assessment
 
 
 def area_choices(user, year):
@@ -26,20 +27,6 @@ def area_choices(user, year):
          + ("" if u.valid_on(units.day) else " (đơn vị cũ)")}
         for u in sorted(chosen, key=lambda u: (u.code[:2], depth.get(u.level, 3), u.code))
     ]
-
-
-def excel_table(report, result, year):
-    return Table(
-        sheet_name=report.sheet, title=report.title, unit_name=result["area"]["name"], year=year,
-        columns=list(report.columns), rows=flat_rows(result), total=total_row(result), notes=list(report.notes),
-        parent_unit_name="Ủy ban nhân dân",
-    )
-
-
-def xlsx_response(tables, filename):
-    response = HttpResponse(workbook_bytes(tables), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 def _bad_request(request, message, template="reports/report.html", context=None):
@@ -64,7 +51,7 @@ def report_page(request, slug):
         result["rows"] = list(result["rows"])
         return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
     if output == "xlsx":
-        return xlsx_response([excel_table(report, result, year)], f"{slug}-{area_code}-{year}")
+        return tables_response([report_table(report, result, year)], f"{slug}-{area_code}-{year}")
     context = {
         "report": report, "result": result, "year": year, "years": years, "area_code": area_code,
         "areas": area_choices(request.user, year), "comparable": comparable,
@@ -84,8 +71,8 @@ def annual_package(request):
     tables = []
     for report in REPORTS.values():
         result = report.build(user=request.user, area_code=area_code, year=year)
-        tables.append(excel_table(report, result, year))
-    return xlsx_response(tables, f"bao-cao-nam-{year}-{slugify(area_code)}")
+        tables.append(report_table(report, result, year))
+    return tables_response(tables, f"bao-cao-nam-{year}-{slugify(area_code)}")
 
 
 @login_required

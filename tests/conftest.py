@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from households.area_import import areas_import_text
-from households.services import officer_save
+from accounts.services import officer_save
+from areas.services import areas_import_text
 
 AREAS_CSV = """code,name,level,kind,parent_code,valid_from,valid_to,successor_code,note
 90,Tỉnh Thử,province,tỉnh,,,,,
@@ -22,7 +22,7 @@ AREAS_CSV = """code,name,level,kind,parent_code,valid_from,valid_to,successor_co
 @pytest.fixture
 def areas(db):
     areas_import_text(AREAS_CSV)
-    from households.models import AdministrativeUnit
+    from areas.models import AdministrativeUnit
 
     return AdministrativeUnit.objects.in_bulk()
 

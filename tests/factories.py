@@ -3,8 +3,8 @@ import datetime
 
 import factory
 
+from core.text import search_key
 from households.models import EthnicGroup, Gender, Household, Member, Relation
-from households.text import search_key
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):

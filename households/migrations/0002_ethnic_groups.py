@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-from households.text import clean_text, search_key
+from core.text import clean_text, search_key
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ethnic_groups_121_TCTK.csv"
 

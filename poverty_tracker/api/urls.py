@@ -3,20 +3,23 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import ObtainToken
+from areas import api as areas
 from households import api as households
-from poverty_tracker.api.auth import ObtainToken
+from importing import api as importing
 from programs import api as programs
 from reports import api as reports
+from review import api as review
 
 router = DefaultRouter()
-router.register("areas", households.AreaViewSet, basename="area")
+router.register("areas", areas.AreaViewSet, basename="area")
 router.register("household-counts", reports.HouseholdCountViewSet, basename="household-count")
 router.register("ethnic-groups", households.EthnicGroupViewSet, basename="ethnic-group")
 router.register("households", households.HouseholdViewSet, basename="household")
 router.register("members", households.MemberViewSet, basename="member")
-router.register("poverty-standards", households.StandardViewSet, basename="poverty-standard")
-router.register("assessments", households.AssessmentViewSet, basename="assessment")
-router.register("review-rounds", households.ReviewRoundViewSet, basename="review-round")
+router.register("poverty-standards", review.StandardViewSet, basename="poverty-standard")
+router.register("assessments", review.AssessmentViewSet, basename="assessment")
+router.register("review-rounds", review.ReviewRoundViewSet, basename="review-round")
 router.register("programs", programs.ProgramViewSet, basename="program")
 router.register("budget-allocations", programs.BudgetAllocationViewSet, basename="budget-allocation")
 router.register("benefits", programs.BenefitViewSet, basename="benefit")
@@ -24,7 +27,7 @@ router.register("community-projects", programs.CommunityProjectViewSet, basename
 router.register("cooperative-groups", programs.CooperativeGroupViewSet, basename="cooperative-group")
 router.register("training-courses", programs.TrainingCourseViewSet, basename="training-course")
 router.register("commendations", programs.CommendationViewSet, basename="commendation")
-router.register("imports", households.ImportView, basename="import")
+router.register("imports", importing.ImportView, basename="import")
 
 app_name = "api"
 urlpatterns = [

@@ -1,6 +1,14 @@
 from programs.models.catalogue import UNITS, Program, check_program_year  # noqa: F401
 from programs.models.community import (  # noqa: F401
-    Commendation, CommunityProject, CooperativeGroup, GroupMembership, SponsorKind, Sponsorship, SponsorVisit,
-    Trainee, TraineeStatus, TrainingCourse,
+    Commendation,
+    CommunityProject,
+    CooperativeGroup,
+    GroupMembership,
+    SponsorKind,
+    Sponsorship,
+    SponsorVisit,
+    Trainee,
+    TraineeStatus,
+    TrainingCourse,
 )
 from programs.models.support import Benefit, BudgetAllocation  # noqa: F401

@@ -4,9 +4,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from households.models import AdministrativeUnit, Household, Level, Member, VersionedModel
-from households.scoping import ScopedQuerySet
+from areas.models import AdministrativeUnit, Level
+from areas.scoping import ScopedQuerySet
+from core.versioning import VersionedModel
+from households.models import Household, Member
 from programs.models.catalogue import Program, check_program_year
+from review.models import Assessment
 
 
 class CommuneScoped(ScopedQuerySet):
@@ -164,11 +167,7 @@ class Commendation(models.Model):
 
     def clean(self):
         if self.household_id and self.year:
-            from households.models import Assessment
-
-            escaped = Assessment.objects.filter(
-                household_id=self.household_id, year__lte=self.year, movement__in=["escaped", "escaped_to_near_poor"]
-            ).exists()
+            escaped = Assessment.objects.filter(household_id=self.household_id, year__lte=self.year).escaped().exists()
             if not escaped:
                 raise ValidationError({"household": f"Hộ này chưa có kết quả thoát nghèo đến năm {self.year}."})
 

@@ -4,8 +4,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from households.models import AdministrativeUnit, Household, Member, VersionedModel
-from households.scoping import ScopedQuerySet
+from areas.models import AdministrativeUnit
+from areas.scoping import ScopedQuerySet
+from core.versioning import VersionedModel
+from households.models import Household, Member
 from programs.models.catalogue import Program, check_program_year
 
 vnd = [MinValueValidator(0, "Số tiền không được âm.")]

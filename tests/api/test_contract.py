@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from households.models import Assessment, Household, Member
-from households.review_services import assessment_save, round_approve, round_submit
+from households.models import Household, Member
 from programs.models import Benefit
+from review.models import Assessment
+from review.services import assessment_save
 from tests.factories import HouseholdFactory, MemberFactory
 
 API = "/api/v1"

@@ -4,7 +4,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from rest_framework.test import APIClient
 
-from households.review_services import assessment_save
+from review.services import assessment_save
 from tests.factories import HouseholdFactory
 
 EXAMPLES_PER_OPERATION = 12  # bounded: the whole run stays within a couple of minutes on two cores

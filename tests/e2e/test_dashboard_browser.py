@@ -3,8 +3,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from households.review_services import assessment_save
 from programs.models import Benefit
+from review.services import assessment_save
 from tests.e2e.conftest import console_errors, login
 from tests.factories import HouseholdFactory
 

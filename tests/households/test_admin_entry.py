@@ -148,7 +148,7 @@ def test_second_of_two_concurrent_saves_is_refused(client, users):
 
 @pytest.mark.django_db
 def test_concurrent_save_caught_at_write_time_rolls_back(areas):
-    from households.models import ConcurrentEditError
+    from core.versioning import ConcurrentEditError
 
     household = HouseholdFactory()
     stale = Household.objects.get(pk=household.pk)
@@ -195,7 +195,7 @@ def test_search_ignores_case_and_diacritics(client, users):
         response = client.get("/admin/households/household/", {"q": query})
         rows = list(response.context["cl"].result_list)
         assert rows == [target], query
-    areas = client.get("/admin/households/administrativeunit/", {"q": "dak to"})
+    areas = client.get("/admin/areas/administrativeunit/", {"q": "dak to"})
     assert [u.code for u in areas.context["cl"].result_list] == ["90101"]
 
 

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from households.importing.service import households_import
-from households.models import Assessment, Household, Member
-from households.review_services import round_approve, round_submit
+from households.models import Household, Member
+from importing.service import households_import
+from review.models import Assessment
+from review.services import round_approve, round_submit
 from tests.importing.builders import province_workbook, workbook
 
 GOOD_HOUSEHOLDS = [

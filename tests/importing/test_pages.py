@@ -6,10 +6,10 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from households.importing import jobs
 from households.models import Household
-from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
+from importing import jobs
 from tests.importing.builders import workbook
+from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
 
 
 @pytest.fixture

@@ -5,13 +5,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from households.review_services import assessment_save
 from programs.models import (
-    Benefit, BudgetAllocation, CommunityProject, CooperativeGroup, GroupMembership, Program, Sponsorship,
+    Benefit,
+    BudgetAllocation,
+    CommunityProject,
+    CooperativeGroup,
+    GroupMembership,
+    Program,
+    Sponsorship,
     TrainingCourse,
 )
 from programs.selectors import benefit_candidates
 from programs.services import benefit_bulk_grant
+from review.services import assessment_save
 from tests.factories import HouseholdFactory, MemberFactory
 
 

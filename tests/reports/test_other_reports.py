@@ -8,14 +8,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from households.review_services import assessment_save
 from programs.models import (
-    Benefit, BudgetAllocation, CommunityProject, CooperativeGroup, GroupMembership, Trainee, TrainingCourse,
+    Benefit,
+    BudgetAllocation,
+    CommunityProject,
+    CooperativeGroup,
+    GroupMembership,
+    Trainee,
+    TrainingCourse,
 )
 from reports.cooperatives import cooperatives_summary
 from reports.deprivation import deprivation_summary
 from reports.spending import spending_summary
 from reports.training import training_summary
+from review.services import assessment_save
 from tests.factories import HouseholdFactory, MemberFactory
 
 DAY = datetime.date(2024, 9, 1)

@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from households.area_import import areas_import_text
+from areas.services import areas_import_text
 from households.models import EthnicGroup
-from households.review_services import assessment_save
 from reports.models import HouseholdCount
 from reports.poverty import poverty_summary
+from review.services import assessment_save
 from tests.factories import HouseholdFactory
 
 POOR = {"income_per_capita": 1_000_000, "deprivations": ["1", "4", "9"]}

@@ -1,7 +1,7 @@
 import pytest
 
 from households.models import EthnicGroup
-from households.review_services import assessment_save
+from review.services import assessment_save
 from tests.factories import HouseholdFactory
 
 

@@ -2,7 +2,7 @@
 just below, on and just above each line, and B1 versus income."""
 import pytest
 
-from households.classification import Lines, MissingInput, classify, movement, movements_over_years
+from review.classification import Lines, MissingInput, classify, movement, movements_over_years
 
 # The lines as the migration seeds them (shared/domain/poverty_standards.md).
 QD59 = {"rural": Lines(1_000_000, 3, absolute_line=700_000), "urban": Lines(1_300_000, 3, absolute_line=900_000)}

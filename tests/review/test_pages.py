@@ -3,8 +3,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from households.models import Assessment
-from households.review_services import round_approve, round_submit
+from review.models import Assessment
+from review.services import round_approve, round_submit
 from tests.factories import HouseholdFactory
 
 URL = "/review/90102/2024/"

@@ -2,8 +2,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from households.models import Assessment, ReviewRound, RoundLockedError
-from households.review_services import assessment_delete, round_approve, round_reopen, round_return, round_submit
+from review.models import Assessment, ReviewRound, RoundLockedError
+from review.services import assessment_delete, round_approve, round_reopen, round_return, round_submit
 from tests.factories import HouseholdFactory
 
 
@@ -67,18 +67,18 @@ def test_locked_round_refuses_services_model_and_querysets(approved, assess, hou
 @pytest.mark.django_db
 def test_locked_round_refuses_the_admin(approved, client, users):
     client.force_login(users["district"])
-    url = f"/admin/households/assessment/{approved.pk}/change/"
+    url = f"/admin/review/assessment/{approved.pk}/change/"
     data = {"income_per_capita": "9000000", "b1_score": "", "deprivation_codes": ["1"], "notes": "",
             "loaded_version": str(approved.version)}
     response = client.post(url, data)
     assert response.status_code == 200
     assert "đã được phê duyệt" in str(response.context["adminform"].form.non_field_errors())
-    response = client.post(f"/admin/households/assessment/{approved.pk}/delete/", {"post": "yes"}, follow=True)
+    response = client.post(f"/admin/review/assessment/{approved.pk}/delete/", {"post": "yes"}, follow=True)
     assert "đã được phê duyệt" in response.content.decode()
-    response = client.post("/admin/households/assessment/", {
+    response = client.post("/admin/review/assessment/", {
         "action": "delete_selected", "_selected_action": [approved.pk], "post": "yes"}, follow=True)
     assert "đã được phê duyệt" in response.content.decode()
-    add = client.post("/admin/households/assessment/add/", {
+    add = client.post("/admin/review/assessment/add/", {
         "household": HouseholdFactory(code="HH-ADD").pk, "year": "2024", "income_per_capita": "1",
         "deprivation_codes": [], "notes": ""})
     assert "đã được phê duyệt" in str(add.context["adminform"].form.non_field_errors())
@@ -95,12 +95,12 @@ def test_locked_round_refuses_the_admin(approved, client, users):
 @pytest.mark.django_db
 def test_admin_add_shows_service_errors_next_to_fields(client, users, household):
     client.force_login(users["commune"])
-    response = client.post("/admin/households/assessment/add/", {
+    response = client.post("/admin/review/assessment/add/", {
         "household": household.pk, "year": "2024", "income_per_capita": "-5", "deprivation_codes": ["1"], "notes": ""})
     assert response.status_code == 200
     assert "không được âm" in " ".join(response.context["adminform"].form.errors["income_per_capita"])
     assert not Assessment.objects.exists()
-    response = client.post("/admin/households/assessment/add/", {
+    response = client.post("/admin/review/assessment/add/", {
         "household": household.pk, "year": "2024", "income_per_capita": "1200000",
         "deprivation_codes": ["1", "4", "9"], "notes": ""})
     assert response.status_code == 302

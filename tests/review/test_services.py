@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from households.models import Assessment, ReviewRound, StandardLine
-from households.review_services import assessment_delete, year_reclassify
+from review.models import Assessment, ReviewRound, StandardLine
+from review.services import assessment_delete, year_reclassify
 from tests.factories import HouseholdFactory
 
 POOR_INCOME, NEAR_INCOME, RICH_INCOME = 1_200_000, 1_400_000, 5_000_000
@@ -122,7 +122,7 @@ def test_reclassifying_a_year_is_one_call_with_bounded_queries(assess, users):
 
 @pytest.mark.django_db
 def test_admin_action_reclassifies_after_a_line_changes(assess, client, users, household):
-    from households.models import PovertyStandard
+    from review.models import PovertyStandard
 
     assess(household, 2024, income=1_900_000, deprivations=["1", "4", "9"])  # urban line 2,000,000: poor
     line = StandardLine.objects.get(standard__code="ND07-2021", area_type="urban")
@@ -130,5 +130,5 @@ def test_admin_action_reclassifies_after_a_line_changes(assess, client, users, h
     line.save()
     client.force_login(users["admin"])
     standard = PovertyStandard.objects.get(code="ND07-2021")
-    client.post("/admin/households/povertystandard/", {"action": "reclassify_years", "_selected_action": [standard.pk]})
+    client.post("/admin/review/povertystandard/", {"action": "reclassify_years", "_selected_action": [standard.pk]})
     assert Assessment.objects.get().classification == "average"

@@ -1,0 +1,43 @@
+"""Model permissions of each role, kept as Django groups (refreshed after every migrate).
+
+Editing roles may add, change and delete the records of their areas; reference data (areas, ethnic
+groups, standards, the program catalogue) is theirs to read only. Leaders read everything. The rule
+is by model, so a model added later is covered without touching this file, unless it is reference data.
+"""
+from django.contrib.auth.models import Group, Permission
+
+from accounts.models import Role
+
+ROLE_GROUPS = {
+    Role.DISTRICT_OFFICER: "Cán bộ cấp huyện",
+    Role.COMMUNE_OFFICER: "Cán bộ cấp xã",
+    Role.LEADER: "Lãnh đạo",
+}
+PROJECT_APPS = ("areas", "accounts", "households", "review", "programs", "reports")
+REFERENCE_MODELS = {
+    "administrativeunit", "administrativeunitversion", "ethnicgroup",
+    "povertystandard", "standardline", "indicator", "povertyreason", "program",
+}
+HIDDEN_MODELS = {"officer", "officerscope"}
+
+
+def _permissions_for(role):
+    perms = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).select_related("content_type")
+    chosen = []
+    for perm in perms:
+        model = perm.content_type.model
+        if model in HIDDEN_MODELS or model.startswith("historical"):
+            continue
+        action = perm.codename.split("_", 1)[0]
+        if role == Role.LEADER or model in REFERENCE_MODELS:
+            if action == "view":
+                chosen.append(perm)
+        else:
+            chosen.append(perm)
+    return chosen
+
+
+def ensure_role_groups(**kwargs):
+    for role, name in ROLE_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions_for(role))

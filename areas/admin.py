@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin
+from core.text import search_key
+
+
+class VersionInline(admin.TabularInline):
+    model = AdministrativeUnitVersion
+    fk_name = "unit"
+    extra = 0
+    fields = ("valid_from", "valid_to", "name", "kind", "parent", "note")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
+    list_display = ("code", "name", "kind", "level", "parent", "is_urban", "valid_from", "valid_to", "successor")
+    list_select_related = ("parent", "successor")
+    list_filter = ("level", "kind", "is_urban")
+    search_fields = ("code",)
+    search_help_text = "Tìm theo mã hoặc tên (không cần gõ dấu: “dak to” tìm thấy “Đắk Tô”)."
+    inlines = [VersionInline]
+    autocomplete_fields = ("parent", "successor")
+    readonly_fields = ("is_urban",)
+    fields = ("code", "name", "level", "kind", "parent", "urban_rule", "is_urban",
+              ("valid_from", "valid_to"), "successor", "note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return (queryset.filter(code__startswith=term) | queryset.filter(search_name__contains=search_key(term))), False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "code") if obj else fields

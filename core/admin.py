@@ -1,0 +1,156 @@
+"""Admin building blocks shared by every app: scoping, history, optimistic locking, cheap paging."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect
+from django.utils.functional import cached_property
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.versioning import ConcurrentEditError
+
+ESTIMATE_ABOVE = 50_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """On PostgreSQL, an unfiltered list of a big table uses the planner's row estimate.
+
+    Counting millions of rows on every admin page costs seconds; the estimate costs nothing. Filtered
+    lists (a commune officer's, a search) stay exact: they are small and an index answers them.
+    """
+
+    @cached_property
+    def count(self):
+        query = getattr(self.object_list, "query", None)
+        if (
+            connection.vendor == "postgresql"
+            and query is not None
+            and not query.where
+            and not query.distinct
+        ):
+            table = self.object_list.model._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+                row = cursor.fetchone()
+            if row and row[0] and row[0] > ESTIMATE_ABOVE:
+                return int(row[0])
+        return super().count
+
+
+class ScopedAdminMixin:
+    """Lists, change pages, autocomplete and history only ever show rows the user may see."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return scope_choices(self, db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return scope_choices(self, db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+def scope_choices(model_admin, db_field, request, field):
+    """A choice field only accepts what the user may see: a posted id of another commune's row is invalid."""
+    if field is None:
+        return field
+    if hasattr(field.queryset, "visible_to"):  # every scoped model's queryset, administrative units included
+        field.queryset = field.queryset.visible_to(request.user)
+    return field
+
+
+class ScopedInlineMixin:
+    """Inlines scope their choice fields the same way (their rows are scoped through the parent)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return scope_choices(self, db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+
+class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """django-simple-history's admin, closed where it would look past the scoping door.
+
+    Its history view falls back to the last historical copy when the live object is not in the
+    queryset, and its "revert" form saves old values straight to the table. We answer 404 for
+    records outside the user's scope and refuse reverts: changes go through the normal forms.
+    """
+
+    def _require_visible(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404("Không tìm thấy bản ghi.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied("Không khôi phục phiên bản cũ trực tiếp; hãy sửa trên trang hồ sơ.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class VersionedFormMixin(forms.ModelForm):
+    """Carries the version the officer loaded; a save on top of someone else's is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is not None:
+            current = type(self.instance).objects.filter(pk=self.instance.pk).values_list(
+                "version", flat=True
+            ).first()
+            if current is not None and current != loaded:
+                raise forms.ValidationError(ConcurrentEditError.message, code="stale")
+            self.instance.version = loaded
+        return cleaned
+
+
+def versioned_form_for(model, fields="__all__"):
+    """A ModelForm for `model` carrying the loaded version (lost-update protection)."""
+    meta = type("Meta", (), {"model": model, "fields": fields})
+    return type(f"{model.__name__}VersionedForm", (VersionedFormMixin, forms.ModelForm), {"Meta": meta})
+
+
+class VersionedAdminMixin:
+    """Turns a concurrent save caught at write time into a message; the transaction rolls back."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ReadOnlyAdminMixin:
+    """Reference data that only administrators change."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def admin_site_header():
+    admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
+    admin.site.site_title = "Hộ nghèo"
+    admin.site.index_title = "Nhập liệu và tra cứu"

@@ -1,0 +1,171 @@
+"""Data entry for households and their members."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from areas.models import AdministrativeUnit
+from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin, VersionedAdminMixin, VersionedFormMixin
+from core.text import search_key
+from households.models import EthnicGroup, Household, Member, Relation
+from households.services import household_sync_head
+
+
+class MemberInlineFormSet(BaseInlineFormSet):
+    """A household has exactly one head; the household's head name and ethnic group follow that head."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        heads = [
+            form for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("relation_to_head") == Relation.HEAD
+        ]
+        if not heads:
+            raise ValidationError("Hộ phải có đúng một chủ hộ: hãy chọn “Chủ hộ” ở cột quan hệ của một nhân khẩu.")
+        if len(heads) > 1:
+            names = ", ".join(form.cleaned_data["full_name"] for form in heads)
+            raise ValidationError(f"Hộ chỉ được có một chủ hộ (đang chọn {len(heads)}: {names}).")
+        head = heads[0].cleaned_data
+        self.instance.head_name = head["full_name"]
+        self.instance.ethnic_group = head["ethnic_group"]
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    formset = MemberInlineFormSet
+    extra = 0
+    min_num = 1
+    fields = (
+        "full_name", "relation_to_head", "gender", "birth_year", "birth_date", "ethnic_group",
+        "national_id", "has_labour_capacity", "has_disability", "is_meritorious", "is_social_protection",
+    )
+    autocomplete_fields = ("ethnic_group",)
+
+
+class HouseholdForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ("code", "commune", "village", "address", "phone", "status", "registered_on", "left_on")
+
+
+class CommuneFilter(admin.SimpleListFilter):
+    """Only the communes the user may see (the stock filter would list every commune)."""
+
+    title = "xã/phường"
+    parameter_name = "commune"
+    area_field = "commune"
+    level = "commune"
+
+    def lookups(self, request, model_admin):
+        units = AdministrativeUnit.objects.filter(level=self.level).visible_to(request.user)
+        return [(unit.code, f"{unit.name} ({unit.code})") for unit in units.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.area_field}_id": self.value()})
+        return queryset
+
+
+class VillageFilter(CommuneFilter):
+    title = "thôn/làng"
+    parameter_name = "village"
+    area_field = "village"
+    level = "village"
+
+    def lookups(self, request, model_admin):
+        commune = request.GET.get("commune")
+        if not commune:
+            return []  # a province has thousands of villages: pick a commune first
+        return [
+            (code, label) for code, label in super().lookups(request, model_admin)
+            if code.startswith(commune)
+        ]
+
+
+@admin.register(Household)
+class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = HouseholdForm
+    inlines = [MemberInline]
+    list_display = ("code", "head_name", "commune_name", "village_name", "ethnic_group", "status")
+    list_select_related = ("commune", "village", "ethnic_group")
+    list_filter = (CommuneFilter, VillageFilter, "ethnic_group", "status")
+    search_fields = ("code",)  # see get_search_results: one diacritic-free key covers all names
+    search_help_text = "Tìm theo mã hộ, tên chủ hộ hoặc tên nhân khẩu (không cần gõ dấu)."
+    autocomplete_fields = ("commune", "village")
+    readonly_fields = ("head_name", "ethnic_group")
+    fieldsets = (
+        (None, {"fields": ("code", ("commune", "village"), "address", "phone")}),
+        ("Chủ hộ (theo nhân khẩu có quan hệ “Chủ hộ”)", {"fields": (("head_name", "ethnic_group"),)}),
+        ("Tình trạng", {"fields": ("status", ("registered_on", "left_on"), "loaded_version")}),
+    )
+    list_per_page = 50
+
+    @admin.display(description="xã/phường", ordering="commune__name")
+    def commune_name(self, obj):
+        return obj.commune.name
+
+    @admin.display(description="thôn/làng", ordering="village__name")
+    def village_name(self, obj):
+        return obj.village.name if obj.village else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.search(search_term), False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_search_text()
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedHistoryAdmin):
+    list_display = ("full_name", "household", "relation_to_head", "gender", "birth_year", "ethnic_group")
+    list_select_related = ("household", "ethnic_group")
+    search_fields = ("full_name", "national_id", "household__code")
+    autocomplete_fields = ("household", "ethnic_group")
+    list_filter = ("gender", "relation_to_head")
+    search_help_text = "Tìm theo tên (không cần gõ dấu) hoặc mã hộ."
+
+    readonly_fields = ("relation_to_head",)
+
+    def has_add_permission(self, request):
+        return False  # members are added on their household's page, where the one-head rule is checked
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a bulk delete could leave households without a head
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        member = self.get_object(request, object_id)
+        if member is not None and member.relation_to_head == Relation.HEAD:
+            messages.error(request, "Không xoá chủ hộ ở đây: hãy đổi chủ hộ trên trang của hộ trước.")
+            return HttpResponseRedirect(reverse("admin:households_member_change", args=[member.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        key = search_key(search_term)
+        if not key:
+            return queryset, False
+        return queryset.filter(Q(search_name__contains=key) | Q(household__code=search_term.strip())), False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        household_sync_head(household=obj.household)
+
+
+@admin.register(EthnicGroup)
+class EthnicGroupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "is_minority")
+    search_fields = ("code",)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return (queryset.filter(code=term.zfill(2)) | queryset.filter(search_name__contains=search_key(term))), False

@@ -1,1 +1,0 @@
-from households.admin import areas, households, officers, review  # noqa: F401

@@ -1,0 +1,223 @@
+"""Ethnic groups, households and their members."""
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from areas.models import AdministrativeUnit, Level
+from areas.scoping import ScopedQuerySet
+from core.text import clean_text, search_key
+from core.versioning import VersionedModel
+
+
+class EthnicGroup(models.Model):
+    """The 54 ethnic groups, coded by decision 121-TCTK/PPCĐ (1979): Kinh 01, Xơ Đăng 14 ..."""
+
+    code = models.CharField("mã (121-TCTK)", max_length=4, primary_key=True)
+    name = models.CharField("tên dân tộc", max_length=100, unique=True)
+    is_minority = models.BooleanField("dân tộc thiểu số", default=True)
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "dân tộc"
+        verbose_name_plural = "dân tộc"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.search_name = search_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", "Đang cư trú"
+    MOVED = "moved", "Đã chuyển đi"
+    DISSOLVED = "dissolved", "Đã giải thể"
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    scope_path = "commune"
+
+    def active(self):
+        return self.filter(status=HouseholdStatus.ACTIVE)
+
+    def search(self, text):
+        """Match code, head's name or any member's name, ignoring case and diacritics."""
+        key = search_key(text)
+        return self.filter(search_text__contains=key) if key else self
+
+
+class Household(VersionedModel):
+    code = models.CharField(
+        "mã hộ", max_length=30, unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z._/-]+$", "Mã hộ chỉ gồm chữ không dấu, số và . _ / -")],
+    )
+    commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã/phường", on_delete=models.PROTECT,
+        related_name="households", limit_choices_to={"level": Level.COMMUNE},
+    )
+    village = models.ForeignKey(
+        AdministrativeUnit, verbose_name="thôn/làng", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="village_households", limit_choices_to={"level": Level.VILLAGE},
+    )
+    head_name = models.CharField("họ tên chủ hộ", max_length=150)
+    ethnic_group = models.ForeignKey(
+        EthnicGroup, verbose_name="dân tộc (chủ hộ)", on_delete=models.PROTECT, related_name="households"
+    )
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    phone = models.CharField(
+        "điện thoại", max_length=15, blank=True,
+        validators=[RegexValidator(r"^\+?[0-9 .]{8,15}$", "Số điện thoại chỉ gồm chữ số (8–15 số).")],
+    )
+    status = models.CharField(
+        "tình trạng", max_length=10, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE,
+        db_index=True,
+    )
+    registered_on = models.DateField("ngày đăng ký", default=datetime.date.today)
+    left_on = models.DateField("ngày chuyển đi/giải thể", null=True, blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "hộ gia đình"
+        verbose_name_plural = "hộ gia đình"
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["commune", "status"]),
+            models.Index(fields=["village"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.head_name}"
+
+    def clean(self):
+        errors = {}
+        if self.commune_id and self.commune.level != Level.COMMUNE:
+            errors["commune"] = "Hãy chọn một xã, phường hoặc thị trấn."
+        if self.village_id:
+            if self.village.level != Level.VILLAGE:
+                errors["village"] = "Hãy chọn một thôn, làng hoặc tổ dân phố."
+            elif self.commune_id and self.village.parent_id != self.commune_id:
+                errors["village"] = "Thôn này không thuộc xã/phường đã chọn."
+        if self.left_on and self.status == HouseholdStatus.ACTIVE:
+            errors["left_on"] = "Hộ đang cư trú thì không có ngày chuyển đi."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.code = clean_text(self.code)
+        self.head_name = clean_text(self.head_name)
+        self.address = clean_text(self.address)
+        if not self.search_text:
+            self.search_text = search_key(f"{self.code} {self.head_name}")
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self):
+        """Recompute the search key from code, head and every member's name (one UPDATE)."""
+        names = list(self.members.values_list("full_name", flat=True))
+        text = search_key(" ".join([self.code, self.head_name, *names]))
+        Household.objects.filter(pk=self.pk).update(search_text=text)
+        self.search_text = text
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Nam"
+    FEMALE = "female", "Nữ"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "Chủ hộ"
+    SPOUSE = "spouse", "Vợ/chồng"
+    CHILD = "child", "Con"
+    PARENT = "parent", "Bố/mẹ"
+    GRANDCHILD = "grandchild", "Cháu"
+    SIBLING = "sibling", "Anh/chị/em"
+    OTHER = "other", "Khác"
+
+
+class MemberQuerySet(ScopedQuerySet):
+    scope_path = "household__commune"
+
+
+national_id_validator = RegexValidator(
+    r"^\d{12}$", "Số CCCD phải gồm đúng 12 chữ số (ví dụ 062190001234)."
+)
+
+
+class Member(models.Model):
+    household = models.ForeignKey(
+        Household, verbose_name="hộ", on_delete=models.CASCADE, related_name="members"
+    )
+    full_name = models.CharField("họ và tên", max_length=150)
+    gender = models.CharField("giới tính", max_length=6, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("ngày sinh", null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField("năm sinh", null=True, blank=True)
+    ethnic_group = models.ForeignKey(
+        EthnicGroup, verbose_name="dân tộc", on_delete=models.PROTECT, related_name="members"
+    )
+    relation_to_head = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relation.choices)
+    national_id = models.CharField(
+        "số CCCD", max_length=12, null=True, blank=True, unique=True, validators=[national_id_validator]
+    )
+    has_disability = models.BooleanField("khuyết tật", default=False)
+    is_meritorious = models.BooleanField("người có công", default=False)
+    is_social_protection = models.BooleanField("đối tượng bảo trợ xã hội", default=False)
+    has_labour_capacity = models.BooleanField("có khả năng lao động", default=True)
+    search_name = models.CharField(max_length=150, editable=False, default="", db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["search_name"])
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nhân khẩu"
+        verbose_name_plural = "nhân khẩu"
+        ordering = ["household", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(relation_to_head="head"),
+                name="one_head_per_household",
+                violation_error_message="Mỗi hộ chỉ có một chủ hộ.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def clean(self):
+        errors = {}
+        today = datetime.date.today()
+        if self.birth_date:
+            if self.birth_date > today:
+                errors["birth_date"] = "Ngày sinh không thể ở tương lai."
+            elif self.birth_date.year < today.year - 120:
+                errors["birth_date"] = "Ngày sinh quá xa (hơn 120 năm trước): hãy kiểm tra lại."
+            elif self.birth_year and self.birth_year != self.birth_date.year:
+                errors["birth_year"] = "Năm sinh không khớp với ngày sinh."
+        if self.birth_year and not self.birth_date:
+            if self.birth_year > today.year:
+                errors["birth_year"] = "Năm sinh không thể ở tương lai."
+            elif self.birth_year < today.year - 120:
+                errors["birth_year"] = "Năm sinh quá xa (hơn 120 năm trước): hãy kiểm tra lại."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.full_name = clean_text(self.full_name)
+        self.search_name = search_key(self.full_name)
+        self.national_id = clean_text(self.national_id) or None
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        super().save(*args, **kwargs)
+
+    @property
+    def age(self):
+        return datetime.date.today().year - self.birth_year if self.birth_year else None

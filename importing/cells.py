@@ -1,0 +1,86 @@
+"""Reading one cell the way officers write it."""
+import re
+
+from core.fields import parse_vietnamese_integer
+from core.text import clean_text, search_key
+
+TRUE_WORDS = {"x", "1", "co", "có", "yes", "true", "v", "✓"}
+FALSE_WORDS = {"", "0", "khong", "không", "no", "false", "-"}
+# Characters that never occur in Unicode Vietnamese but fill text typed in the legacy fonts.
+TCVN3_MARKS = set("¸µ¶·¹¨©ª«¬®¦§¤¢£¡¥ÇÆËÎÏÑ×ØÜÞßæçðñ÷øüýþ¼½¾")
+VNI_PATTERN = re.compile(r"[øïñöëäåû]|[aeiouy][ùõã]|aê|eâ", re.IGNORECASE)
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = clean_text(value)
+    legacy = legacy_encoding(result)
+    if legacy:
+        raise CellError(f"Chữ gõ bằng phông {legacy} (không phải Unicode): hãy chuyển mã sang Unicode "
+                        "(ví dụ Unikey → Công cụ chuyển mã) rồi nhập lại.")
+    return result
+
+
+def legacy_encoding(value):
+    """'TCVN3 (.VnTime)' or 'VNI' when the text looks typed in a legacy Vietnamese font, else ''."""
+    if not value or value.isascii():
+        return ""
+    if sum(ch in TCVN3_MARKS for ch in value) >= 1 and not any("\u1ea0" <= ch <= "\u1ef9" for ch in value):
+        return "TCVN3 (.VnTime)"
+    if VNI_PATTERN.search(value) and not any("\u1ea0" <= ch <= "\u1ef9" for ch in value):
+        return "VNI"
+    return ""
+
+
+def integer(value, *, minimum=None):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise CellError("Cần một số.")
+    if isinstance(value, (int,)):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(f"“{value}” không phải số nguyên.")
+        number = int(value)
+    else:
+        try:
+            number = parse_vietnamese_integer(value)
+        except ValueError:
+            raise CellError(f"“{value}” không phải số (viết 1.500.000 hoặc 1500000).") from None
+    if minimum is not None and number < minimum:
+        raise CellError(f"Không được nhỏ hơn {minimum}.")
+    return number
+
+
+def code(value, width=0):
+    """Codes that Excel turned into numbers get their leading zeros back (ethnic "1" -> "01")."""
+    result = text(value)
+    return result.zfill(width) if width and result.isdigit() else result
+
+
+def flag(value):
+    key = search_key(text(value))
+    if key in TRUE_WORDS or key == "co":
+        return True
+    if key in FALSE_WORDS or key == "khong":
+        return False
+    raise CellError(f"“{value}”: ghi x, 1 hoặc có (bỏ trống là không).")
+
+
+def gender(value):
+    key = search_key(text(value))
+    if key in ("nam", "m", "male"):
+        return "male"
+    if key in ("nu", "f", "female"):
+        return "female"
+    if not key:
+        return ""
+    raise CellError(f"“{value}”: ghi Nam hoặc Nữ.")

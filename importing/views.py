@@ -1,0 +1,159 @@
+"""The import page: upload → check in the background (progress shown) → preview (counts and every error) →
+commit (in the background too) or cancel."""
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import can_edit
+from core.xlsx import xlsx_response
+from importing import jobs
+from importing.service import households_import
+from importing.template import error_workbook_bytes, template_bytes
+
+SESSION_KEY = "pending_imports"
+UPLOADS = Path(tempfile.gettempdir()) / "poverty_tracker_imports"
+
+
+def _store(request, upload):
+    UPLOADS.mkdir(exist_ok=True)
+    token = secrets.token_urlsafe(16)
+    path = UPLOADS / f"{token}.xlsx"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    pending = request.session.get(SESSION_KEY, {})
+    pending[token] = {"path": str(path), "name": upload.name}
+    request.session[SESSION_KEY] = pending
+    return token, path
+
+
+def _pending(request, token):
+    """Only the officer who uploaded a file can see, commit or cancel it."""
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if entry is None or not Path(entry["path"]).exists():
+        raise Http404("Không có tệp đang chờ này (đã nhập, đã huỷ hoặc hết phiên).")
+    return entry
+
+
+def _forget(request, token):
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    if entry:
+        Path(entry["path"]).unlink(missing_ok=True)
+    jobs.forget(token)
+
+
+@login_required
+def upload(request):
+    if not can_edit(request.user):
+        return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem."}, status=403)
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        if upload_file is None:
+            return render(request, "importing/upload.html", {"error": "Hãy chọn một tệp .xlsx."}, status=400)
+        token, path = _store(request, upload_file)
+        jobs.start(token, user=request.user, path=str(path), filename=upload_file.name, dry_run=True,
+                   size=upload_file.size)
+        return redirect("importing:job", token=token)
+    return render(request, "importing/upload.html")
+
+
+def _kinds(result):
+    labels = {"households": "Hộ", "members": "Nhân khẩu", "assessments": "Kết quả rà soát"}
+    return [(labels[k], result.created[k], result.updated[k], result.unchanged[k]) for k in labels]
+
+
+@login_required
+def job(request, token):
+    """While the job runs: its progress. Then: the preview of a check, or the outcome of an import."""
+    entry = _pending(request, token)
+    state = jobs.state(token)
+    if state is None:
+        _forget(request, token)
+        return render(request, "importing/upload.html", {
+            "error": f"Không còn kết quả kiểm tra tệp {entry['name']} (quá hạn hoặc máy chủ đã khởi động lại): "
+                     "hãy tải tệp lên lại."}, status=410)
+    if state["status"] == "running":
+        return render(request, "importing/progress.html", {"token": token, "name": entry["name"], "job": state})
+    if state["status"] == "failed":
+        return render(request, "importing/upload.html", {"error": f"Tệp {entry['name']}: {state['phase']}"},
+                      status=500)
+    result = jobs.result_of(state)
+    if result.committed:
+        _forget(request, token)
+        created, updated = sum(result.created.values()), sum(result.updated.values())
+        messages.success(request, f"Đã nhập tệp {entry['name']}: {created} bản ghi mới, {updated} bản ghi sửa.")
+        return redirect("importing:upload")
+    return render(request, "importing/preview.html", {"token": token, "name": entry["name"], "result": result,
+                                                      "kinds": _kinds(result)})
+
+
+@login_required
+def status(request, token):
+    _pending(request, token)
+    state = jobs.state(token) or {"status": "gone", "phase": "", "done": 0, "total": 0}
+    return JsonResponse({key: state.get(key) for key in ("status", "phase", "done", "total")})
+
+
+@login_required
+@require_POST
+def commit(request, token):
+    entry = _pending(request, token)
+    state = jobs.state(token)
+    if state is None or state["status"] != "running":  # a second click while it runs starts nothing more
+        jobs.start(token, user=request.user, path=entry["path"], filename=entry["name"], dry_run=False)
+    return redirect("importing:job", token=token)
+
+
+@login_required
+@require_POST
+def cancel(request, token):
+    _pending(request, token)
+    state = jobs.state(token)
+    if state and state["status"] == "running" and not state["dry_run"]:
+        messages.error(request, "Đang ghi vào sổ: không huỷ được giữa chừng (ghi tất cả hoặc không ghi gì).")
+        return redirect("importing:job", token=token)
+    _forget(request, token)
+    messages.info(request, "Đã huỷ, không ghi gì.")
+    return redirect("importing:upload")
+
+
+@login_required
+def error_file(request, token):
+    entry = _pending(request, token)
+    state = jobs.state(token)
+    if state and state["status"] == "done":
+        result = jobs.result_of(state)
+    else:
+        result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"], dry_run=True)
+    if any(issue.row is None and "Tệp" in issue.message for issue in result.errors):
+        raise Http404("Tệp không đọc được: không có bảng lỗi.")
+    try:
+        content = error_workbook_bytes(entry["path"], result.errors)
+    except Exception as error:  # a file openpyxl cannot open has no rows to annotate
+        raise Http404(f"Không tạo được tệp lỗi: {error}") from error
+    return xlsx_response(content, f"loi-{Path(entry['name']).stem}")
+
+
+@login_required
+def template(request):
+    return xlsx_response(template_bytes(), "mau-nhap-ho-ngheo")
+
+
+def cleanup_stale_uploads(max_age_seconds=24 * 3600):
+    """Remove uploads nobody committed or cancelled (called from the page; cheap)."""
+    if not UPLOADS.exists():
+        return
+    for path in UPLOADS.glob("*.xlsx"):
+        if time.time() - path.stat().st_mtime > max_age_seconds:
+            path.unlink(missing_ok=True)
+
+

@@ -1,0 +1,234 @@
+"""Admin for standards (reference data), assessments (through the review services) and review rounds."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Min
+from django.http import HttpResponseRedirect
+
+from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin, VersionedAdminMixin
+from core.versioning import ConcurrentEditError
+from households.models import Household
+from review.models import (
+    Assessment,
+    Indicator,
+    PovertyReason,
+    PovertyStandard,
+    ReviewRound,
+    RoundLockedError,
+    StandardLine,
+)
+from review.services import (
+    assessment_delete,
+    assessment_save,
+    round_approve,
+    round_reopen,
+    round_return,
+    round_submit,
+    year_reclassify,
+)
+
+
+class StandardLineInline(admin.TabularInline):
+    model = StandardLine
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+@admin.register(PovertyStandard)
+class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
+    list_display = ("code", "name", "legal_basis", "first_year", "last_year")
+    inlines = [StandardLineInline, IndicatorInline]
+    actions = ["reclassify_years"]
+
+    @admin.action(description="Phân loại lại mọi kết quả rà soát của các năm chuẩn này áp dụng (sau khi sửa chuẩn)")
+    def reclassify_years(self, request, queryset):
+        for standard in queryset:
+            span = standard.assessments.aggregate(first=Min("year"), last=Max("year"))
+            if span["first"] is None:
+                continue
+            for year in range(span["first"], span["last"] + 1):
+                try:
+                    changed = year_reclassify(acting_user=request.user, year=year)
+                except ValidationError as error:
+                    messages.error(request, "; ".join(error.messages))
+                    return
+                messages.success(request, f"Năm {year}: {changed} hộ đổi phân loại.")
+
+
+@admin.register(PovertyReason)
+class PovertyReasonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "position")
+
+
+class AssessmentForm(forms.ModelForm):
+    """Inputs only; the service validates them, classifies and keeps movements right."""
+
+    deprivation_codes = forms.MultipleChoiceField(
+        label="Chỉ số thiếu hụt", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Chọn các chỉ số hộ bị thiếu hụt (theo chuẩn của năm rà soát).",
+    )
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Assessment
+        fields = ("household", "year", "income_per_capita", "b1_score", "no_labour_capacity",
+                  "has_meritorious_member", "has_social_protection_member", "reasons", "notes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        indicators = Indicator.objects.select_related("standard").order_by("standard__first_year", "position")
+        self.fields["deprivation_codes"].choices = [
+            (indicator.code, f"{indicator.code}. {indicator.name}")
+            for indicator in indicators.filter(standard__code="ND07-2021")
+        ] or [(i.code, str(i)) for i in indicators]
+        if self.instance.pk:
+            self.fields["deprivation_codes"].initial = self.instance.deprivation_codes
+            self.fields["loaded_version"].initial = self.instance.version
+            self.fields["household"].disabled = True
+            self.fields["year"].disabled = True
+
+    acting_user = None  # set by the admin's get_form
+    FIELD_OF = {"deprivations": "deprivation_codes", "review_round": None, "status": None}
+
+    def _post_clean(self):
+        """The service validates (the year's standard, the scope, the lock), classifies and saves, inside the
+        admin's transaction; its errors land next to the fields, and nothing is stored."""
+        if self.errors:
+            return
+        try:
+            self.saved = self.save_through_service()
+        except ValidationError as error:
+            for field, messages_ in (error.message_dict.items() if hasattr(error, "error_dict")
+                                     else [(None, error.messages)]):
+                target = self.FIELD_OF.get(field, field)
+                self.add_error(target if target in self.fields else None, messages_)
+        except (RoundLockedError, ConcurrentEditError) as error:
+            self.add_error(None, str(error))
+
+    def save_through_service(self):
+        data = self.cleaned_data
+        household = data["household"] if not self.instance.pk else self.instance.household
+        year = data["year"] if not self.instance.pk else self.instance.year
+        return assessment_save(
+            acting_user=self.acting_user, household=household, year=year,
+            income_per_capita=data.get("income_per_capita"), b1_score=data.get("b1_score"),
+            deprivations=data.get("deprivation_codes") or [], no_labour_capacity=data.get("no_labour_capacity"),
+            has_meritorious_member=data.get("has_meritorious_member"),
+            has_social_protection_member=data.get("has_social_protection_member"),
+            reasons=data.get("reasons"), notes=data.get("notes", ""),
+            expected_version=data.get("loaded_version") if self.instance.pk else None,
+            create_only=not self.instance.pk,
+        )
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = AssessmentForm
+    list_display = ("household", "year", "commune", "classification", "movement", "income_per_capita", "b1_score",
+                    "deprivation_count")
+    list_select_related = ("household", "commune")
+    list_filter = ("year", "classification", "movement")
+    search_fields = ("household__code",)
+    autocomplete_fields = ("household",)
+    readonly_fields = ("classification", "movement", "commune", "village", "standard", "deprivations")
+    fieldsets = (
+        (None, {"fields": ("household", "year", "loaded_version")}),
+        ("Thu nhập", {"fields": (("income_per_capita", "b1_score"),)}),
+        ("Thiếu hụt", {"fields": ("deprivation_codes",)}),
+        ("Đặc điểm", {"fields": ("no_labour_capacity", "has_meritorious_member", "has_social_protection_member",
+                                 "reasons", "notes")}),
+        ("Kết quả (tính tự động)", {"fields": ("classification", "movement", "standard", "commune", "village")}),
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        key = search_term.strip()
+        if not key:
+            return queryset, False
+        households = Household.objects.visible_to(request.user).search(key).values("pk")
+        return queryset.filter(household__in=households), False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        obj.__dict__.update(form.saved.__dict__)  # the service saved it during validation
+
+    def save_related(self, request, form, formsets, change):
+        pass  # reasons are saved by the service
+
+    def delete_model(self, request, obj):
+        assessment_delete(acting_user=request.user, assessment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assessment in queryset:
+            assessment_delete(acting_user=request.user, assessment=assessment)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except RoundLockedError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect("../change/")
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except RoundLockedError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class RoundReasonForm(forms.Form):
+    reason = forms.CharField(label="Lý do", widget=forms.Textarea, required=True)
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ScopedHistoryAdmin):
+    list_display = ("commune", "year", "status", "submitted_at", "approved_at")
+    list_select_related = ("commune",)
+    list_filter = ("year", "status")
+    search_fields = ("commune__code",)
+    readonly_fields = ("commune", "year", "status", "return_reason", "reopen_reason", "submitted_at", "approved_at")
+    actions = ["submit_rounds", "approve_rounds"]
+
+    def has_add_permission(self, request):
+        return False  # a round opens by itself with the first assessment of its commune and year
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _run(self, request, queryset, service, done):
+        for review_round in queryset:
+            try:
+                service(acting_user=request.user, review_round=review_round)
+                messages.success(request, f"{done}: {review_round}")
+            except ValidationError as error:
+                messages.error(request, f"{review_round}: {'; '.join(error.messages)}")
+
+    @admin.action(description="Gửi huyện các đợt đã chọn")
+    def submit_rounds(self, request, queryset):
+        self._run(request, queryset, round_submit, "Đã gửi")
+
+    @admin.action(description="Phê duyệt (khoá) các đợt đã chọn")
+    def approve_rounds(self, request, queryset):
+        self._run(request, queryset, round_approve, "Đã phê duyệt")
+
+    def response_change(self, request, obj):
+        reason = request.POST.get("reason", "").strip()
+        try:
+            if "_return" in request.POST:
+                round_return(acting_user=request.user, review_round=obj, reason=reason)
+                messages.success(request, "Đã trả lại xã.")
+            elif "_reopen" in request.POST:
+                round_reopen(acting_user=request.user, review_round=obj, reason=reason)
+                messages.success(request, "Đã mở lại đợt rà soát.")
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        return super().response_change(request, obj)
+
+    change_form_template = "admin/review/reviewround/change_form.html"

@@ -1,0 +1,321 @@
+"""The annual review: poverty standards as data, each household's yearly assessment, review rounds."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from areas.models import AdministrativeUnit, Level
+from areas.scoping import ScopedQuerySet
+from core.errors import ConflictError
+from core.versioning import VersionedModel
+from households.models import Household
+
+
+class AreaType(models.TextChoices):
+    RURAL = "rural", "Nông thôn"
+    URBAN = "urban", "Thành thị"
+
+
+class Classification(models.TextChoices):
+    POOR = "poor", "Hộ nghèo"
+    NEAR_POOR = "near_poor", "Hộ cận nghèo"
+    AVERAGE = "average", "Hộ có mức sống trung bình"
+    NOT_POOR = "not_poor", "Hộ không nghèo"
+
+
+class Movement(models.TextChoices):
+    STAYED_POOR = "stayed_poor", "Hộ nghèo cũ"
+    NEAR_POOR_TO_POOR = "near_poor_to_poor", "Hộ cận nghèo chuyển thành hộ nghèo"
+    RELAPSED = "relapsed", "Hộ tái nghèo"
+    NEWLY_POOR = "newly_poor", "Hộ nghèo phát sinh mới"
+    ESCAPED_TO_NEAR_POOR = "escaped_to_near_poor", "Thoát nghèo thành hộ cận nghèo"
+    STAYED_NEAR_POOR = "stayed_near_poor", "Hộ cận nghèo cũ"
+    NEWLY_NEAR_POOR = "newly_near_poor", "Hộ cận nghèo phát sinh mới"
+    ESCAPED = "escaped", "Hộ thoát nghèo"
+    ESCAPED_NEAR_POOR = "escaped_near_poor", "Hộ thoát cận nghèo"
+    NONE = "none", "Không thay đổi"
+
+
+# Poor last year and not poor this year: the two movements that count as escaping poverty.
+ESCAPE_MOVEMENTS = (Movement.ESCAPED, Movement.ESCAPED_TO_NEAR_POOR)
+
+class PovertyStandardQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(first_year__lte=year, last_year__gte=year)
+
+
+class PovertyStandard(models.Model):
+    """A multidimensional poverty standard (chuẩn nghèo) and the years it classifies."""
+
+    code = models.CharField("mã", max_length=30, unique=True)
+    name = models.CharField("tên", max_length=200)
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=300)
+    first_year = models.PositiveSmallIntegerField("áp dụng từ năm")
+    last_year = models.PositiveSmallIntegerField("đến năm")
+    note = models.TextField("ghi chú", blank=True)
+
+    history = HistoricalRecords(table_name="households_historicalpovertystandard")
+    objects = PovertyStandardQuerySet.as_manager()
+
+    class Meta:
+        db_table = "households_povertystandard"
+        verbose_name = "chuẩn nghèo"
+        verbose_name_plural = "chuẩn nghèo"
+        ordering = ["first_year"]
+
+    def __str__(self):
+        return f"{self.name} ({self.first_year}–{self.last_year})"
+
+    def clean(self):
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": "Năm kết thúc phải sau năm bắt đầu."})
+        overlapping = PovertyStandard.objects.filter(
+            first_year__lte=self.last_year or 0, last_year__gte=self.first_year or 0
+        ).exclude(pk=self.pk)
+        if self.first_year and self.last_year and overlapping.exists():
+            raise ValidationError({"first_year": f"Trùng thời gian với chuẩn {overlapping.first()}."})
+
+
+class StandardLine(models.Model):
+    """The lines of a standard for one area type (VND per person per month; B1 in points)."""
+
+    standard = models.ForeignKey(PovertyStandard, on_delete=models.CASCADE, related_name="lines",
+                                 verbose_name="chuẩn nghèo")
+    area_type = models.CharField("khu vực", max_length=5, choices=AreaType.choices)
+    income_line = models.BigIntegerField("chuẩn thu nhập (đồng/người/tháng)")
+    absolute_line = models.BigIntegerField("chuẩn thu nhập tuyệt đối", null=True, blank=True,
+                                           help_text="Để trống khi chuẩn không có (Nghị định 07/2021).")
+    average_line = models.BigIntegerField("chuẩn mức sống trung bình", null=True, blank=True)
+    b1_line = models.PositiveIntegerField("ngưỡng điểm B1", null=True, blank=True)
+    min_deprivations = models.PositiveSmallIntegerField("số chỉ số thiếu hụt tối thiểu", default=3)
+
+    history = HistoricalRecords(table_name="households_historicalstandardline")
+
+    class Meta:
+        db_table = "households_standardline"
+        verbose_name = "chuẩn theo khu vực"
+        verbose_name_plural = "chuẩn theo khu vực"
+        constraints = [models.UniqueConstraint(fields=["standard", "area_type"], name="unique_standard_area_type")]
+
+    def __str__(self):
+        return f"{self.standard.code} – {self.get_area_type_display()}"
+
+    def clean(self):
+        errors = {}
+        for field in ("income_line", "absolute_line", "average_line"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = "Không được âm."
+        if self.absolute_line is not None and self.income_line is not None and self.absolute_line > self.income_line:
+            errors["absolute_line"] = "Chuẩn tuyệt đối không được cao hơn chuẩn thu nhập."
+        if self.average_line is not None and self.income_line is not None and self.average_line <= self.income_line:
+            errors["average_line"] = "Chuẩn mức sống trung bình phải cao hơn chuẩn thu nhập."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Indicator(models.Model):
+    standard = models.ForeignKey(PovertyStandard, on_delete=models.CASCADE, related_name="indicators",
+                                 verbose_name="chuẩn nghèo")
+    code = models.CharField("mã chỉ số", max_length=10)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    dimension = models.CharField("chiều thiếu hụt", max_length=100)
+    name = models.CharField("chỉ số", max_length=200)
+
+    class Meta:
+        db_table = "households_indicator"
+        verbose_name = "chỉ số thiếu hụt"
+        verbose_name_plural = "chỉ số thiếu hụt"
+        ordering = ["standard", "position"]
+        constraints = [models.UniqueConstraint(fields=["standard", "code"], name="unique_indicator_code")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class PovertyReason(models.Model):
+    name = models.CharField("nguyên nhân nghèo", max_length=150, unique=True)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        db_table = "households_povertyreason"
+        verbose_name = "nguyên nhân nghèo"
+        verbose_name_plural = "nguyên nhân nghèo"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", "Đang rà soát"
+    SUBMITTED = "submitted", "Đã gửi huyện"
+    APPROVED = "approved", "Đã phê duyệt (khoá)"
+
+
+class ReviewRoundQuerySet(ScopedQuerySet):
+    scope_path = "commune"
+
+
+class ReviewRound(VersionedModel):
+    """One commune's review of one year: open → submitted → approved (locked), or returned with a reason."""
+
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="review_rounds",
+                                verbose_name="xã/phường", limit_choices_to={"level": Level.COMMUNE})
+    year = models.PositiveSmallIntegerField("năm")
+    status = models.CharField("trạng thái", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN,
+                              db_index=True)
+    return_reason = models.TextField("lý do trả lại", blank=True)
+    reopen_reason = models.TextField("lý do mở lại", blank=True)
+    submitted_at = models.DateTimeField("ngày gửi", null=True, blank=True)
+    approved_at = models.DateTimeField("ngày phê duyệt", null=True, blank=True)
+
+    history = HistoricalRecords(table_name="households_historicalreviewround")
+    objects = ReviewRoundQuerySet.as_manager()
+
+    class Meta:
+        db_table = "households_reviewround"
+        verbose_name = "đợt rà soát"
+        verbose_name_plural = "đợt rà soát"
+        ordering = ["-year", "commune"]
+        constraints = [models.UniqueConstraint(fields=["commune", "year"], name="unique_round_commune_year")]
+
+    def __str__(self):
+        return f"Rà soát {self.year} – {self.commune_id} ({self.get_status_display()})"
+
+    @property
+    def is_locked(self):
+        return self.status == RoundStatus.APPROVED
+
+
+class RoundLockedError(ConflictError):
+    """A change to an approved (locked) review round. The API answers 409."""
+
+    def __init__(self, review_round=None, message=None):
+        self.review_round = review_round
+        if message is None:
+            where = f" của xã {review_round.commune_id} năm {review_round.year}" if review_round else ""
+            message = (f"Đợt rà soát{where} đã được phê duyệt và đang khoá: không thể thêm, sửa hay xoá kết quả. "
+                       "Cán bộ huyện có thể mở lại đợt rà soát (kèm lý do).")
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self):
+        return self.message
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    scope_path = "commune"
+
+    def for_year(self, year):
+        return self.filter(year=year)
+
+    def poor(self):
+        return self.filter(classification=Classification.POOR)
+
+    def near_poor(self):
+        return self.filter(classification=Classification.NEAR_POOR)
+
+    def escaped(self):
+        return self.filter(movement__in=ESCAPE_MOVEMENTS)
+
+    def locked(self):
+        return self.filter(review_round__status=RoundStatus.APPROVED)
+
+    def _refuse_locked(self):
+        first = self.locked().select_related("review_round").first()
+        if first is not None:
+            raise RoundLockedError(first.review_round)
+
+    # Bulk paths (admin bulk delete, queryset updates) obey the lock like single saves do.
+    def delete(self):
+        self._refuse_locked()
+        return super().delete()
+
+    def update(self, **kwargs):
+        self._refuse_locked()
+        return super().update(**kwargs)
+
+    update.queryset_only = True
+
+
+def deprivation_key(codes):
+    """Indicator codes stored as ",1,4,9," so that one LIKE finds an indicator and history shows the set."""
+    ordered = sorted({str(code).strip() for code in codes if str(code).strip()}, key=lambda c: (len(c), c))
+    return f",{','.join(ordered)}," if ordered else ""
+
+
+class Assessment(VersionedModel):
+    """One household's review result for one year, with the derived classification and movement."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="assessments",
+                                  verbose_name="hộ")
+    year = models.PositiveSmallIntegerField("năm rà soát")
+    standard = models.ForeignKey(PovertyStandard, on_delete=models.PROTECT, related_name="assessments",
+                                 verbose_name="chuẩn nghèo")
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="assessments",
+                                verbose_name="xã/phường (tại thời điểm rà soát)")
+    village = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="village_assessments", verbose_name="thôn (tại thời điểm rà soát)")
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="assessments",
+                                     verbose_name="đợt rà soát")
+    is_urban = models.BooleanField("khu vực thành thị", default=False)
+    income_per_capita = models.BigIntegerField("thu nhập bình quân (đồng/người/tháng)", null=True, blank=True)
+    b1_score = models.PositiveIntegerField("điểm B1", null=True, blank=True)
+    deprivations = models.CharField("chỉ số thiếu hụt", max_length=100, blank=True, default="")
+    deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
+    no_labour_capacity = models.BooleanField("không có khả năng lao động", default=False)
+    has_meritorious_member = models.BooleanField("có thành viên là người có công", default=False)
+    has_social_protection_member = models.BooleanField("có thành viên thuộc đối tượng bảo trợ xã hội", default=False)
+    is_ethnic_minority = models.BooleanField("dân tộc thiểu số", default=False)
+    reasons = models.ManyToManyField(PovertyReason, blank=True, related_name="assessments",
+                                     db_table="households_assessment_reasons",
+                                     verbose_name="nguyên nhân nghèo")
+    notes = models.TextField("ghi chú", blank=True)
+    classification = models.CharField("phân loại", max_length=10, choices=Classification.choices, db_index=True)
+    movement = models.CharField("biến động", max_length=22, choices=Movement.choices, default=Movement.NONE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(table_name="households_historicalassessment", excluded_fields=["updated_at"])
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        db_table = "households_assessment"
+        verbose_name = "kết quả rà soát"
+        verbose_name_plural = "kết quả rà soát"
+        ordering = ["-year", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="one_assessment_per_household_year",
+                                    violation_error_message="Hộ này đã có kết quả rà soát của năm này."),
+        ]
+        indexes = [
+            models.Index(fields=["year", "commune", "classification"]),
+            models.Index(fields=["year", "commune", "movement"]),
+        ]
+
+    def __str__(self):
+        return f"{self.household_id} / {self.year}: {self.get_classification_display()}"
+
+    @property
+    def deprivation_codes(self):
+        return [code for code in self.deprivations.strip(",").split(",") if code]
+
+    def _refuse_if_locked(self):
+        round_id = self.review_round_id
+        if round_id and ReviewRound.objects.filter(pk=round_id, status=RoundStatus.APPROVED).exists():
+            raise RoundLockedError(ReviewRound.objects.get(pk=round_id))
+        if self.pk:
+            stored = Assessment.objects.filter(pk=self.pk).values_list("review_round_id", flat=True).first()
+            if stored and stored != round_id and ReviewRound.objects.filter(
+                pk=stored, status=RoundStatus.APPROVED
+            ).exists():
+                raise RoundLockedError(ReviewRound.objects.get(pk=stored))
+
+    def save(self, *args, **kwargs):
+        # The last line of defence: whatever path saves an assessment, an approved round stays locked.
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,225 @@
+"""Review pages: the worksheet, recognition lists, certificates, and the district's progress board.
+
+Thin views: read through the scoping door, write through review.services.
+"""
+import datetime
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.models import can_edit
+from areas.models import AdministrativeUnit, Level
+from areas.scoping import can_see_area
+from core.fields import VietnameseIntegerField
+from core.versioning import ConcurrentEditError
+from households.models import Household
+from review.models import Assessment, Movement, ReviewRound, RoundLockedError, RoundStatus
+from review.services import assessment_save, lines_of, standard_for_year
+
+ROWS_PER_PAGE = 100
+
+
+def _commune_or_404(user, code):
+    commune = AdministrativeUnit.objects.filter(code=code, level=Level.COMMUNE).first()
+    if commune is None or not can_see_area(user, code):
+        raise Http404("Không có xã này trong địa bàn của bạn.")
+    return commune
+
+
+def _year_or_404(year):
+    try:
+        return standard_for_year(year)
+    except ValidationError as error:
+        raise Http404(error.message_dict["year"][0]) from error
+
+
+class WorksheetRow(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    income = VietnameseIntegerField(label="Thu nhập BQ", required=False, min_value=0,
+                                    error_messages={"min_value": "Không được âm."})
+    b1 = VietnameseIntegerField(label="Điểm B1", required=False, min_value=0,
+                                error_messages={"min_value": "Không được âm."})
+    deprivations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    no_labour = forms.BooleanField(required=False)
+    meritorious = forms.BooleanField(required=False)
+
+    def __init__(self, *args, indicator_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deprivations"].choices = [(code, code) for code in indicator_codes]
+
+    def is_blank(self):
+        data = self.cleaned_data
+        return data.get("income") is None and data.get("b1") is None
+
+
+def _initial_row(household, assessment):
+    if assessment is None:
+        return {}
+    return {"version": assessment.version, "income": assessment.income_per_capita,
+            "b1": assessment.b1_score, "deprivations": assessment.deprivation_codes,
+            "no_labour": assessment.no_labour_capacity, "meritorious": assessment.has_meritorious_member}
+
+
+def _changed(form, assessment):
+    if form.prefix + "-version" not in form.data:
+        return False  # the row was not on the submitted page
+    data = form.cleaned_data
+    if assessment is None:
+        return not form.is_blank()
+    return (data.get("income"), data.get("b1"), sorted(data.get("deprivations") or []), data.get("no_labour"),
+            data.get("meritorious")) != (assessment.income_per_capita, assessment.b1_score,
+                                         sorted(assessment.deprivation_codes), assessment.no_labour_capacity,
+                                         assessment.has_meritorious_member)
+
+
+@login_required
+def worksheet(request, commune, year):
+    commune = _commune_or_404(request.user, commune)
+    standard = _year_or_404(year)
+    indicators = list(standard.indicators.all())
+    codes = [indicator.code for indicator in indicators]
+    review_round = ReviewRound.objects.filter(commune=commune, year=year).first()
+    locked = bool(review_round and review_round.is_locked)
+    editable = can_edit(request.user) and not locked
+
+    households = Household.objects.visible_to(request.user).active().filter(commune=commune).order_by("code")
+    page = Paginator(households.select_related("village"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    assessments = {a.household_id: a for a in Assessment.objects.filter(year=year, household__in=rows)}
+    prefix = lambda household: f"h{household.pk}"  # noqa: E731
+    if request.method == "POST" and editable:
+        forms_ = [WorksheetRow(request.POST, prefix=prefix(h), indicator_codes=codes) for h in rows]
+        if all(form.is_valid() for form in forms_) and _save_rows(request, forms_, rows, assessments, year):
+            return redirect(f"{request.path}?page={page.number}")
+    else:
+        forms_ = [WorksheetRow(initial=_initial_row(h, assessments.get(h.pk)), prefix=prefix(h),
+                               indicator_codes=codes) for h in rows]
+    not_assessed = households.exclude(assessments__year=year)
+    context = {
+        "commune": commune, "year": year, "standard": standard, "indicators": indicators,
+        "rows": [(h, assessments.get(h.pk), form) for h, form in zip(rows, forms_)],
+        "page": page, "review_round": review_round, "locked": locked, "editable": editable,
+        "not_assessed_count": not_assessed.count(), "not_assessed_sample": list(not_assessed.values_list("code", flat=True)[:20]),
+        "lines_json": json.dumps(_lines_dict(standard, commune.is_urban)),
+    }
+    return render(request, "review/worksheet.html", context)
+
+
+def _lines_dict(standard, is_urban):
+    lines = lines_of(standard, is_urban)
+    return {"income": lines.income_line, "absolute": lines.absolute_line, "average": lines.average_line,
+            "b1": lines.b1_line, "min": lines.min_deprivations}
+
+
+def _save_rows(request, forms_, rows, assessments, year):
+    """All changed rows in one transaction; on any error nothing is stored and errors sit next to fields."""
+    field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations"}
+    saved = 0
+    try:
+        with transaction.atomic():
+            for household, form in zip(rows, forms_):
+                assessment = assessments.get(household.pk)
+                if not _changed(form, assessment):
+                    continue
+                data = form.cleaned_data
+                try:
+                    assessment_save(
+                        acting_user=request.user, household=household, year=year, income_per_capita=data["income"],
+                        b1_score=data["b1"], deprivations=data["deprivations"], no_labour_capacity=data["no_labour"],
+                        has_meritorious_member=data["meritorious"],
+                        expected_version=data.get("version") if assessment else None,
+                        reasons=None, notes=assessment.notes if assessment else "",
+                    )
+                    saved += 1
+                except ValidationError as error:
+                    for field, messages_ in error.message_dict.items():
+                        form.add_error(field_of.get(field) if field_of.get(field) in form.fields else None, messages_)
+                except ConcurrentEditError as error:
+                    form.add_error(None, str(error))
+            if any(form.errors for form in forms_):
+                raise _RollBack
+    except _RollBack:
+        messages.error(request, "Chưa lưu gì: có dòng bị lỗi (xem thông báo bên cạnh ô).")
+        return False
+    except RoundLockedError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, f"Đã lưu {saved} hộ." if saved else "Không có thay đổi nào.")
+    return True
+
+
+class _RollBack(Exception):
+    pass
+
+
+@login_required
+def recognition_lists(request, commune, year):
+    commune = _commune_or_404(request.user, commune)
+    _year_or_404(year)
+    base = (Assessment.objects.visible_to(request.user).filter(commune=commune, year=year)
+            .select_related("household", "village", "household__ethnic_group").order_by("village", "household__code"))
+    lists = [
+        ("Danh sách hộ nghèo", base.filter(classification="poor")),
+        ("Danh sách hộ cận nghèo", base.filter(classification="near_poor")),
+        ("Danh sách hộ thoát nghèo", base.filter(movement__in=[Movement.ESCAPED, Movement.ESCAPED_TO_NEAR_POOR])),
+        ("Danh sách hộ nghèo phát sinh mới", base.filter(movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED])),
+    ]
+    return render(request, "review/lists.html", {"commune": commune, "year": year, "lists": lists})
+
+
+@login_required
+def certificate(request, assessment_id):
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(request.user).select_related("household", "commune", "village",
+                                                                   "household__ethnic_group"),
+        pk=assessment_id, classification__in=["poor", "near_poor"],
+    )
+    members = assessment.household.members.select_related("ethnic_group").order_by("pk")
+    return render(request, "review/certificate.html", {"a": assessment, "members": members})
+
+
+def _deadline(year, month_day):
+    month, day = (int(part) for part in month_day.split("-"))
+    return datetime.date(year, month, day)
+
+
+@login_required
+def progress_board(request):
+    try:
+        year = int(request.GET.get("year") or datetime.date.today().year)
+    except ValueError:
+        return render(request, "review/progress.html", {"error": "Năm không hợp lệ."}, status=400)
+    communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
+                .order_by("parent_id", "code"))
+    communes = communes.annotate(
+        registered=Count("households", filter=Q(households__status="active"), distinct=True),
+    )
+    assessed = dict(Assessment.objects.visible_to(request.user).filter(year=year).values_list("commune_id")
+                    .annotate(n=Count("id")))
+    rounds = {r.commune_id: r for r in ReviewRound.objects.visible_to(request.user).filter(year=year)}
+    today = datetime.date.today()
+    preliminary = _deadline(year, settings.REVIEW_PRELIMINARY_DEADLINE)
+    official = _deadline(year, settings.REVIEW_OFFICIAL_DEADLINE)
+    rows = []
+    for commune in communes:
+        review_round = rounds.get(commune.code)
+        status = review_round.status if review_round else None
+        done = assessed.get(commune.code, 0)
+        rows.append({
+            "commune": commune, "round": review_round, "assessed": done, "registered": commune.registered,
+            "share": round(100 * done / commune.registered) if commune.registered else None,
+            "late": status != RoundStatus.APPROVED and today > official,
+            "behind": status in (None, RoundStatus.OPEN) and today > preliminary,
+        })
+    context = {"year": year, "rows": rows, "preliminary": preliminary, "official": official,
+               "days_to_preliminary": (preliminary - today).days, "days_to_official": (official - today).days}
+    return render(request, "review/progress.html", context)

@@ -6,10 +6,12 @@ every row becomes a dated version. A successor equal to the unit's own code mean
 """
 import csv
 import datetime
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from openpyxl import load_workbook
 
 from areas.models import KINDS, AdministrativeUnit, AdministrativeUnitVersion, Level
 from core.text import clean_text
@@ -58,8 +60,6 @@ def read_rows(path):
             for number, values in enumerate(reader, start=2):
                 yield number, values
     elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             rows = workbook.worksheets[0].iter_rows(values_only=True)
@@ -240,8 +240,6 @@ def _sync_versions(unit, ordered):
 
 def areas_import_text(text, suffix=".csv"):
     """Convenience for tests and seed data: import from a string."""
-    import tempfile
-
     with tempfile.NamedTemporaryFile("w", suffix=suffix, encoding="utf-8", delete=False) as handle:
         handle.write(text)
     try:

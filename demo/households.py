@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role
 from accounts.services import officer_save
-from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level
 from areas.services import areas_import
 from core.text import search_key
 from demo.programs import seed_programs
@@ -67,7 +67,7 @@ def seed_areas():
 def _villages_by_district():
     """Villages grouped by the district their commune belonged to before the 2025 reform."""
     villages = {"612": [], "610": []}
-    units = AdministrativeUnit.objects.filter(level="village", note__startswith="demo")
+    units = AdministrativeUnit.objects.filter(level=Level.VILLAGE, note__startswith="demo")
     current_parent = dict(AdministrativeUnit.objects.values_list("code", "parent_id"))
     former_parent = dict(
         AdministrativeUnitVersion.objects.exclude(valid_to=None).values_list("unit_id", "parent_id")

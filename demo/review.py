@@ -11,7 +11,7 @@ import random
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level
 from households.models import Household
 from review.classification import NEAR_POOR, NOT_POOR, POOR, classify, movements_over_years
 from review.models import Assessment, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
@@ -80,15 +80,15 @@ def seed_reviews():
         return 0
     rng = random.Random(2022)
     former_parent = dict(
-        AdministrativeUnitVersion.objects.filter(unit__level="village", valid_to__lt=REFORM)
+        AdministrativeUnitVersion.objects.filter(unit__level=Level.VILLAGE, valid_to__lt=REFORM)
         .values_list("unit_id", "parent_id")
     )
-    urban = dict(AdministrativeUnit.objects.filter(level="commune").values_list("code", "is_urban"))
+    urban = dict(AdministrativeUnit.objects.communes().values_list("code", "is_urban"))
     # Before the reform 23401 was a thị trấn (urban); the map keeps only today's kind, so read the history.
     urban_before = dict(urban)
     urban_before.update({
         v.unit_id: v.kind in ("thị trấn", "phường")
-        for v in AdministrativeUnitVersion.objects.filter(unit__level="commune", valid_to__lt=REFORM)
+        for v in AdministrativeUnitVersion.objects.filter(unit__level=Level.COMMUNE, valid_to__lt=REFORM)
     })
     standards = {year: PovertyStandard.objects.for_year(year).get() for year in YEARS}
     codes = {year: list(standards[year].indicators.values_list("code", flat=True)) for year in YEARS}

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from areas.models import AdministrativeUnit
+from areas.models import AdministrativeUnit, Level
 from core.text import search_key
 from households.models import EthnicGroup, Gender, Household, Member, Relation
 from programs.models import Benefit, BudgetAllocation, CooperativeGroup, GroupMembership, Trainee, TrainingCourse
-from review.classification import NEAR_POOR, NOT_POOR, POOR, classify, movement
+from review.classification import AVERAGE, NEAR_POOR, NOT_POOR, POOR, classify, movement
 from review.models import Assessment, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
 from review.services import all_lines
 
@@ -40,25 +40,25 @@ class SyntheticProvince:
 
 def build_areas(*, districts=10, communes_per_district=10, villages_per_commune=8):
     """Create (or reuse) the synthetic province's units; returns their codes."""
-    units = [AdministrativeUnit(code=PROVINCE, name="Tỉnh Tổng Hợp", level="province", kind="tỉnh")]
+    units = [AdministrativeUnit(code=PROVINCE, name="Tỉnh Tổng Hợp", level=Level.PROVINCE, kind="tỉnh")]
     district_codes, commune_codes, villages = [], [], {}
     for d in range(districts):
         district = f"99{d}"
         district_codes.append(district)
-        units.append(AdministrativeUnit(code=district, name=f"Huyện Số {d + 1}", level="district", kind="huyện",
+        units.append(AdministrativeUnit(code=district, name=f"Huyện Số {d + 1}", level=Level.DISTRICT, kind="huyện",
                                         parent_id=PROVINCE))
         for c in range(communes_per_district):
             commune = f"99{d}{c:02d}"
             commune_codes.append(commune)
             kind = "thị trấn" if c == 0 else "xã"
             units.append(AdministrativeUnit(code=commune, name=f"{'Thị Trấn' if c == 0 else 'Xã'} {d + 1}-{c + 1}",
-                                            level="commune", kind=kind, parent_id=district,
+                                            level=Level.COMMUNE, kind=kind, parent_id=district,
                                             is_urban=kind == "thị trấn"))
             villages[commune] = []
             for v in range(villages_per_commune):
                 village = f"{commune}-{v + 1:02d}"
                 villages[commune].append(village)
-                units.append(AdministrativeUnit(code=village, name=f"Thôn {v + 1}", level="village", kind="thôn",
+                units.append(AdministrativeUnit(code=village, name=f"Thôn {v + 1}", level=Level.VILLAGE, kind="thôn",
                                                 parent_id=commune))
     for unit in units:
         unit.search_name = search_key(unit.name)
@@ -180,11 +180,11 @@ def _next_synthetic_class(rng, previous, minority, ever_poor):
     if previous is None:
         roll = rng.random()
         poor = 0.24 if minority else 0.08
-        return POOR if roll < poor else NEAR_POOR if roll < poor + 0.1 else "average" if roll < poor + 0.3 else NOT_POOR
+        return POOR if roll < poor else NEAR_POOR if roll < poor + 0.1 else AVERAGE if roll < poor + 0.3 else NOT_POOR
     weights = {
-        POOR: (60, 25, 10, 5), NEAR_POOR: (7, 55, 25, 13), "average": (3, 6, 68, 23), NOT_POOR: (1, 2, 7, 90),
+        POOR: (60, 25, 10, 5), NEAR_POOR: (7, 55, 25, 13), AVERAGE: (3, 6, 68, 23), NOT_POOR: (1, 2, 7, 90),
     }[previous]
-    choices = [POOR, NEAR_POOR, "average", NOT_POOR]
+    choices = [POOR, NEAR_POOR, AVERAGE, NOT_POOR]
     if ever_poor and previous != POOR:
         weights = (weights[0] + 5, *weights[1:])
     return rng.choices(choices, weights=weights)[0]
@@ -198,7 +198,7 @@ def _synthetic_inputs(rng, wanted, line, codes):
     if wanted == NEAR_POOR:
         low = (line.absolute_line or 0) + 1
         return rng.randint(max(low, line.income_line * 6 // 10), line.income_line), rng.sample(codes, rng.randint(0, 2))
-    if wanted == "average":
+    if wanted == AVERAGE:
         return rng.randint(line.income_line + 1, average), rng.sample(codes, rng.randint(0, 3))
     return rng.randint(average + 1, average * 3), rng.sample(codes, rng.randint(0, 2))
 
@@ -212,7 +212,7 @@ def build_support(*, province, years, seed, first_year=2021):
     benefits = []
     for year in range(first_year, first_year + years):
         poor = Assessment.objects.filter(household__code__startswith="SYN-", year=year,
-                                         classification="poor").values_list("household_id", flat=True)
+                                         classification=POOR).values_list("household_id", flat=True)
         for household_id in poor.iterator(chunk_size=BATCH):
             program = rng.choice(programs)
             benefits.append(Benefit(program_id=program, year=year, date=datetime.date(year, 9, 15),

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from areas.scoping import can_see_area
 from core.versioning import ConcurrentEditError
-from households.models import Household, Member, Relation
+from households.models import Household, HouseholdStatus, Member, Relation
 
 
 def household_sync_head(*, household):
@@ -19,7 +19,7 @@ def household_sync_head(*, household):
 
 @transaction.atomic
 def household_create(*, acting_user, code, commune, head_name, ethnic_group, village=None, address="",
-                     status="active", head_gender="", head_birth_year=None):
+                     status=HouseholdStatus.ACTIVE, head_gender="", head_birth_year=None):
     """A new household and its head member (every household has exactly one head)."""
     if not can_see_area(acting_user, commune.code):
         raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})

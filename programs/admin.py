@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from areas.models import AdministrativeUnit
+from areas.models import AdministrativeUnit, Level
 from core.admin import (
     ReadOnlyAdminMixin,
     ScopedHistoryAdmin,
@@ -117,8 +117,8 @@ class BulkBenefitForm(forms.Form):
     date = forms.DateField(label="Ngày hỗ trợ", widget=forms.DateInput(attrs={"type": "date"}))
     quantity = forms.IntegerField(label="Số lượng mỗi lượt", min_value=1, initial=1)
     amount = forms.IntegerField(label="Số tiền mỗi lượt (đồng)", min_value=0)
-    commune = forms.ModelChoiceField(AdministrativeUnit.objects.filter(level="commune"), label="Xã/phường")
-    village = forms.ModelChoiceField(AdministrativeUnit.objects.filter(level="village"), label="Thôn", required=False)
+    commune = forms.ModelChoiceField(AdministrativeUnit.objects.communes(), label="Xã/phường")
+    village = forms.ModelChoiceField(AdministrativeUnit.objects.filter(level=Level.VILLAGE), label="Thôn", required=False)
     classifications = forms.MultipleChoiceField(
         label="Chỉ hộ có kết quả rà soát năm đó là", required=False, widget=forms.CheckboxSelectMultiple,
         choices=Classification.choices)

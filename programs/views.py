@@ -10,7 +10,7 @@ from programs.models import Commendation
 
 @login_required
 def ceremony_list(request, commune, year):
-    unit = AdministrativeUnit.objects.filter(code=commune, level="commune").first()
+    unit = AdministrativeUnit.objects.communes().filter(code=commune).first()
     if unit is None or not can_see_area(request.user, commune):
         raise Http404("Không có xã này trong địa bàn của bạn.")
     commendations = (Commendation.objects.visible_to(request.user)

@@ -90,7 +90,7 @@ class DeprivationReport(ReportView):
 
 
 class HouseholdCountSerializer(ModelCleanSerializer):
-    commune = ScopedSlugField(slug_field="code", queryset=AdministrativeUnit.objects.filter(level="commune"))
+    commune = ScopedSlugField(slug_field="code", queryset=AdministrativeUnit.objects.communes())
 
     class Meta:
         model = HouseholdCount

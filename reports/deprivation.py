@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from core.formatting import rate
 from reports.cache import cached_report
 from reports.scope import ReportScope
-from review.models import Assessment, PovertyStandard
+from review.models import Assessment, Classification, PovertyStandard
 
 
 @cached_report
@@ -13,12 +13,12 @@ def deprivation_summary(*, user, area_code, year, comparable=False):
     standard = PovertyStandard.objects.for_year(year).prefetch_related("indicators").first()
     indicators = list(standard.indicators.all()) if standard else []
     queryset = Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)
-    aggregates = {"poor_total": Count("id", filter=Q(classification="poor")),
-                  "near_poor_total": Count("id", filter=Q(classification="near_poor"))}
+    aggregates = {"poor_total": Count("id", filter=Q(classification=Classification.POOR)),
+                  "near_poor_total": Count("id", filter=Q(classification=Classification.NEAR_POOR))}
     for indicator in indicators:
         lacks = Q(deprivations__contains=f",{indicator.code},")
-        aggregates[f"poor_{indicator.code}"] = Count("id", filter=lacks & Q(classification="poor"))
-        aggregates[f"near_{indicator.code}"] = Count("id", filter=lacks & Q(classification="near_poor"))
+        aggregates[f"poor_{indicator.code}"] = Count("id", filter=lacks & Q(classification=Classification.POOR))
+        aggregates[f"near_{indicator.code}"] = Count("id", filter=lacks & Q(classification=Classification.NEAR_POOR))
     counts = queryset.aggregate(**aggregates)
     rows = [
         {"area": f"{indicator.code}. {indicator.name}", "code": indicator.code, "dimension": indicator.dimension,

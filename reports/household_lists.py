@@ -3,11 +3,7 @@ from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
 
 from households.models import Household
 from reports.scope import ReportScope
-from review.models import Assessment
-
-LISTS = [
-    ("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo"), ("escaped", "Hộ thoát nghèo"), ("newly_poor", "Hộ nghèo mới"),
-]
+from review.models import Assessment, Classification, Movement
 
 
 def list_rows(*, user, area_code, year, comparable=False):
@@ -15,12 +11,15 @@ def list_rows(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     queryset = (
         Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)
-        .exclude(classification__in=["average", "not_poor"], movement__in=["none", "escaped_near_poor"])
+        .exclude(classification__in=[Classification.AVERAGE, Classification.NOT_POOR],
+                 movement__in=[Movement.NONE, Movement.ESCAPED_NEAR_POOR])
         .annotate(list_name=Case(
-            When(classification="poor", movement__in=["newly_poor", "relapsed"], then=Value("Hộ nghèo mới")),
-            When(classification="poor", then=Value("Hộ nghèo")),
-            When(classification="near_poor", movement="escaped_to_near_poor", then=Value("Hộ thoát nghèo (cận nghèo)")),
-            When(classification="near_poor", then=Value("Hộ cận nghèo")),
+            When(classification=Classification.POOR, movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED],
+                 then=Value("Hộ nghèo mới")),
+            When(classification=Classification.POOR, then=Value("Hộ nghèo")),
+            When(classification=Classification.NEAR_POOR, movement=Movement.ESCAPED_TO_NEAR_POOR,
+                 then=Value("Hộ thoát nghèo (cận nghèo)")),
+            When(classification=Classification.NEAR_POOR, then=Value("Hộ cận nghèo")),
             default=Value("Hộ thoát nghèo"), output_field=CharField()))
         .order_by("commune_id", "village_id", "household__code")
         .values_list("household__code", "household__head_name", "commune__name", "village__name", "list_name",
@@ -47,8 +46,9 @@ def register_rows(*, user, area_code, year, comparable=False):
         .values_list("code", "head_name", "commune__name", "village__name", "ethnic_group__name", "status",
                      "review__classification")
     )
-    labels = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo", "average": "Mức sống trung bình",
-              "not_poor": "Không nghèo", None: "Chưa rà soát"}
+    labels = {Classification.POOR: "Hộ nghèo", Classification.NEAR_POOR: "Hộ cận nghèo",
+              Classification.AVERAGE: "Mức sống trung bình", Classification.NOT_POOR: "Không nghèo",
+              None: "Chưa rà soát"}
     for code, head, commune, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
         yield {"code": code, "area": head, "area_name": head, "commune": commune, "village": village or "",
                "ethnic_group": ethnic, "status": status, "list": labels[classification]}

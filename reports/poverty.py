@@ -25,20 +25,21 @@ from households.models import Household
 from reports.cache import cached_report
 from reports.models import HouseholdCount
 from reports.scope import ReportScope
-from review.models import Assessment
+from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement
 
-POOR, NEAR_POOR, AVERAGE = "poor", "near_poor", "average"
+POOR, NEAR_POOR, AVERAGE = Classification.POOR, Classification.NEAR_POOR, Classification.AVERAGE
 
+# The report's figures by their column keys (reports/registry.py), each a condition on the year's assessments.
 COUNTS = {
     "poor": Q(classification=POOR),
     "near_poor": Q(classification=NEAR_POOR),
     "average": Q(classification=AVERAGE),
-    "escaped": Q(movement__in=["escaped", "escaped_to_near_poor"]),
-    "newly_poor": Q(movement="newly_poor"),
-    "relapsed": Q(movement="relapsed"),
-    "near_poor_to_poor": Q(movement="near_poor_to_poor"),
-    "escaped_near_poor": Q(movement="escaped_near_poor"),
-    "newly_near_poor": Q(movement="newly_near_poor"),
+    "escaped": Q(movement__in=ESCAPE_MOVEMENTS),
+    "newly_poor": Q(movement=Movement.NEWLY_POOR),
+    "relapsed": Q(movement=Movement.RELAPSED),
+    "near_poor_to_poor": Q(movement=Movement.NEAR_POOR_TO_POOR),
+    "escaped_near_poor": Q(movement=Movement.ESCAPED_NEAR_POOR),
+    "newly_near_poor": Q(movement=Movement.NEWLY_NEAR_POOR),
     "poor_ethnic_minority": Q(classification=POOR, is_ethnic_minority=True),
     "near_poor_ethnic_minority": Q(classification=NEAR_POOR, is_ethnic_minority=True),
     "poor_no_labour_capacity": Q(classification=POOR, no_labour_capacity=True),

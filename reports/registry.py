@@ -1,5 +1,6 @@
 """Every report: its title, the function that returns its rows, and its columns (page and Excel alike)."""
 from dataclasses import dataclass
+from importlib import import_module
 
 from reports.excel import Column, Table
 
@@ -45,8 +46,6 @@ POVERTY_COLUMNS = (
 def _lazy(module, function):
     """Import a report function on first use (reports import models; the registry is imported early)."""
     def build(**kwargs):
-        from importlib import import_module
-
         return getattr(import_module(f"reports.{module}"), function)(**kwargs)
     return build
 

@@ -10,12 +10,6 @@ UNITS = [
 ]
 
 
-class ProgramQuerySet(models.QuerySet):
-    def active_in(self, year):
-        return self.filter(models.Q(first_year__isnull=True) | models.Q(first_year__lte=year),
-                           models.Q(last_year__isnull=True) | models.Q(last_year__gte=year))
-
-
 class Program(models.Model):
     code = models.CharField("mã", max_length=30, primary_key=True)
     name = models.CharField("tên chương trình, dự án, chính sách", max_length=300)
@@ -30,7 +24,6 @@ class Program(models.Model):
     note = models.TextField("ghi chú", blank=True)
 
     history = HistoricalRecords()
-    objects = ProgramQuerySet.as_manager()
 
     class Meta:
         verbose_name = "chương trình, chính sách"

@@ -1,7 +1,7 @@
 """Admin building blocks shared by every app: scoping, history, optimistic locking, cheap paging."""
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect
@@ -80,7 +80,11 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """
 
     def _require_visible(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):  # an id of the wrong shape ("abc" for a number) names nothing
+            visible = False
+        if not visible:
             raise Http404("Không tìm thấy bản ghi.")
 
     def history_view(self, request, object_id, extra_context=None):

@@ -55,8 +55,11 @@ class ReportView(APIView):
         if errors:
             return Response(errors, status=400)
         report = REPORTS[self.slug]
-        result = report.build(user=request.user, area_code=area, year=year,
-                              comparable=request.query_params.get("comparable") == "1")
+        try:
+            result = report.build(user=request.user, area_code=area, year=year,
+                                  comparable=request.query_params.get("comparable") == "1")
+        except BadParameter as error:
+            return Response({"area": [str(error)]}, status=400)
         if request.query_params.get("format") == "xlsx":
             return tables_response([report_table(report, result, year)], f"{self.slug}-{area}-{year}")
         result["rows"] = list(result["rows"])

@@ -1,6 +1,7 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
 from core.formatting import points
 from reports.poverty import poverty_summary, shared_queries
+from reports.scope import report_area_exists
 from reports.spending import spending_summary
 from reports.training import training_summary
 
@@ -14,8 +15,12 @@ def _change(current, previous):
 def dashboard_data(*, user, area_code, year, years):
     series_years = [y for y in years if y <= year][-6:]
     with shared_queries():
-        this_year = poverty_summary(user=user, area_code=area_code, year=year)
-        last_year = poverty_summary(user=user, area_code=area_code, year=year - 1)
+        # An area created after a year (a province of the 2025 reform, seen for 2024) shows that year on
+        # today's map, its territory then; the page says so.
+        on_todays_map = not report_area_exists(area_code, year)
+        this_year = poverty_summary(user=user, area_code=area_code, year=year, comparable=on_todays_map)
+        last_year = poverty_summary(user=user, area_code=area_code, year=year - 1,
+                                    comparable=not report_area_exists(area_code, year - 1))
         series = [(y, poverty_summary(user=user, area_code=area_code, year=y, comparable=True)["total"])
                   for y in series_years]
     now, before = this_year["total"], last_year["total"]
@@ -62,15 +67,15 @@ def dashboard_data(*, user, area_code, year, years):
                                                      now["near_poor_to_poor"]]}],
         },
     ]
-    charts += extra_charts(user=user, area_code=area_code, year=year)
+    charts += extra_charts(user=user, area_code=area_code, year=year, comparable=on_todays_map)
     return {"area": this_year["area"], "year": year, "key_figures": key_figures, "charts": charts,
-            "poverty": this_year}
+            "poverty": this_year, "on_todays_map": on_todays_map}
 
 
-def extra_charts(*, user, area_code, year):
+def extra_charts(*, user, area_code, year, comparable=False):
     """Spending against budget and training results, from the same report functions as their pages."""
-    spending = spending_summary(user=user, area_code=area_code, year=year)
-    training = training_summary(user=user, area_code=area_code, year=year)
+    spending = spending_summary(user=user, area_code=area_code, year=year, comparable=comparable)
+    training = training_summary(user=user, area_code=area_code, year=year, comparable=comparable)
     million = 1_000_000
     return [
         {

@@ -3,6 +3,7 @@ import datetime
 
 from areas.map import UnitMap, report_day, resolve_area
 from areas.models import AdministrativeUnit, Level
+from reports.params import BadParameter
 
 
 class ReportScope:
@@ -15,6 +16,11 @@ class ReportScope:
         self.comparable = comparable
         self.day = datetime.date.today() if comparable else report_day(year)
         self.map = UnitMap(self.day)
+        if not comparable and not exists_by(self.area, self.day):
+            raise BadParameter(
+                f"{self.area.name} ({self.area.code}) chỉ có từ ngày {self.area.valid_from:%d/%m/%Y}: báo cáo năm "
+                f"{year} hãy chọn đơn vị của năm đó, hoặc xem theo địa giới hiện nay (comparable=1)."
+            )
         self.by_village = self.area.level == Level.COMMUNE
         # A unit closed before the map's day (a district abolished in 2025) covers what it covered on its
         # last day, carried onto the map through successors; its rows are then those successor units.
@@ -55,3 +61,13 @@ class ReportScope:
         if not self.area_is_current:
             return sorted(self.target)
         return [unit.code for unit in self.map.children(self.area.code)]
+
+
+def exists_by(unit, day):
+    """Whether the unit had been created by that day (a province formed by the 2025 reform had not in 2024)."""
+    return unit.valid_from is None or unit.valid_from <= day
+
+
+def report_area_exists(area_code, year):
+    unit = AdministrativeUnit.objects.filter(code=area_code).first()
+    return unit is None or exists_by(unit, report_day(year))

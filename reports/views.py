@@ -31,7 +31,7 @@ def area_choices(user, year):
 
 def _bad_request(request, message, template="reports/report.html", context=None):
     if request.GET.get("format") == "json":
-        return JsonResponse({"detail": message}, status=400)
+        return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     return render(request, template, {**(context or {}), "error": message}, status=400)
 
 
@@ -45,7 +45,10 @@ def report_page(request, slug):
     except BadParameter as error:
         return _bad_request(request, str(error), context={"report": report})
     comparable = request.GET.get("comparable") == "1"
-    result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable)
+    try:
+        result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable)
+    except BadParameter as error:
+        return _bad_request(request, str(error), context={"report": report})
     output = request.GET.get("format")
     if output == "json":
         result["rows"] = list(result["rows"])
@@ -69,9 +72,12 @@ def annual_package(request):
     except BadParameter as error:
         return _bad_request(request, str(error))
     tables = []
-    for report in REPORTS.values():
-        result = report.build(user=request.user, area_code=area_code, year=year)
-        tables.append(report_table(report, result, year))
+    try:
+        for report in REPORTS.values():
+            result = report.build(user=request.user, area_code=area_code, year=year)
+            tables.append(report_table(report, result, year))
+    except BadParameter as error:
+        return _bad_request(request, str(error))
     return tables_response(tables, f"bao-cao-nam-{year}-{slugify(area_code)}")
 
 
@@ -83,7 +89,10 @@ def dashboard(request):
         area_code, year, years = report_parameters(request)
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")
-    data = dashboard_data(user=request.user, area_code=area_code, year=year, years=years)
+    try:
+        data = dashboard_data(user=request.user, area_code=area_code, year=year, years=years)
+    except BadParameter as error:
+        return _bad_request(request, str(error), template="reports/dashboard.html")
     context = {"data": data, "year": year, "years": years, "area_code": area_code,
                "areas": area_choices(request.user, year), "reports": REPORTS.values()}
     return render(request, "reports/dashboard.html", context)

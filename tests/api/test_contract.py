@@ -150,7 +150,8 @@ def test_assessments_contract_lock_and_scope(api, world, users):
     assert row["classification"] == "poor" and row["movement"] == "newly_poor"
     assert row["deprivations"] == ["1", "4", "9"] and row["standard"] == "ND07-2021" and row["commune"] == "90101"
     assert client.get(f"{API}/assessments/{world['foreign_assessment'].pk}/").status_code == 404
-    changed = client.patch(f"{API}/assessments/{row['id']}/", {"income_per_capita": 5_000_000}, format="json")
+    changed = client.patch(f"{API}/assessments/{row['id']}/", {"income_per_capita": 5_000_000,
+                                                                "version": row["version"]}, format="json")
     assert changed.status_code == 200 and changed.json()["classification"] == "not_poor"
     bad = client.post(f"{API}/assessments/", {"household": "OWN-1", "year": 2023, "income_per_capita": -1,
                                               "deprivations": ["13"]}, format="json")
@@ -164,7 +165,8 @@ def test_assessments_contract_lock_and_scope(api, world, users):
     assert client.post(f"{API}/review-rounds/{rounds[0]['id']}/approve/").status_code == 400  # not their role
     approved = api("district").post(f"{API}/review-rounds/{rounds[0]['id']}/approve/")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    locked = client.patch(f"{API}/assessments/{row['id']}/", {"income_per_capita": 1}, format="json")
+    locked = client.patch(f"{API}/assessments/{row['id']}/", {"income_per_capita": 1,
+                                                               "version": changed.json()["version"]}, format="json")
     assert locked.status_code == 409 and "phê duyệt" in locked.json()["detail"]
     assert client.delete(f"{API}/assessments/{row['id']}/").status_code == 409
     assert Assessment.objects.get(pk=row["id"]).income_per_capita == 5_000_000
@@ -265,3 +267,13 @@ def test_schema_and_offline_docs(api):
 
     sources = re.findall(r'(?:src|href)="([^"]+)"', docs)
     assert sources and all(s.startswith("/") for s in sources), sources
+
+
+@pytest.mark.parametrize("path", ["/households/", "/auth/token/"])
+def test_json_nested_too_deep_is_a_400_not_a_500(api, path):
+    """Regression: 100,000 nested brackets raised RecursionError in the JSON parser (HTTP 500)."""
+    client = api("admin") if path != "/auth/token/" else APIClient()
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(f"{API}{path}", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "lồng nhau quá sâu" in response.json()["detail"]

@@ -243,3 +243,11 @@ def test_revert_from_history_is_refused(client, users):
     assert client.post(url, {"code": "HACK"}).status_code == 403
     assert Household.objects.get(pk=household.pk).code == household.code
     assert Member.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", ["/admin/households/household/abc/history/", "/admin/review/assessment/x1/history/",
+                                 "/admin/households/household/abc/history/1/"])
+def test_history_of_an_id_of_the_wrong_shape_is_not_found(client, users, url):
+    """Regression: a non-numeric id in a history URL was an HTTP 500."""
+    client.force_login(users["admin"])
+    assert client.get(url).status_code == 404

@@ -16,5 +16,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the browser tests' live server then opens its own connections per thread
     # instead of sharing the test thread's in-memory one.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-output" / "test.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_PATH gives two suites running at once on one checkout their own files.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("TEST_SQLITE_PATH") or str(BASE_DIR / "test-output" / "test.sqlite3"),  # noqa: F405
+    }
     (BASE_DIR / "test-output").mkdir(exist_ok=True)  # noqa: F405

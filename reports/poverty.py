@@ -90,7 +90,8 @@ def _assessment_counts(scope, year):
 
 
 def _registered_counts(scope, year):
-    """Households registered and living in the area during `year`, placed by that year's assessment."""
+    """Households living in the area during `year` (by the register's dates, or reviewed that year),
+    placed by that year's assessment."""
     return _once("registered", scope, year, lambda: list(_registered_counts_query(scope, year)))
 
 
@@ -98,8 +99,11 @@ def _registered_counts_query(scope, year):
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     queryset = (
         Household.objects.visible_to(scope.user)
-        .filter(Q(registered_on__lte=last), Q(left_on__isnull=True) | Q(left_on__gte=first))
         .annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
+        # Living there during the year by the register's dates, or reviewed that year: a household reviewed
+        # in a year existed in it, whenever it was entered into the register.
+        .filter(Q(registered_on__lte=last, left_on__isnull=True) | Q(registered_on__lte=last, left_on__gte=first)
+                | Q(that_year__isnull=False))
         .annotate(
             year_commune=Coalesce("that_year__commune_id", "commune_id"),
             year_village=Coalesce("that_year__village_id", "village_id"),

@@ -19,3 +19,25 @@ def test_declared_counts_are_validated_and_scoped(areas, users, client):
     client.force_login(users["commune"])
     page = client.get("/admin/reports/householdcount/")
     assert [c.commune_id for c in page.context["cl"].result_list] == ["90101"]
+
+
+@pytest.mark.django_db
+def test_a_household_registered_today_counts_in_the_years_of_its_reviews(areas, users):
+    """Regression: `registered_on` defaulted to today, so a household entered in 2026 with its 2024 review
+    was poor in 2024 but missing from the 2024 denominator (0 households, no rate)."""
+    import datetime
+
+    from reports.poverty import poverty_summary
+    from review.services import assessment_save
+    from tests.factories import HouseholdFactory
+
+    household = HouseholdFactory(code="NEW-2026", commune_id="90101", registered_on=datetime.date(2026, 3, 1))
+    assessment_save(acting_user=users["admin"], household=household, year=2024, income_per_capita=500_000,
+                    deprivations=["1", "2", "3", "4"])
+    total = poverty_summary(user=users["admin"], area_code="90101", year=2024)["total"]
+    assert (total["households"], total["poor"]) == (1, 1)
+    assert str(total["poor_rate"]) == "100.00"
+    # A household that left before the year and had no review then is still not counted.
+    HouseholdFactory(code="GONE", commune_id="90101", registered_on=datetime.date(2020, 1, 1),
+                     status="moved", left_on=datetime.date(2023, 6, 1))
+    assert poverty_summary(user=users["admin"], area_code="90101", year=2024)["total"]["households"] == 1

@@ -2,6 +2,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Max, Min
 from django.http import HttpResponseRedirect
 
@@ -109,19 +110,32 @@ class AssessmentForm(forms.ModelForm):
         except (RoundLockedError, ConcurrentEditError) as error:
             self.add_error(None, str(error))
 
+    # form field -> input of review.services.assessment_save
+    INPUTS = {"income_per_capita": "income_per_capita", "b1_score": "b1_score", "deprivation_codes": "deprivations",
+              "no_labour_capacity": "no_labour_capacity", "has_meritorious_member": "has_meritorious_member",
+              "has_social_protection_member": "has_social_protection_member", "reasons": "reasons",
+              "notes": "notes"}
+
+    def _given(self, name):
+        """A field the submitted form carried. Checkboxes and multiple choices always count (unticked ones
+        are simply absent from a POST); a text or number input absent from the POST was not on the page,
+        and its stored value stays."""
+        field = self.fields.get(name)
+        if field is None or field.disabled:
+            return False
+        if not self.instance.pk:
+            return True
+        return not field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name))
+
     def save_through_service(self):
         data = self.cleaned_data
         household = data["household"] if not self.instance.pk else self.instance.household
         year = data["year"] if not self.instance.pk else self.instance.year
+        changes = {name: data.get(field) for field, name in self.INPUTS.items() if self._given(field)}
         return assessment_save(
             acting_user=self.acting_user, household=household, year=year,
-            income_per_capita=data.get("income_per_capita"), b1_score=data.get("b1_score"),
-            deprivations=data.get("deprivation_codes") or [], no_labour_capacity=data.get("no_labour_capacity"),
-            has_meritorious_member=data.get("has_meritorious_member"),
-            has_social_protection_member=data.get("has_social_protection_member"),
-            reasons=data.get("reasons"), notes=data.get("notes", ""),
             expected_version=data.get("loaded_version") if self.instance.pk else None,
-            create_only=not self.instance.pk,
+            create_only=not self.instance.pk, **changes,
         )
 
 
@@ -165,8 +179,31 @@ class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
         assessment_delete(acting_user=request.user, assessment=obj)
 
     def delete_queryset(self, request, queryset):
-        for assessment in queryset:
-            assessment_delete(acting_user=request.user, assessment=assessment)
+        """All or nothing: one selected assessment in a locked round and none is deleted."""
+        locked = sorted({(a.review_round.commune_id, a.review_round.year)
+                         for a in queryset.select_related("review_round") if a.review_round.is_locked})
+        if locked:
+            rounds = ", ".join(f"xã {commune} năm {year}" for commune, year in locked)
+            raise RoundLockedError(message=(
+                f"Không xoá kết quả nào: đợt rà soát {rounds} đã được phê duyệt và đang khoá, không thể xoá "
+                "kết quả của đợt này. Hãy bỏ chọn các kết quả đó, hoặc nhờ cán bộ huyện mở lại đợt rà soát "
+                "(kèm lý do)."
+            ))
+        with transaction.atomic():
+            for assessment in queryset:
+                assessment_delete(acting_user=request.user, assessment=assessment)
+
+    def response_action(self, request, queryset):
+        """An action runs in one transaction: when it fails, nothing it did stays (the admin's own
+        deletion log written before the delete included)."""
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except RoundLockedError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, "Chưa thay đổi gì: " + "; ".join(error.messages))
+        return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

@@ -43,41 +43,50 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     household = ScopedSlugField(slug_field="code", queryset=Household.objects.all())
-    deprivations = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                         source="deprivation_codes")
+    deprivations = serializers.ListField(child=serializers.CharField(), required=False, source="deprivation_codes")
     standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
     commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    version = serializers.IntegerField(required=False)
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text="Phiên bản đã đọc. Bắt buộc khi sửa (PUT/PATCH): bản đã bị người khác sửa thì trả 409.",
+    )
+
+    # The officer's inputs: a save applies those present in the request, on top of the stored assessment.
+    INPUTS = {"income_per_capita": "income_per_capita", "b1_score": "b1_score", "deprivation_codes": "deprivations",
+              "no_labour_capacity": "no_labour_capacity", "has_meritorious_member": "has_meritorious_member",
+              "has_social_protection_member": "has_social_protection_member", "notes": "notes"}
 
     class Meta:
         model = Assessment
         fields = ["id", "household", "year", "income_per_capita", "b1_score", "deprivations", "no_labour_capacity",
-                  "has_meritorious_member", "standard", "commune", "classification", "movement", "version"]
+                  "has_meritorious_member", "has_social_protection_member", "notes", "standard", "commune",
+                  "classification", "movement", "version"]
         read_only_fields = ["classification", "movement"]
         validators = []  # one per household and year: the service says so with a clear message
 
+    def validate(self, attrs):
+        if self.instance is not None and attrs.get("version") is None:
+            raise ValidationError({"version": [
+                "Hãy gửi kèm trường version (phiên bản của kết quả rà soát bạn đã đọc) khi sửa, "
+                "để không ghi đè thay đổi của người khác."
+            ]})
+        return attrs
+
     def _save(self, validated_data, household, year, expected, create_only):
+        changes = {name: validated_data[key] for key, name in self.INPUTS.items() if key in validated_data}
         return assessment_save(
             acting_user=self.context["request"].user, household=household, year=year,
-            income_per_capita=validated_data.get("income_per_capita"), b1_score=validated_data.get("b1_score"),
-            deprivations=validated_data.get("deprivation_codes", []),
-            no_labour_capacity=validated_data.get("no_labour_capacity", False),
-            has_meritorious_member=validated_data.get("has_meritorious_member", False),
-            expected_version=expected, create_only=create_only,
+            expected_version=expected, create_only=create_only, **changes,
         )
 
     def create(self, validated_data):
         return self._save(validated_data, validated_data["household"], validated_data["year"], None, True)
 
     def update(self, instance, validated_data):
-        merged = {"income_per_capita": instance.income_per_capita, "b1_score": instance.b1_score,
-                  "deprivation_codes": instance.deprivation_codes,
-                  "no_labour_capacity": instance.no_labour_capacity,
-                  "has_meritorious_member": instance.has_meritorious_member, **validated_data}
         if validated_data.get("household", instance.household) != instance.household or \
                 validated_data.get("year", instance.year) != instance.year:
             raise ValidationError({"year": ["Không đổi hộ hoặc năm của một kết quả: hãy xoá và tạo mới."]})
-        return self._save(merged, instance.household, instance.year, validated_data.get("version"), False)
+        return self._save(validated_data, instance.household, instance.year, validated_data["version"], False)
 
 
 class AssessmentFilter(filters.FilterSet):

@@ -92,11 +92,45 @@ def validate_inputs(*, standard, year, income_per_capita, b1_score, deprivations
         raise ValidationError(errors)
 
 
+# The officer's inputs of an assessment: what a caller may change. Everything else is fixed when the
+# assessment is created (household, year, place, area type) or derived (standard, class, movement, ethnicity).
+INPUT_DEFAULTS = {
+    "income_per_capita": None,
+    "b1_score": None,
+    "deprivations": (),
+    "no_labour_capacity": False,
+    "has_meritorious_member": False,
+    "has_social_protection_member": False,
+    "reasons": None,
+    "notes": "",
+}
+
+
+def _stored_inputs(assessment):
+    return {
+        "income_per_capita": assessment.income_per_capita,
+        "b1_score": assessment.b1_score,
+        "deprivations": assessment.deprivation_codes,
+        "no_labour_capacity": assessment.no_labour_capacity,
+        "has_meritorious_member": assessment.has_meritorious_member,
+        "has_social_protection_member": assessment.has_social_protection_member,
+        "reasons": None,  # None: the stored reasons stay as they are
+        "notes": assessment.notes,
+    }
+
+
 @transaction.atomic
-def assessment_save(*, acting_user, household, year, income_per_capita=None, b1_score=None, deprivations=(),
-                    no_labour_capacity=False, has_meritorious_member=False, has_social_protection_member=False,
-                    reasons=None, notes="", expected_version=None, change_reason=None, create_only=False):
-    """Create or update the household's assessment of `year`; recompute its class and later movements."""
+def assessment_save(*, acting_user, household, year, expected_version=None, change_reason=None, create_only=False,
+                    **changes):
+    """Create or update the household's assessment of `year`; recompute its class and later movements.
+
+    `changes` are the inputs the caller gives (keys of INPUT_DEFAULTS). They are applied on top of the
+    stored assessment, read and locked in this transaction: an input not given keeps its stored value
+    (on creation, its default). `reasons=None` leaves the reasons as they are.
+    """
+    unknown = sorted(set(changes) - set(INPUT_DEFAULTS))
+    if unknown:
+        raise TypeError(f"assessment_save() got unexpected keyword argument(s): {', '.join(unknown)}")
     if not isinstance(household, Household):
         household = Household.objects.get(pk=household)
     _check_editor(acting_user, household.commune_id)
@@ -105,20 +139,27 @@ def assessment_save(*, acting_user, household, year, income_per_capita=None, b1_
     except (TypeError, ValueError):
         raise ValidationError({"year": "Năm rà soát không hợp lệ."}) from None
     standard = standard_for_year(year)
-    deprivations = [str(code).strip() for code in deprivations if str(code).strip()]
-    validate_inputs(standard=standard, year=year, income_per_capita=income_per_capita, b1_score=b1_score,
-                    deprivations=deprivations)
 
     assessment = Assessment.objects.select_for_update().filter(household=household, year=year).first()
     if assessment is not None and create_only:
         raise ValidationError({"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}: hãy sửa kết quả đó."})
+    if assessment is not None and expected_version is not None and assessment.version != int(expected_version):
+        raise ConcurrentEditError(
+            f"Kết quả rà soát năm {year} của hộ {household.code} vừa được người khác sửa "
+            f"(phiên bản hiện tại là {assessment.version}, bạn sửa trên phiên bản {int(expected_version)}). "
+            "Thay đổi của bạn chưa được lưu: hãy tải lại để xem dữ liệu mới rồi sửa lại."
+        )
+    inputs = {**(INPUT_DEFAULTS if assessment is None else _stored_inputs(assessment)), **changes}
+    deprivations = [str(code).strip() for code in inputs["deprivations"] or () if str(code).strip()]
+    income_per_capita, b1_score = inputs["income_per_capita"], inputs["b1_score"]
+    validate_inputs(standard=standard, year=year, income_per_capita=income_per_capita, b1_score=b1_score,
+                    deprivations=deprivations)
+
     if assessment is None:
         commune_id, village_id = _placement(household, year)
         review_round = review_round_for(commune_id=commune_id, year=year)
         assessment = Assessment(household=household, year=year, commune_id=commune_id, village_id=village_id,
                                 review_round=review_round, is_urban=household.commune.is_urban)
-    elif expected_version is not None and assessment.version != int(expected_version):
-        raise ConcurrentEditError()
     if assessment.review_round.is_locked:
         raise RoundLockedError(assessment.review_round)
 
@@ -127,11 +168,11 @@ def assessment_save(*, acting_user, household, year, income_per_capita=None, b1_
     assessment.b1_score = b1_score
     assessment.deprivations = deprivation_key(deprivations)
     assessment.deprivation_count = len(set(deprivations))
-    assessment.no_labour_capacity = no_labour_capacity
-    assessment.has_meritorious_member = has_meritorious_member
-    assessment.has_social_protection_member = has_social_protection_member
+    assessment.no_labour_capacity = bool(inputs["no_labour_capacity"])
+    assessment.has_meritorious_member = bool(inputs["has_meritorious_member"])
+    assessment.has_social_protection_member = bool(inputs["has_social_protection_member"])
     assessment.is_ethnic_minority = household.ethnic_group.is_minority
-    assessment.notes = notes or ""
+    assessment.notes = inputs["notes"] or ""
     try:
         assessment.classification = classify(
             lines_of(standard, assessment.is_urban), deprivations=assessment.deprivation_count,
@@ -144,8 +185,8 @@ def assessment_save(*, acting_user, household, year, income_per_capita=None, b1_
     if change_reason:
         assessment._change_reason = change_reason
     assessment.save()
-    if reasons is not None:
-        assessment.reasons.set(reasons)
+    if inputs["reasons"] is not None:
+        assessment.reasons.set(inputs["reasons"])
     household_movements_refresh(household_id=household.pk, from_year=year + 1)
     return assessment
 

@@ -132,12 +132,13 @@ def _save_rows(request, forms_, rows, assessments, year):
                     continue
                 data = form.cleaned_data
                 try:
+                    # Only the inputs the worksheet carries; the rest (social protection, reasons, notes)
+                    # keep their stored values.
                     assessment_save(
                         acting_user=request.user, household=household, year=year, income_per_capita=data["income"],
                         b1_score=data["b1"], deprivations=data["deprivations"], no_labour_capacity=data["no_labour"],
                         has_meritorious_member=data["meritorious"],
                         expected_version=data.get("version") if assessment else None,
-                        reasons=None, notes=assessment.notes if assessment else "",
                     )
                     saved += 1
                 except ValidationError as error:

@@ -101,10 +101,19 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return True
 
 
+class LoadedVersionField(forms.IntegerField):
+    """The version the page was opened on. Carrying it is not a change: an untouched inline row stays unsaved."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class VersionedFormMixin(forms.ModelForm):
     """Carries the version the officer loaded; a save on top of someone else's is refused."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = LoadedVersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

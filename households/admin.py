@@ -8,10 +8,24 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from areas.models import AdministrativeUnit
-from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin, VersionedAdminMixin, VersionedFormMixin
+from core.admin import (
+    ReadOnlyAdminMixin,
+    ScopedHistoryAdmin,
+    VersionedAdminMixin,
+    VersionedFormMixin,
+    versioned_form_for,
+)
 from core.text import search_key
 from households.models import EthnicGroup, Household, Member, Relation
-from households.services import household_sync_head
+from households.services import HEAD_RULE, MEMBER_FIELDS, member_save
+
+
+class InvalidForm(Exception):
+    """A service refused a save the form had accepted: shown as a message, nothing written."""
+
+    def __init__(self, form):
+        super().__init__()
+        self.form = form
 
 
 class MemberInlineFormSet(BaseInlineFormSet):
@@ -38,12 +52,14 @@ class MemberInlineFormSet(BaseInlineFormSet):
 
 class MemberInline(admin.TabularInline):
     model = Member
+    form = versioned_form_for(Member)  # a member changed by someone else since the page opened is not overwritten
     formset = MemberInlineFormSet
     extra = 0
     min_num = 1
     fields = (
         "full_name", "relation_to_head", "gender", "birth_year", "birth_date", "ethnic_group",
         "national_id", "has_labour_capacity", "has_disability", "is_meritorious", "is_social_protection",
+        "loaded_version",
     )
     autocomplete_fields = ("ethnic_group",)
 
@@ -122,8 +138,23 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
         form.instance.refresh_search_text()
 
 
+class MemberForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ("household", "full_name", "gender", "birth_date", "birth_year", "ethnic_group", "national_id",
+                  "has_disability", "is_meritorious", "is_social_protection", "has_labour_capacity")
+
+    def clean(self):
+        cleaned = super().clean()
+        moved = self.instance.pk and "household" in self.changed_data
+        if moved and self.instance.relation_to_head == Relation.HEAD:
+            self.add_error("household", HEAD_RULE)
+        return cleaned
+
+
 @admin.register(Member)
-class MemberAdmin(ScopedHistoryAdmin):
+class MemberAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+    form = MemberForm
     list_display = ("full_name", "household", "relation_to_head", "gender", "birth_year", "ethnic_group")
     list_select_related = ("household", "ethnic_group")
     search_fields = ("full_name", "national_id", "household__code")
@@ -155,8 +186,24 @@ class MemberAdmin(ScopedHistoryAdmin):
         return queryset.filter(Q(search_name__contains=key) | Q(household__code=search_term.strip())), False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        household_sync_head(household=obj.household)
+        # Through the service: only the fields changed on the form are applied to the stored row, both
+        # households must be in the user's areas, and a head stays with its household.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in MEMBER_FIELDS}
+        try:
+            saved = member_save(acting_user=request.user, member=obj, expected_version=form.cleaned_data.get(
+                "loaded_version"), **changes)
+        except ValidationError as error:
+            form.add_error(None, error)
+            raise InvalidForm(form) from error
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except InvalidForm as invalid:
+            for message in invalid.form.non_field_errors():
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(EthnicGroup)

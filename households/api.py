@@ -5,9 +5,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from areas.models import AdministrativeUnit, codes_under
-from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from core.api.base import ScopedSlugField, ScopedViewSet, required_version
 from households.models import EthnicGroup, Household, Member, Relation
-from households.services import household_create, household_sync_head, household_update
+from households.services import household_create, household_update, member_save
 
 AREA = dict(slug_field="code", queryset=AdministrativeUnit.objects.all())
 
@@ -47,7 +47,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     village = ScopedSlugField(required=False, allow_null=True, **AREA)
     ethnic_group = EthnicCodeField()
     members = MemberSummary(many=True, read_only=True)
-    version = serializers.IntegerField(required=False, help_text="Phiên bản đã đọc: sai thì trả 409.")
+    version = serializers.IntegerField(required=False, help_text="Phiên bản đã đọc (bắt buộc khi sửa): sai thì 409.")
 
     class Meta:
         model = Household
@@ -59,9 +59,9 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return household_create(acting_user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        expected = validated_data.pop("version", None)
+        version = required_version(validated_data)
         return household_update(acting_user=self.context["request"].user, household=instance,
-                                expected_version=expected, **validated_data)
+                                expected_version=version, **validated_data)
 
 
 class HouseholdFilter(filters.FilterSet):
@@ -115,19 +115,26 @@ class HouseholdViewSet(ScopedViewSet):
             instance.delete()
 
 
-class MemberSerializer(ModelCleanSerializer):
+class MemberSerializer(serializers.ModelSerializer):
     household = ScopedSlugField(slug_field="code", queryset=Household.objects.all())
     ethnic_group = EthnicCodeField()
+    version = serializers.IntegerField(required=False, help_text="Phiên bản đã đọc (bắt buộc khi sửa): sai thì 409.")
 
     class Meta:
         model = Member
-        fields = ["id", "household", "full_name", "gender", "birth_year", "ethnic_group", "relation_to_head",
-                  "national_id"]
+        fields = ["id", "household", "full_name", "gender", "birth_year", "birth_date", "ethnic_group",
+                  "relation_to_head", "national_id", "has_disability", "is_meritorious", "is_social_protection",
+                  "has_labour_capacity", "version"]
+        validators = []  # the service validates the row (and its constraints) as stored plus the changes
 
-    def save(self, **kwargs):
-        member = super().save(**kwargs)
-        household_sync_head(household=member.household)
-        return member
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        return member_save(acting_user=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        version = required_version(validated_data)
+        return member_save(acting_user=self.context["request"].user, member=instance, expected_version=version,
+                           **validated_data)
 
 
 class MemberViewSet(ScopedViewSet):

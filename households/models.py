@@ -153,7 +153,7 @@ national_id_validator = RegexValidator(
 )
 
 
-class Member(models.Model):
+class Member(VersionedModel):
     household = models.ForeignKey(
         Household, verbose_name="hộ", on_delete=models.CASCADE, related_name="members"
     )

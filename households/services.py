@@ -57,3 +57,46 @@ def household_update(*, acting_user, household, expected_version=None, **changes
     household.search_text = ""
     household.refresh_search_text()
     return household
+
+
+MEMBER_FIELDS = {
+    "household", "full_name", "gender", "birth_date", "birth_year", "ethnic_group", "relation_to_head", "national_id",
+    "has_disability", "is_meritorious", "is_social_protection", "has_labour_capacity",
+}
+HEAD_RULE = "Mỗi hộ luôn có đúng một chủ hộ: hãy đổi chủ hộ trên trang của hộ (chọn chủ hộ mới và quan hệ của chủ hộ cũ)."
+
+
+@transaction.atomic
+def member_save(*, acting_user, member=None, expected_version=None, **changes):
+    """Add a member, or apply `changes` on top of the stored member (fields not given keep their values).
+
+    Both households concerned must be in the user's areas, and each keeps exactly one head: a member is not
+    made head beside another (the constraint says so), and a head is not demoted or moved away here — the
+    household's page changes the head and the old head's relation in one save.
+    """
+    unknown = sorted(set(changes) - MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"member_save() got unexpected keyword argument(s): {', '.join(unknown)}")
+    if member is None:
+        member = Member(**changes)
+        before = None
+    else:
+        member = Member.objects.select_for_update().get(pk=member.pk)  # the stored row, locked
+        if expected_version is not None and int(expected_version) != member.version:
+            raise ConcurrentEditError()
+        before = (member.household_id, member.relation_to_head)
+        for field, value in changes.items():
+            setattr(member, field, value)
+    households = {member.household_id} | ({before[0]} if before else set())
+    for household in Household.objects.filter(pk__in=households):
+        if not can_see_area(acting_user, household.commune_id):
+            raise ValidationError({"household": "Không có hộ này trong địa bàn của bạn."})
+    if before and before[1] == Relation.HEAD and (
+            member.household_id != before[0] or member.relation_to_head != Relation.HEAD):
+        raise ValidationError({"relation_to_head": HEAD_RULE})
+    member.full_clean(exclude=["version"])
+    member._history_user = acting_user
+    member.save()
+    for household in Household.objects.filter(pk__in=households):
+        household_sync_head(household=household)
+    return member

@@ -31,6 +31,18 @@ class EditorOrReadOnly(permissions.BasePermission):
         return user.has_perms(required)
 
 
+VERSION_REQUIRED = "Bắt buộc khi sửa: phiên bản (version) đã đọc, để không ghi đè thay đổi của người khác."
+
+
+def required_version(validated_data):
+    """Pop the version a change was made on. Every update carries it, so no write lands on a stale read
+    (a stale one is refused with 409 by the model's optimistic lock)."""
+    version = validated_data.pop("version", None)
+    if version is None:
+        raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
+    return version
+
+
 class ScopedViewSet(viewsets.ModelViewSet):
     """Reads through `visible_to(user)`; writes validated by the model and saved in one transaction."""
 

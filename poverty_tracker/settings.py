@@ -140,8 +140,16 @@ LOGIN_REDIRECT_URL = "/"
 
 # Login throttling: 5 wrong passwords for one account from one address lock it for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# ...and 20 wrong passwords from one address, whatever the usernames, lock that address (password spraying).
+# accounts.lockout's handler applies each limit to its own combination (django-axes alone has one limit).
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "accounts.lockout.AccountAndAddressHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The client address: X-Forwarded-For only from these proxies (addresses or networks; default none, so the
+# header is ignored). Used by django-axes and the API throttles (accounts/client_address.py).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
@@ -175,6 +183,11 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # Uploads (imports) above this size are refused with a message, not read into memory.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(40 * 1024 * 1024)))
+# A sheet whose used cells reach past this row or column is refused before it is read: the reader holds a
+# sheet as a full grid (32 bytes a cell), so one stray value in the last cell (XFD1048576) of a 5 KB file
+# would ask for 512 GiB. At the limits a sheet's grid is at most 300,000 × 60 cells (about 576 MB).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "300000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200_000  # the review worksheet posts many fields at once
 
 # Production hardening: on unless debugging (check --deploy passes with these).
@@ -193,8 +206,9 @@ CSRF_COOKIE_HTTPONLY = False  # the worksheet's script reads the token from the 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: a refused token (wrong, rotated, inactive user) answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -208,10 +222,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "URL_FORMAT_OVERRIDE": None,  # ?format=xlsx asks a report for its workbook, not for a renderer
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": [  # they know the client address from TRUSTED_PROXIES
+        "accounts.throttling.AnonRateThrottle",
+        "accounts.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": 0,  # any other DRF throttle: REMOTE_ADDR, never a client-sent X-Forwarded-For
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "6000/minute"),
@@ -226,10 +241,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema describes the whole data model: only signed-in users read it (README, "Security").
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Per-process memory cache; set DJANGO_REDIS_URL (redis://127.0.0.1:6379/1) to share it between workers.
-# "imports" holds the state of background import jobs; every web process must see it (households/importing/jobs.py),
+# "imports" holds the state of background import jobs; every web process must see it (importing/jobs.py),
 # so it is files on this server, or Redis when there is one (then the report cache is shared too).
 IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR", Path(tempfile.gettempdir()) / "poverty_tracker_import_jobs"))
 

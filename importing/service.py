@@ -86,7 +86,11 @@ def households_import(*, acting_user, path, filename, dry_run=False, size=None, 
         return result
     try:
         job = _Job(acting_user, filename, result, progress)
-        sheets = {name: read_sheet(workbook, name, result.errors) for name in SHEETS}
+        try:
+            sheets = {name: read_sheet(workbook, name, result.errors) for name in SHEETS}
+        except FileRefused as error:  # a sheet too big to read, or not readable: nothing more to check
+            result.errors[:] = [Issue("", None, None, str(error))]
+            raise _Abort from error
         if not any(sheets.values()) and not result.errors:
             result.errors.append(Issue("", None, None, "Không thấy trang tính nào tên “Hộ gia đình”, “Nhân khẩu” "
                                                        "hoặc “Rà soát”."))
@@ -131,7 +135,8 @@ class _Job:
         self.scope = visible_area_codes(user)
         self.ethnic = EthnicGroup.objects.in_bulk()
         self.ethnic_by_name = {_ethnic_key(group.name): group for group in self.ethnic.values()}
-        self.households_by_code = {}  # code -> Household (existing or new)
+        self.households_by_code = {}  # code -> Household (existing or new), only ever the officer's own
+        self.looked_up = set()  # codes already looked up in the database
         self.new_households, self.changed_households = [], []
         self.new_members, self.changed_members = [], []
         self.new_assessments, self.changed_assessments = [], []
@@ -212,7 +217,7 @@ class _Job:
             if commune is None or commune.level != "commune":
                 self.error(HOUSEHOLDS, number, "Mã xã", f"Không có xã/phường mã {row['commune']}.")
                 continue
-            if self.scope is not None and commune.code not in self.scope:
+            if not self._in_scope(commune.code):
                 self.error(HOUSEHOLDS, number, "Mã xã", f"Xã {commune.code} không thuộc địa bàn của bạn.")
                 continue
             village = None
@@ -222,8 +227,10 @@ class _Job:
                     self.error(HOUSEHOLDS, number, "Thôn", f"Không có thôn “{row['village']}” trong xã {commune.code}.")
                     continue
             household = existing.get(row["code"])
-            if household is not None and self.scope is not None and household.commune_id not in self.scope:
-                self.error(HOUSEHOLDS, number, "Mã hộ", f"Hộ {row['code']} đã có ở xã khác, ngoài địa bàn của bạn.")
+            if household is not None and not self._in_scope(household.commune_id):
+                # the code is taken outside the officer's area: say only that it cannot be used here
+                self.error(HOUSEHOLDS, number, "Mã hộ", f"Không dùng được mã hộ {row['code']} trong địa bàn của bạn: "
+                                                        "hãy dùng mã khác.")
                 continue
             values = {"commune_id": commune.code, "village_id": village.code if village else None,
                       "head_name": clean_text(row["head_name"]), "ethnic_group_id": row["ethnic_group"].code,
@@ -250,24 +257,28 @@ class _Job:
                 self.result.unchanged["households"] += 1
             self.households_by_code[row["code"]] = household
 
+    def _in_scope(self, commune_code):
+        """The rule of hand entry: a household is the officer's when its commune is in the officer's area."""
+        return self.scope is None or commune_code in self.scope
+
     def _household(self, sheet_name, number, code):
+        """The household a row of the members or review sheet names: one of the file's or a stored one, in
+        the officer's area. Any other code, stored elsewhere or nowhere, gets the same answer."""
+        self._preload([code])
         household = self.households_by_code.get(code)
         if household is None:
-            household = Household.objects.filter(code=code).first()
-            if household is not None:
-                if self.scope is not None and household.commune_id not in self.scope:
-                    self.error(sheet_name, number, "Mã hộ", f"Hộ {code} không thuộc địa bàn của bạn.")
-                    return None
-                self.households_by_code[code] = household
-        if household is None:
-            self.error(sheet_name, number, "Mã hộ", f"Không có hộ mã {code} (trong tệp hoặc trong sổ).")
+            self.error(sheet_name, number, "Mã hộ",
+                       f"Không có hộ mã {code} trong địa bàn của bạn (trong tệp hoặc trong sổ).")
         return household
 
     def _preload(self, codes):
-        missing = [code for code in codes if code not in self.households_by_code]
+        """Look up the stored households of `codes` (once each); only those in the officer's area are kept."""
+        missing = [code for code in codes if code not in self.households_by_code and code not in self.looked_up]
+        self.looked_up.update(missing)
         for group in chunked(missing):
             for household in Household.objects.filter(code__in=group):
-                self.households_by_code[household.code] = household
+                if self._in_scope(household.commune_id):
+                    self.households_by_code[household.code] = household
 
     # -- members ---------------------------------------------------------------------------------------
     def members(self, sheet):
@@ -297,7 +308,9 @@ class _Job:
             for member in Member.objects.filter(household_id__in=group):
                 existing[member.household_id].append(member)
         for group in chunked([row["national_id"] for _, row in rows if row["national_id"]]):
-            known_ids.update(dict(Member.objects.filter(national_id__in=group).values_list("national_id", "household__code")))
+            for national_id, code, commune in Member.objects.filter(national_id__in=group).values_list(
+                    "national_id", "household__code", "household__commune_id"):
+                known_ids[national_id] = (code, self._in_scope(commune))
         heads = defaultdict(list)
         seen_ids = {}
         for number, row in rows:
@@ -315,8 +328,11 @@ class _Job:
                     self.error(MEMBERS, number, "Số CCCD", f"Số CCCD lặp lại (dòng {seen_ids[national_id]}).")
                     continue
                 seen_ids[national_id] = number
-                if known_ids.get(national_id, row["household"]) != row["household"]:
-                    self.error(MEMBERS, number, "Số CCCD", f"Số CCCD này đã thuộc hộ {known_ids[national_id]}.")
+                owner, visible = known_ids.get(national_id, (row["household"], True))
+                if owner != row["household"]:
+                    # a household outside the officer's area is never named, nor said to exist
+                    self.error(MEMBERS, number, "Số CCCD", f"Số CCCD này đã thuộc hộ {owner}." if visible
+                               else "Không dùng được số CCCD này: hãy kiểm tra lại.")
                     continue
             year = row["birth_year"]
             if year is not None and year > datetime.date.today().year:

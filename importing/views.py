@@ -92,8 +92,9 @@ def job(request, token):
         created, updated = sum(result.created.values()), sum(result.updated.values())
         messages.success(request, f"Đã nhập tệp {entry['name']}: {created} bản ghi mới, {updated} bản ghi sửa.")
         return redirect("importing:upload")
+    # a file with errors (bad rows, or refused whole: too big, not a workbook) answers 400, as the API does
     return render(request, "importing/preview.html", {"token": token, "name": entry["name"], "result": result,
-                                                      "kinds": _kinds(result)})
+                                                      "kinds": _kinds(result)}, status=400 if result.errors else 200)
 
 
 @login_required

@@ -43,16 +43,16 @@ def scope_signature(user):
 
 def cached_report(function):
     @functools.wraps(function)
-    def wrapper(*, user, area_code, year, comparable=False):
+    def wrapper(*, user, area_code, year, comparable=False, **options):
         seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
         if not seconds:
-            return function(user=user, area_code=area_code, year=year, comparable=comparable)
+            return function(user=user, area_code=area_code, year=year, comparable=comparable, **options)
         key = "report:" + hashlib.sha1(
-            f"{function.__module__}.{function.__name__}|{area_code}|{year}|{comparable}|{scope_signature(user)}|"
-            f"{data_version()}".encode()).hexdigest()
+            f"{function.__module__}.{function.__name__}|{area_code}|{year}|{comparable}|{sorted(options.items())}|"
+            f"{scope_signature(user)}|{data_version()}".encode()).hexdigest()
         result = cache.get(key)
         if result is None:
-            result = function(user=user, area_code=area_code, year=year, comparable=comparable)
+            result = function(user=user, area_code=area_code, year=year, comparable=comparable, **options)
             cache.set(key, result, seconds)
         return result
     return wrapper

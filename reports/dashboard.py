@@ -1,6 +1,6 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
 from core.formatting import points
-from reports.poverty import poverty_summary, shared_queries
+from reports.poverty import COUNTS, poverty_summary, shared_queries
 from reports.scope import report_area_exists
 from reports.spending import spending_summary
 from reports.training import training_summary
@@ -19,11 +19,15 @@ def dashboard_data(*, user, area_code, year, years):
         # today's map, its territory then; the page says so.
         on_todays_map = not report_area_exists(area_code, year)
         this_year = poverty_summary(user=user, area_code=area_code, year=year, comparable=on_todays_map)
-        last_year = poverty_summary(user=user, area_code=area_code, year=year - 1,
-                                    comparable=not report_area_exists(area_code, year - 1))
+        # Last year on this year's territory (a merged commune with the communes merged into it), so every
+        # change on the cards compares like with like.
+        last_year = poverty_summary(user=user, area_code=area_code, year=year - 1, comparable=on_todays_map,
+                                    map_year=None if on_todays_map else year)
         series = [(y, poverty_summary(user=user, area_code=area_code, year=y, comparable=True)["total"])
                   for y in series_years]
     now, before = this_year["total"], last_year["total"]
+    if not any(before[name] for name in COUNTS):
+        before = dict.fromkeys(before)  # no result last year (a first review): no change to show, not "+n"
     key_figures = [
         {"label": "Hộ nghèo", "value": now["poor"], "kind": "int", "change": _change(now["poor"], before["poor"])},
         {"label": "Tỷ lệ hộ nghèo", "value": now["poor_rate"], "kind": "rate",
@@ -68,8 +72,10 @@ def dashboard_data(*, user, area_code, year, years):
         },
     ]
     charts += extra_charts(user=user, area_code=area_code, year=year, comparable=on_todays_map)
+    territory = "địa giới hiện nay" if on_todays_map else f"địa giới năm {year}"
     return {"area": this_year["area"], "year": year, "key_figures": key_figures, "charts": charts,
-            "poverty": this_year, "on_todays_map": on_todays_map}
+            "poverty": this_year, "on_todays_map": on_todays_map,
+            "comparison_note": f"Thay đổi so với năm {year - 1} trên cùng địa bàn ({territory})."}
 
 
 def extra_charts(*, user, area_code, year, comparable=False):

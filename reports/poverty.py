@@ -155,9 +155,9 @@ def with_rates(figures):
 
 
 @cached_report
-def poverty_summary(*, user, area_code, year, comparable=False):
+def poverty_summary(*, user, area_code, year, comparable=False, map_year=None):
     """{"year", "area", "rows": [{"area", ...figures}], "total": {...}, "denominators": {...}}."""
-    scope = ReportScope(user, area_code, year, comparable)
+    scope = ReportScope(user, area_code, year, comparable, map_year=map_year)
     rows = defaultdict(lambda: defaultdict(int))
     for code in scope.rows_expected():
         rows[code]  # every child area gets a row, even with nothing recorded

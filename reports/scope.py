@@ -9,12 +9,14 @@ from reports.params import BadParameter
 class ReportScope:
     """Which communes (or villages) a report covers and which row each of them adds to."""
 
-    def __init__(self, user, area_code, year, comparable=False):
+    def __init__(self, user, area_code, year, comparable=False, map_year=None):
+        """The map is that of the year's last day; of today with `comparable`; of `map_year`'s last day when
+        given (a year's figures on the territory a later year's units cover: the dashboard's comparisons)."""
         self.user = user
         self.area = resolve_area(user, area_code)
         self.year = year
         self.comparable = comparable
-        self.day = datetime.date.today() if comparable else report_day(year)
+        self.day = datetime.date.today() if comparable else report_day(map_year or year)
         self.map = UnitMap(self.day)
         if not comparable and not exists_by(self.area, self.day):
             raise BadParameter(

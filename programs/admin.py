@@ -2,10 +2,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, ManyToManyField, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from areas.models import AdministrativeUnit, Level
 from core.admin import (
@@ -15,7 +16,10 @@ from core.admin import (
     VersionedAdminMixin,
     versioned_form_for,
 )
+from households.models import Household
 from programs.models import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
     Benefit,
     BudgetAllocation,
     Commendation,
@@ -30,7 +34,7 @@ from programs.models import (
 )
 from programs.queries import allocations_with_disbursed
 from programs.selectors import benefit_candidates
-from programs.services import benefit_bulk_grant
+from programs.services import benefit_bulk_grant, project_households_set
 from review.models import Classification
 
 
@@ -115,8 +119,8 @@ class BulkBenefitForm(forms.Form):
     program = forms.ModelChoiceField(Program.objects.all(), label="Chương trình, chính sách")
     year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
     date = forms.DateField(label="Ngày hỗ trợ", widget=forms.DateInput(attrs={"type": "date"}))
-    quantity = forms.IntegerField(label="Số lượng mỗi lượt", min_value=1, initial=1)
-    amount = forms.IntegerField(label="Số tiền mỗi lượt (đồng)", min_value=0)
+    quantity = forms.IntegerField(label="Số lượng mỗi lượt", min_value=1, max_value=MAX_QUANTITY, initial=1)
+    amount = forms.IntegerField(label="Số tiền mỗi lượt (đồng)", min_value=0, max_value=MAX_AMOUNT)
     commune = forms.ModelChoiceField(AdministrativeUnit.objects.communes(), label="Xã/phường")
     village = forms.ModelChoiceField(AdministrativeUnit.objects.filter(level=Level.VILLAGE), label="Thôn", required=False)
     classifications = forms.MultipleChoiceField(
@@ -145,9 +149,50 @@ class BulkBenefitForm(forms.Form):
         return data
 
 
+class CommunityProjectForm(versioned_form_for(CommunityProject)):
+    """Shows and saves only the households the officer may see; project_households_set keeps the others."""
+
+    acting_user = None  # set per request by CommunityProjectAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "households" in self.fields:
+            self.initial["households"] = self.instance.households_visible_to(self.acting_user)
+
+    def _save_m2m(self):
+        households = self.cleaned_data.pop("households", None)
+        try:
+            super()._save_m2m()
+        finally:
+            if households is not None:
+                self.cleaned_data["households"] = households
+        if households is not None:
+            project_households_set(project=self.instance, households=households, acting_user=self.acting_user)
+
+
+class VisibleHouseholdsHistory(HistoricalRecordContextHelper):
+    """History deltas of a project list only the households the user may see (a change only to the others
+    is not listed)."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def prepare_delta_change_value(self, change, value):
+        shown = super().prepare_delta_change_value(change, value)
+        if isinstance(self.model._meta.get_field(change.field), ManyToManyField):
+            visible = set(Household.objects.visible_to(self.user).filter(
+                pk__in=[getattr(h, "pk", None) for h in shown]).values_list("pk", flat=True))
+            shown = [h for h in shown if getattr(h, "pk", None) in visible]
+        return shown
+
+    def context_for_delta_changes(self, delta):
+        return [row for row in super().context_for_delta_changes(delta) if row["old"] != row["new"]]
+
+
 @admin.register(CommunityProject)
 class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
-    form = versioned_form_for(CommunityProject)
+    form = CommunityProjectForm
     list_display = ("name", "program", "commune", "year", "budget", "household_count")
     list_select_related = ("program", "commune")
     list_filter = ("year", "program")
@@ -161,8 +206,39 @@ class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     def household_count(self, obj):
         return obj.household_total
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user})
 
-class MembershipInline(ScopedInlineMixin, admin.TabularInline):
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.households_shown = obj.households_visible_to(request.user)
+        return obj
+
+    def get_fields(self, request, obj=None):
+        """A read-only page (a leader's) would list every household of the field: show the visible ones."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = ["visible_households" if name == "households" else name for name in fields]
+        return fields
+
+    @admin.display(description="hộ tham gia")
+    def visible_households(self, obj):
+        return ", ".join(str(household) for household in getattr(obj, "households_shown", []))
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return VisibleHouseholdsHistory(self.model, historical_record, user=request.user)
+
+
+class VisiblePartInlineMixin(ScopedInlineMixin):
+    """The rows of a record spanning communes that the user may see; the others are neither shown nor saved."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).parts_visible_to(request.user)
+
+
+class MembershipInline(VisiblePartInlineMixin, admin.TabularInline):
     model = GroupMembership
     extra = 0
     autocomplete_fields = ("household",)
@@ -185,7 +261,7 @@ class CooperativeGroupAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
         return obj.members_total
 
 
-class TraineeInline(ScopedInlineMixin, admin.TabularInline):
+class TraineeInline(VisiblePartInlineMixin, admin.TabularInline):
     model = Trainee
     extra = 0
     autocomplete_fields = ("member",)

@@ -1,7 +1,14 @@
-"""REST API for programs, budgets, benefits, community projects, cooperative groups, training, commendations."""
+"""REST API for programs, budgets, benefits, community projects, cooperative groups, training, commendations.
+
+Every field a serializer here shows is written, or the request is refused naming it (WritesWhatItShows).
+The households, members and trainees of a record that spans communes are shown and written only for the
+part the user may see (the models' `with_visible_parts`, the services `*_set`); the rest is kept as stored.
+"""
+from collections.abc import Mapping
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Count, Q
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from areas.models import AdministrativeUnit, codes_under
@@ -17,10 +24,110 @@ from programs.models import (
     Trainee,
     TrainingCourse,
 )
+from programs.services import course_trainees_set, group_members_set, project_households_set
 
 PROGRAM = dict(slug_field="code", queryset=Program.objects.all())
 AREA = dict(slug_field="code", queryset=AdministrativeUnit.objects.all())
 HOUSEHOLD = dict(slug_field="code", queryset=Household.objects.all())
+
+
+class WritesWhatItShows:
+    """A request names only fields this serializer writes; anything else is a 400 naming it, never dropped.
+
+    A field that is only read (an id, a count) may come back with the value it has (GET, edit, PUT the
+    same body); a different value, or a name the serializer does not know, is refused.
+    """
+
+    not_fields = {"csrfmiddlewaretoken"}  # sent by the browsable API's HTML forms
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for name, value in data.items():
+                if name in self.not_fields:
+                    continue
+                field = self.fields.get(name)
+                if field is None:
+                    errors[name] = ["Không có trường này."]
+                elif field.read_only and not self._unchanged(field, value):
+                    errors[name] = ["Trường này chỉ để đọc, không ghi được."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def _unchanged(self, field, value):
+        if self.instance is None or isinstance(self.instance, list):
+            return False
+        try:
+            return field.to_representation(field.get_attribute(self.instance)) == value
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return False
+
+
+class ProgramsSerializer(WritesWhatItShows, ModelCleanSerializer):
+    @property
+    def acting_user(self):
+        return self.context["request"].user
+
+    def save(self, **kwargs):
+        with transaction.atomic():  # the record and its households, members or trainees: all or nothing
+            return super().save(**kwargs)
+
+    def build_standard_field(self, field_name, model_field):
+        """A limit the model names in its own words (a maximum of money) answers with those words."""
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        for validator in model_field.validators:
+            for key, kind in (("max_value", MaxValueValidator), ("min_value", MinValueValidator)):
+                if (isinstance(validator, kind) and kwargs.get(key) == validator.limit_value
+                        and validator.message != kind.message):
+                    kwargs.setdefault("error_messages", {})[key] = validator.message
+        return field_class, kwargs
+
+
+class ScopedMemberField(serializers.PrimaryKeyRelatedField):
+    """A member by id among those the user may see: another commune's member and a missing id get the same
+    answer, so the API cannot be used to find out which ids exist."""
+
+    default_error_messages = {
+        "does_not_exist": "Không có thành viên {pk_value} trong địa bàn của bạn.",
+        "incorrect_type": "Mã thành viên phải là một số nguyên.",
+    }
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        members = Member.objects.select_related("household")
+        return members.visible_to(request.user) if request is not None else members.none()
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class VisiblePartField(serializers.ManyRelatedField):
+    """A list inside a record spanning communes: reads only the part `part(record, user)` the user may see."""
+
+    def __init__(self, part, **kwargs):
+        self.part = part
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return self.part(instance, self.context["request"].user)
+
+
+class PartsViewSet(ScopedViewSet):
+    """Reads records with the part of them the user may see; answers a write with the record read back so."""
+
+    def get_queryset(self):
+        return super().get_queryset().with_visible_parts(self.request.user)
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -37,7 +144,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class BudgetAllocationSerializer(ModelCleanSerializer):
+class BudgetAllocationSerializer(ProgramsSerializer):
     program = serializers.SlugRelatedField(**PROGRAM)
     area = ScopedSlugField(**AREA)
 
@@ -57,10 +164,10 @@ class BudgetAllocationViewSet(ScopedViewSet):
         return super().get_queryset().order_by("-year", "program_id")
 
 
-class BenefitSerializer(ModelCleanSerializer):
+class BenefitSerializer(ProgramsSerializer):
     program = serializers.SlugRelatedField(**PROGRAM)
     household = ScopedSlugField(**HOUSEHOLD)
-    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
+    member = ScopedMemberField(queryset=Member.objects.all(), required=False, allow_null=True)
     amount = serializers.IntegerField(min_value=0, error_messages={"invalid": "Số tiền là số nguyên đồng."})
     quantity = serializers.IntegerField(min_value=1, required=False, default=1)
 
@@ -85,62 +192,111 @@ class BenefitViewSet(ScopedViewSet):
         return queryset
 
 
-class CommunityProjectSerializer(ModelCleanSerializer):
+class CommunityProjectSerializer(ProgramsSerializer):
     program = serializers.SlugRelatedField(**PROGRAM)
     commune = ScopedSlugField(**AREA)
-    households = ScopedSlugField(many=True, required=False, **HOUSEHOLD)
+    households = VisiblePartField(
+        part=lambda project, user: project.households_visible_to(user), child_relation=ScopedSlugField(**HOUSEHOLD),
+        required=False, help_text="Mã các hộ tham gia trong địa bàn của bạn (hộ của xã khác giữ nguyên, không hiện).")
 
     class Meta:
         model = CommunityProject
         fields = ["id", "name", "program", "commune", "year", "budget", "households"]
 
+    def create(self, validated_data):
+        households = validated_data.pop("households", None)
+        project = super().create(validated_data)
+        if households is not None:
+            project_households_set(project=project, households=households, acting_user=self.acting_user)
+        return project
 
-class CommunityProjectViewSet(ScopedViewSet):
+    def update(self, instance, validated_data):
+        households = validated_data.pop("households", None)
+        project = super().update(instance, validated_data)
+        if households is not None:
+            project_households_set(project=project, households=households, acting_user=self.acting_user)
+        return project
+
+
+class CommunityProjectViewSet(PartsViewSet):
     queryset = CommunityProject.objects.all()
     serializer_class = CommunityProjectSerializer
     select_related = ("program", "commune")
-    prefetch_related = ("households",)
     filterset_fields = ["year"]
 
     def get_queryset(self):
         return super().get_queryset().order_by("-year", "pk")
 
 
-class CooperativeGroupSerializer(ModelCleanSerializer):
+def current_members(group, user):
+    return [m.household for m in group.memberships_visible_to(user) if m.left_on is None]
+
+
+class CooperativeGroupSerializer(ProgramsSerializer):
     commune = ScopedSlugField(**AREA)
-    members = serializers.SerializerMethodField()
+    members = VisiblePartField(
+        part=current_members, child_relation=ScopedSlugField(**HOUSEHOLD), required=False,
+        help_text="Mã các hộ đang là thành viên, trong địa bàn của bạn. Hộ mới tham gia từ `joined_on`, không có "
+                  "thì từ ngày thành lập tổ; hộ không còn trong danh sách rời tổ hôm nay; hộ của xã khác giữ nguyên.")
+    joined_on = serializers.DateField(
+        write_only=True, required=False,
+        help_text="Ngày tham gia của các hộ mới thêm trong `members` (mặc định: ngày thành lập tổ).")
 
     class Meta:
         model = CooperativeGroup
-        fields = ["id", "name", "commune", "founded_on", "activity", "members"]
+        fields = ["id", "name", "commune", "founded_on", "activity", "members", "joined_on"]
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_members(self, group):
-        return [m.household.code for m in group.memberships.all() if m.left_on is None]
+    def validate(self, attrs):
+        if "joined_on" in attrs and "members" not in attrs:
+            raise serializers.ValidationError({"joined_on": ["Chỉ dùng cùng với danh sách members."]})
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        members, joined_on = validated_data.pop("members", None), validated_data.pop("joined_on", None)
+        group = super().create(validated_data)
+        self._write_members(group, members, joined_on)
+        return group
+
+    def update(self, instance, validated_data):
+        members, joined_on = validated_data.pop("members", None), validated_data.pop("joined_on", None)
+        group = super().update(instance, validated_data)
+        self._write_members(group, members, joined_on)
+        return group
+
+    def _write_members(self, group, members, joined_on):
+        if members is not None:
+            group_members_set(group=group, households=members, acting_user=self.acting_user, joined_on=joined_on)
 
 
-class CooperativeGroupViewSet(ScopedViewSet):
+class CooperativeGroupViewSet(PartsViewSet):
     queryset = CooperativeGroup.objects.all()
     serializer_class = CooperativeGroupSerializer
     select_related = ("commune",)
-    prefetch_related = ("memberships__household",)
 
     def get_queryset(self):
         return super().get_queryset().order_by("pk")
 
 
-class TraineeSerializer(serializers.ModelSerializer):
-    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+class VisibleTraineeList(serializers.ListSerializer):
+    def get_attribute(self, instance):
+        return instance.trainees_visible_to(self.context["request"].user)
+
+
+class TraineeSerializer(WritesWhatItShows, serializers.ModelSerializer):
+    member = ScopedMemberField(queryset=Member.objects.all())
 
     class Meta:
         model = Trainee
         fields = ["member", "status"]
+        list_serializer_class = VisibleTraineeList
 
 
-class TrainingCourseSerializer(ModelCleanSerializer):
+class TrainingCourseSerializer(ProgramsSerializer):
     program = serializers.SlugRelatedField(**PROGRAM)
     commune = ScopedSlugField(**AREA)
-    trainees = TraineeSerializer(many=True, required=False)
+    trainees = TraineeSerializer(
+        many=True, required=False,
+        help_text="Học viên trong địa bàn của bạn; học viên của xã khác giữ nguyên, không hiện.")
     enrolled = serializers.IntegerField(read_only=True, source="enrolled_total")
     graduated = serializers.IntegerField(read_only=True, source="graduated_total")
 
@@ -148,34 +304,19 @@ class TrainingCourseSerializer(ModelCleanSerializer):
         model = TrainingCourse
         fields = ["id", "name", "program", "trade", "year", "commune", "trainees", "enrolled", "graduated"]
 
-    def validate_trainees(self, trainees):
-        request = self.context["request"]
-        visible = set(Member.objects.visible_to(request.user).filter(
-            pk__in=[t["member"].pk for t in trainees]).values_list("pk", flat=True))
-        for trainee in trainees:
-            if trainee["member"].pk not in visible:
-                raise serializers.ValidationError(f"Không có thành viên {trainee['member'].pk} trong địa bàn của bạn.")
-        return trainees
-
-    def _write_trainees(self, course, trainees):
-        if trainees is None:
-            return
-        course.trainees.all().delete()
-        Trainee.objects.bulk_create(Trainee(course=course, **t) for t in trainees)
-
     def create(self, validated_data):
         trainees = validated_data.pop("trainees", None)
-        with transaction.atomic():
-            course = super().create(validated_data)
-            self._write_trainees(course, trainees)
-        return _annotated(course)
+        course = super().create(validated_data)
+        if trainees is not None:
+            course_trainees_set(course=course, trainees=trainees, acting_user=self.acting_user)
+        return course
 
     def update(self, instance, validated_data):
         trainees = validated_data.pop("trainees", None)
-        with transaction.atomic():
-            course = super().update(instance, validated_data)
-            self._write_trainees(course, trainees)
-        return _annotated(course)
+        course = super().update(instance, validated_data)
+        if trainees is not None:
+            course_trainees_set(course=course, trainees=trainees, acting_user=self.acting_user)
+        return course
 
 
 def _annotate(queryset):
@@ -183,22 +324,17 @@ def _annotate(queryset):
                              graduated_total=Count("trainees", filter=Q(trainees__status="graduated"), distinct=True))
 
 
-def _annotated(course):
-    return _annotate(TrainingCourse.objects.filter(pk=course.pk)).prefetch_related("trainees").get()
-
-
-class TrainingCourseViewSet(ScopedViewSet):
+class TrainingCourseViewSet(PartsViewSet):
     queryset = TrainingCourse.objects.all()
     serializer_class = TrainingCourseSerializer
     select_related = ("program", "commune")
-    prefetch_related = ("trainees",)
     filterset_fields = ["year"]
 
     def get_queryset(self):
         return _annotate(super().get_queryset()).order_by("-year", "pk")
 
 
-class CommendationSerializer(ModelCleanSerializer):
+class CommendationSerializer(ProgramsSerializer):
     household = ScopedSlugField(**HOUSEHOLD)
 
     class Meta:

@@ -11,4 +11,4 @@ from programs.models.community import (  # noqa: F401
     TraineeStatus,
     TrainingCourse,
 )
-from programs.models.support import Benefit, BudgetAllocation  # noqa: F401
+from programs.models.support import MAX_AMOUNT, MAX_BUDGET, MAX_QUANTITY, Benefit, BudgetAllocation  # noqa: F401

@@ -1,19 +1,55 @@
-"""Community projects, cooperative groups, vocational training, commendations and sponsors."""
+"""Community projects, cooperative groups, vocational training, commendations and sponsors.
+
+A community project, a cooperative group or a training course belongs to one commune but may hold
+households (members, trainees) of other communes. An officer sees and changes only the part they may see:
+`with_visible_parts(user)` on the record's queryset and `<part>_visible_to(user)` on the record are the
+reads, the parts' `parts_visible_to(user)` says which stored rows are theirs, and the write services
+(programs/services.py) keep every other row exactly as stored. The admin and the API both use these.
+"""
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from simple_history.models import HistoricalRecords
 
 from areas.models import AdministrativeUnit, Level
-from areas.scoping import ScopedQuerySet
+from areas.scoping import ScopedQuerySet, visible_area_codes
 from core.versioning import VersionedModel
 from households.models import Household, Member
 from programs.models.catalogue import Program, check_program_year
+from programs.models.support import budget_vnd
 from review.models import Assessment
 
 
 class CommuneScoped(ScopedQuerySet):
     scope_path = "commune"
+
+
+class PartQuerySet(ScopedQuerySet):
+    """Rows that are one household's part of a record that may span communes (a membership, a trainee).
+
+    `visible_to(user)` follows the record (`scope_path`); `parts_visible_to(user)` keeps the rows whose own
+    household the user may see (`part_path`): only those are shown to the user and changed by them.
+    """
+
+    part_path = None  # e.g. "household__commune"
+
+    def parts_visible_to(self, user):
+        codes = visible_area_codes(user)
+        if codes is None:
+            return self
+        return self.filter(**{f"{self.part_path}__in": codes})
+
+
+def _prefetched(record, attribute, query):
+    """The part prefetched by `with_visible_parts(user)`, else read now (one query)."""
+    part = getattr(record, attribute, None)
+    return list(query()) if part is None else part
+
+
+class CommunityProjectQuerySet(CommuneScoped):
+    def with_visible_parts(self, user):
+        return self.prefetch_related(Prefetch("households", queryset=Household.objects.visible_to(user).order_by("code"),
+                                              to_attr="_visible_households"))
 
 
 class HouseholdScoped(ScopedQuerySet):
@@ -32,12 +68,12 @@ class CommunityProject(VersionedModel):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="projects", verbose_name="chương trình")
     commune = commune_field()
     year = models.PositiveSmallIntegerField("năm phê duyệt")
-    budget = models.BigIntegerField("kinh phí (đồng)", default=0, validators=[MinValueValidator(0, "Không được âm.")])
+    budget = models.BigIntegerField("kinh phí (đồng)", default=0, validators=budget_vnd)
     households = models.ManyToManyField(Household, blank=True, related_name="community_projects",
                                         verbose_name="hộ tham gia")
 
     history = HistoricalRecords(m2m_fields=[households])
-    objects = CommuneScoped.as_manager()
+    objects = CommunityProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "dự án, mô hình cộng đồng"
@@ -50,6 +86,17 @@ class CommunityProject(VersionedModel):
     def clean(self):
         check_program_year(self.program if self.program_id else None, self.year)
 
+    def households_visible_to(self, user):
+        """The project's households `user` may see, by code; the others are not shown to them."""
+        return _prefetched(self, "_visible_households",
+                           lambda: self.households.visible_to(user).order_by("code"))
+
+
+class CooperativeGroupQuerySet(CommuneScoped):
+    def with_visible_parts(self, user):
+        memberships = GroupMembership.objects.parts_visible_to(user).select_related("household")
+        return self.prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="_visible_memberships"))
+
 
 class CooperativeGroup(VersionedModel):
     name = models.CharField("tên tổ hợp tác", max_length=200)
@@ -58,7 +105,7 @@ class CooperativeGroup(VersionedModel):
     activity = models.CharField("lĩnh vực hoạt động", max_length=200)
 
     history = HistoricalRecords()
-    objects = CommuneScoped.as_manager()
+    objects = CooperativeGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tổ hợp tác"
@@ -68,9 +115,15 @@ class CooperativeGroup(VersionedModel):
     def __str__(self):
         return self.name
 
+    def memberships_visible_to(self, user):
+        """The memberships (past and current) of households `user` may see; the others are not shown to them."""
+        return _prefetched(self, "_visible_memberships",
+                           lambda: self.memberships.parts_visible_to(user).select_related("household"))
 
-class GroupMembershipQuerySet(ScopedQuerySet):
+
+class GroupMembershipQuerySet(PartQuerySet):
     scope_path = "group__commune"
+    part_path = "household__commune"
 
     def active_on(self, day):
         return self.filter(joined_on__lte=day).filter(models.Q(left_on__isnull=True) | models.Q(left_on__gte=day))
@@ -100,6 +153,12 @@ class GroupMembership(models.Model):
             raise ValidationError({"left_on": "Ngày rời tổ không thể trước ngày tham gia."})
 
 
+class TrainingCourseQuerySet(CommuneScoped):
+    def with_visible_parts(self, user):
+        trainees = Trainee.objects.parts_visible_to(user).order_by("pk")
+        return self.prefetch_related(Prefetch("trainees", queryset=trainees, to_attr="_visible_trainees"))
+
+
 class TrainingCourse(VersionedModel):
     name = models.CharField("tên lớp", max_length=200)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="courses", verbose_name="chương trình")
@@ -108,7 +167,7 @@ class TrainingCourse(VersionedModel):
     commune = commune_field()
 
     history = HistoricalRecords()
-    objects = CommuneScoped.as_manager()
+    objects = TrainingCourseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "lớp đào tạo nghề"
@@ -121,6 +180,10 @@ class TrainingCourse(VersionedModel):
     def clean(self):
         check_program_year(self.program if self.program_id else None, self.year)
 
+    def trainees_visible_to(self, user):
+        """The trainees `user` may see (members of their households); the others are not shown to them."""
+        return _prefetched(self, "_visible_trainees", lambda: self.trainees.parts_visible_to(user).order_by("pk"))
+
 
 class TraineeStatus(models.TextChoices):
     ENROLLED = "enrolled", "Đang học"
@@ -128,12 +191,21 @@ class TraineeStatus(models.TextChoices):
     DROPPED = "dropped", "Bỏ học"
 
 
+class TraineeQuerySet(PartQuerySet):
+    scope_path = "course__commune"
+    part_path = "member__household__commune"
+
+
 class Trainee(models.Model):
+    """A member in a course. It has no date of its own: it counts in the course's year (training report),
+    whenever it was entered."""
+
     course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="trainees", verbose_name="lớp")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="trainings", verbose_name="học viên")
     status = models.CharField("kết quả", max_length=10, choices=TraineeStatus.choices, default=TraineeStatus.ENROLLED)
 
     history = HistoricalRecords()
+    objects = TraineeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "học viên"

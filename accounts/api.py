@@ -4,8 +4,10 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from accounts.lockout import lockout_message
+from accounts.throttling import AnonRateThrottle
 
 
 class Credentials(serializers.Serializer):
@@ -22,10 +24,10 @@ class ObtainToken(APIView):
     def post(self, request):
         credentials = Credentials(data=request.data)
         credentials.is_valid(raise_exception=True)
-        # authenticate() with the request: django-axes counts failures and refuses locked accounts
+        # authenticate() with the request: django-axes counts failures and refuses locked accounts and addresses
         user = authenticate(request=request._request, **credentials.validated_data)
         if getattr(request._request, "axes_locked_out", False):
-            return Response({"detail": "Đăng nhập sai quá nhiều lần: tài khoản tạm khoá 30 phút."}, status=429)
+            return Response({"detail": lockout_message(request._request)}, status=429)
         if user is None or not user.is_active:
             return Response({"non_field_errors": ["Tên đăng nhập hoặc mật khẩu không đúng."]}, status=400)
         token, _ = Token.objects.get_or_create(user=user)

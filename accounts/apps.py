@@ -8,9 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản, vai trò"
 
     def ready(self):
+        from accounts import client_address, tokens  # noqa: F401  (client_address registers its system check)
         from accounts.roles import ensure_role_groups
         from core.admin import admin_site_header
 
         admin_site_header()
+        # A password change ends the user's API token (accounts/tokens.py).
+        tokens.connect()
         # Role groups are refreshed after every migrate, so a model added later gets its permissions.
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install install-dev migrate seed serve bench clean vendor
+.PHONY: run test install install-dev migrate seed serve bench clean vendor messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ vendor:
 # Benchmark on PostgreSQL against a synthetic province (see docs/benchmarks.md). BENCH_ARGS="--households 20000" for a quick run.
 bench: install-dev
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Recompile the Vietnamese catalogue after editing locale/vi/LC_MESSAGES/django.po (needs gettext's msgfmt).
+messages:
+	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po

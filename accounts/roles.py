@@ -5,6 +5,7 @@ groups, standards, the program catalogue) is theirs to read only. Leaders read e
 is by model, so a model added later is covered without touching this file, unless it is reference data.
 """
 from django.contrib.auth.models import Group, Permission
+from django.utils import translation
 
 from accounts.models import Role
 
@@ -41,3 +42,22 @@ def ensure_role_groups(**kwargs):
     for role, name in ROLE_GROUPS.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(_permissions_for(role))
+
+
+ACTION_NAMES = {"add": "Thêm", "change": "Sửa", "delete": "Xoá", "view": "Xem"}
+
+
+def name_permissions_in_vietnamese(**kwargs):
+    """Django names its permissions "Can add log entry"; administrators pick them by these names."""
+    changed = []
+    with translation.override("vi"):
+        for permission in Permission.objects.select_related("content_type"):
+            action = permission.codename.split("_", 1)[0]
+            model = permission.content_type.model_class()
+            if action not in ACTION_NAMES or model is None:
+                continue
+            name = f"{ACTION_NAMES[action]} {model._meta.verbose_name}"[:255]
+            if permission.name != name:
+                permission.name = name
+                changed.append(permission)
+    Permission.objects.bulk_update(changed, ["name"])

@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseRedirect
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.versioning import ConcurrentEditError
 
@@ -100,6 +101,25 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryValues(self.model, historical_record)
+
+
+class HistoryValues(HistoricalRecordContextHelper):
+    """History pages show values as the forms do: a choice by its label, yes/no, "—" for nothing
+    (not "active", "True" or "Deleted … (pk=None)")."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if value in (None, "") or getattr(value, "pk", 0) is None:
+            return "—"
+        if isinstance(value, bool):
+            return "có" if value else "không"
+        field = self.model._meta.get_field(change.field)
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
 
 class LoadedVersionField(forms.IntegerField):
     """The version the page was opened on. Carrying it is not a change: an untouched inline row stays unsaved."""
@@ -113,7 +133,7 @@ class LoadedVersionField(forms.IntegerField):
 class VersionedFormMixin(forms.ModelForm):
     """Carries the version the officer loaded; a save on top of someone else's is refused."""
 
-    loaded_version = LoadedVersionField(required=False)
+    loaded_version = LoadedVersionField(required=False, label="phiên bản đã mở")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

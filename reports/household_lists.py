@@ -1,7 +1,7 @@
 """The household lists a commune posts: poor, near-poor, escaped and newly poor, for an area and a year."""
 from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
 
-from households.models import Household
+from households.models import Household, HouseholdStatus
 from reports.scope import ReportScope
 from review.models import Assessment, Classification, Movement
 
@@ -51,7 +51,7 @@ def register_rows(*, user, area_code, year, comparable=False):
               None: "Chưa rà soát"}
     for code, head, commune, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
         yield {"code": code, "area": head, "area_name": head, "commune": commune, "village": village or "",
-               "ethnic_group": ethnic, "status": status, "list": labels[classification]}
+               "ethnic_group": ethnic, "status": HouseholdStatus(status).label, "list": labels[classification]}
 
 
 def household_register(*, user, area_code, year, comparable=False):

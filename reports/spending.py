@@ -44,7 +44,10 @@ def spending_summary(*, user, area_code, year, comparable=False):
     ordered = [rows[code] for code in sorted(rows)]
     households = Benefit.objects.visible_to(user).filter(
         year=year, household__commune_id__in=scope.communes).values("household").distinct().count()
-    total = {"quantity": sum(r["quantity"] for r in ordered), "amount": sum(r["amount"] for r in ordered),
+    # Quantities add up only in one unit (lượt, mô hình and người are not one number).
+    units = {r["unit"] for r in ordered}
+    total = {"quantity": sum(r["quantity"] for r in ordered) if len(units) == 1 else None,
+             "unit": units.pop() if len(units) == 1 else "", "amount": sum(r["amount"] for r in ordered),
              "households": households, "budget": sum(r["budget"] for r in ordered)}
     total["disbursement_rate"] = rate(total["amount"], total["budget"])
     return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name}, "rows": ordered, "total": total,

@@ -4,10 +4,13 @@ not the records, not their history, and nothing new is created that points at th
 """
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.forms.models import model_to_dict
 from rest_framework.test import APIClient
 
 from poverty_tracker.api.urls import router
+from programs.models import BudgetAllocation
+from reports.models import HouseholdCount
 from tests.test_scoping_walk import foreign  # noqa: F401 (the foreign records of commune 90201)
 
 ROLES = ["commune", "district", "leader"]  # none of them may touch commune 90201 (district 902)
@@ -15,10 +18,7 @@ REFUSED = {400, 403, 404, 405, 409}
 
 
 @pytest.fixture
-def foreign_all(foreign):
-    from programs.models import BudgetAllocation
-    from reports.models import HouseholdCount
-
+def foreign_all(foreign):  # noqa: F811 (the walk's fixture, extended)
     count = HouseholdCount.objects.create(commune_id="90201", year=2024, households=10, ethnic_minority_households=5)
     allocation = BudgetAllocation.objects.create(program_id="CS-BHYT", area_id="90201", year=2024, amount=1000)
     return {**foreign, "reports.householdcount": count.pk, "programs.budgetallocation": allocation.pk}
@@ -44,8 +44,6 @@ def snapshot(records):
 def api_targets(records):
     """(prefix, detail URL, the admin's representation of the foreign record) for every writable resource."""
     admin = APIClient()
-    from django.contrib.auth import get_user_model
-
     admin.force_authenticate(get_user_model().objects.get(username="admin"))
     targets = []
     for prefix, viewset, _ in router.registry:

@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from areas.models import AdministrativeUnit, codes_under
-from core.api.base import ScopedSlugField, ScopedViewSet, required_version
+from core.api.base import ScopedSlugField, ScopedViewSet, WritesWhatItShows, required_version
 from households.models import EthnicGroup, Household, Member, Relation
 from households.services import household_create, household_update, member_save
 
@@ -42,7 +42,7 @@ class MemberSummary(serializers.ModelSerializer):
         fields = ["id", "full_name", "gender", "birth_year", "relation_to_head"]
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(WritesWhatItShows, serializers.ModelSerializer):
     commune = ScopedSlugField(**AREA)
     village = ScopedSlugField(required=False, allow_null=True, **AREA)
     ethnic_group = EthnicCodeField()
@@ -115,7 +115,27 @@ class HouseholdViewSet(ScopedViewSet):
             instance.delete()
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class ScopedMemberField(serializers.PrimaryKeyRelatedField):
+    """A member by id among those the user may see: another commune's member and a missing id get the same
+    answer, so the API cannot be used to find out which ids exist."""
+
+    default_error_messages = {
+        "does_not_exist": "Không có thành viên {pk_value} trong địa bàn của bạn.",
+        "incorrect_type": "Mã thành viên phải là một số nguyên.",
+    }
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        members = Member.objects.select_related("household")
+        return members.visible_to(request.user) if request is not None else members.none()
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class MemberSerializer(WritesWhatItShows, serializers.ModelSerializer):
     household = ScopedSlugField(slug_field="code", queryset=Household.objects.all())
     ethnic_group = EthnicCodeField()
     version = serializers.IntegerField(required=False, help_text="Phiên bản đã đọc (bắt buộc khi sửa): sai thì 409.")

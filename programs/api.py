@@ -1,18 +1,15 @@
 """REST API for programs, budgets, benefits, community projects, cooperative groups, training, commendations.
-
 Every field a serializer here shows is written, or the request is refused naming it (WritesWhatItShows).
 The households, members and trainees of a record that spans communes are shown and written only for the
 part the user may see (the models' `with_visible_parts`, the services `*_set`); the rest is kept as stored.
 """
-from collections.abc import Mapping
-
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Count, Q
 from rest_framework import serializers, viewsets
 
 from areas.models import AdministrativeUnit, codes_under
-from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet, WritesWhatItShows
+from households.api import ScopedMemberField
 from households.models import Household, Member
 from programs.models import (
     Benefit,
@@ -31,39 +28,6 @@ AREA = dict(slug_field="code", queryset=AdministrativeUnit.objects.all())
 HOUSEHOLD = dict(slug_field="code", queryset=Household.objects.all())
 
 
-class WritesWhatItShows:
-    """A request names only fields this serializer writes; anything else is a 400 naming it, never dropped.
-
-    A field that is only read (an id, a count) may come back with the value it has (GET, edit, PUT the
-    same body); a different value, or a name the serializer does not know, is refused.
-    """
-
-    not_fields = {"csrfmiddlewaretoken"}  # sent by the browsable API's HTML forms
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            errors = {}
-            for name, value in data.items():
-                if name in self.not_fields:
-                    continue
-                field = self.fields.get(name)
-                if field is None:
-                    errors[name] = ["Không có trường này."]
-                elif field.read_only and not self._unchanged(field, value):
-                    errors[name] = ["Trường này chỉ để đọc, không ghi được."]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
-
-    def _unchanged(self, field, value):
-        if self.instance is None or isinstance(self.instance, list):
-            return False
-        try:
-            return field.to_representation(field.get_attribute(self.instance)) == value
-        except (AttributeError, KeyError, TypeError, ValueError):
-            return False
-
-
 class ProgramsSerializer(WritesWhatItShows, ModelCleanSerializer):
     @property
     def acting_user(self):
@@ -72,36 +36,6 @@ class ProgramsSerializer(WritesWhatItShows, ModelCleanSerializer):
     def save(self, **kwargs):
         with transaction.atomic():  # the record and its households, members or trainees: all or nothing
             return super().save(**kwargs)
-
-    def build_standard_field(self, field_name, model_field):
-        """A limit the model names in its own words (a maximum of money) answers with those words."""
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        for validator in model_field.validators:
-            for key, kind in (("max_value", MaxValueValidator), ("min_value", MinValueValidator)):
-                if (isinstance(validator, kind) and kwargs.get(key) == validator.limit_value
-                        and validator.message != kind.message):
-                    kwargs.setdefault("error_messages", {})[key] = validator.message
-        return field_class, kwargs
-
-
-class ScopedMemberField(serializers.PrimaryKeyRelatedField):
-    """A member by id among those the user may see: another commune's member and a missing id get the same
-    answer, so the API cannot be used to find out which ids exist."""
-
-    default_error_messages = {
-        "does_not_exist": "Không có thành viên {pk_value} trong địa bàn của bạn.",
-        "incorrect_type": "Mã thành viên phải là một số nguyên.",
-    }
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        members = Member.objects.select_related("household")
-        return members.visible_to(request.user) if request is not None else members.none()
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
 
 
 class VisiblePartField(serializers.ManyRelatedField):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas.models import AdministrativeUnit
-from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet
+from core.api.base import ModelCleanSerializer, ScopedSlugField, ScopedViewSet, WritesWhatItShows
 from reports.excel import tables_response
 from reports.models import HouseholdCount
 from reports.params import BadParameter, parse_year
@@ -92,7 +92,7 @@ class DeprivationReport(ReportView):
     slug = "deprivation"
 
 
-class HouseholdCountSerializer(ModelCleanSerializer):
+class HouseholdCountSerializer(WritesWhatItShows, ModelCleanSerializer):
     commune = ScopedSlugField(slug_field="code", queryset=AdministrativeUnit.objects.communes())
 
     class Meta:

@@ -1,5 +1,8 @@
 """Shared API machinery: permissions, the scoped viewset, model-validated serializers, natural-key fields."""
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from rest_framework import permissions, serializers, viewsets
 
@@ -69,6 +72,39 @@ class ScopedViewSet(viewsets.ModelViewSet):
             instance.delete()
 
 
+class WritesWhatItShows:
+    """A request names only fields this serializer writes; anything else is a 400 naming it, never dropped.
+
+    A field that is only read (an id, a count) may come back with the value it has (GET, edit, PUT the
+    same body); a different value, or a name the serializer does not know, is refused.
+    """
+
+    not_fields = {"csrfmiddlewaretoken"}  # sent by the browsable API's HTML forms
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for name, value in data.items():
+                if name in self.not_fields:
+                    continue
+                field = self.fields.get(name)
+                if field is None:
+                    errors[name] = ["Không có trường này."]
+                elif field.read_only and not self._unchanged(field, value):
+                    errors[name] = ["Trường này chỉ để đọc, không ghi được."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def _unchanged(self, field, value):
+        if self.instance is None or isinstance(self.instance, list):
+            return False
+        try:
+            return field.to_representation(field.get_attribute(self.instance)) == value
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return False
+
+
 class ModelCleanSerializer(serializers.ModelSerializer):
     """Runs the model's own validation (clean + constraints) so API and admin refuse the same things."""
 
@@ -100,6 +136,16 @@ class ModelCleanSerializer(serializers.ModelSerializer):
     def _is_many(self, name):
         field = self.fields.get(name)
         return isinstance(field, serializers.ManyRelatedField)
+
+    def build_standard_field(self, field_name, model_field):
+        """A limit the model names in its own words (a maximum of money) answers with those words."""
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        for validator in model_field.validators:
+            for key, kind in (("max_value", MaxValueValidator), ("min_value", MinValueValidator)):
+                if (isinstance(validator, kind) and kwargs.get(key) == validator.limit_value
+                        and validator.message != kind.message):
+                    kwargs.setdefault("error_messages", {})[key] = validator.message
+        return field_class, kwargs
 
 
 class ScopedSlugField(serializers.SlugRelatedField):

@@ -10,3 +10,4 @@ def test_schema_and_docs_need_a_login(users, path):
     officer = APIClient()
     officer.force_authenticate(users["leader"])
     assert officer.get(path).status_code == 200
+

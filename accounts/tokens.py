@@ -1,4 +1,4 @@
-"""API tokens end when the password changes.
+"""API tokens end when the password changes, and when the account is deactivated.
 
 Signals on the user model, not code in each password form: the admin's password forms (own and another
 user's), officer_save (create_officer, seed_demo), `manage.py changepassword`, a password reset and any
@@ -31,13 +31,18 @@ def _is_hash_upgrade(user, old_hash, update_fields):
 def note_password_change(sender, instance, raw=False, update_fields=None, **kwargs):
     """pre_save: remember on the instance whether this save changes the stored password hash."""
     instance._rotate_api_tokens = False
-    if raw or instance.pk is None or (update_fields is not None and "password" not in update_fields):
+    watched = {"password", "is_active"}
+    if raw or instance.pk is None or (update_fields is not None and not watched & set(update_fields)):
         return
-    old_hash = sender._base_manager.using(kwargs.get("using")).filter(pk=instance.pk).values_list(
-        "password", flat=True).first()
-    if old_hash is None or old_hash == instance.password:
+    stored = sender._base_manager.using(kwargs.get("using")).filter(pk=instance.pk).values_list(
+        "password", "is_active").first()
+    if stored is None:
         return
-    instance._rotate_api_tokens = not _is_hash_upgrade(instance, old_hash, update_fields)
+    old_hash, was_active = stored
+    # A deactivated account's token must not come back to life if the account is activated again later.
+    deactivated = was_active and not instance.is_active
+    changed_password = old_hash != instance.password and not _is_hash_upgrade(instance, old_hash, update_fields)
+    instance._rotate_api_tokens = deactivated or changed_password
 
 
 def rotate_api_tokens(sender, instance, created=False, raw=False, **kwargs):

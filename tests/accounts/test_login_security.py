@@ -278,3 +278,15 @@ def test_deactivated_user_session_and_token_stop_working(client, users):
     assert api_with_token(key).get(f"{API}/households/").status_code == 401
     refused = APIClient().post(TOKEN_URL, {"username": "commune", "password": "x"}, format="json")
     assert refused.status_code == 400 and "token" not in refused.json()
+
+
+@pytest.mark.django_db
+def test_a_reactivated_users_old_token_stays_dead(users):
+    """Deactivating ends the token for good: activating the account again later does not revive it."""
+    key = token_for("commune")
+    user = get_user_model().objects.get(username="commune")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user.is_active = True
+    user.save()
+    assert api_with_token(key).get(f"{API}/households/").status_code == 401

@@ -21,6 +21,7 @@ from review.models import (
 from review.services import (
     assessment_delete,
     assessment_save,
+    held_back_notice,
     round_approve,
     round_reopen,
     round_return,
@@ -53,11 +54,13 @@ class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
                 continue
             for year in range(span["first"], span["last"] + 1):
                 try:
-                    changed = year_reclassify(acting_user=request.user, year=year)
+                    result = year_reclassify(acting_user=request.user, year=year)
                 except ValidationError as error:
                     messages.error(request, "; ".join(error.messages))
                     return
-                messages.success(request, f"Năm {year}: {changed} hộ đổi phân loại.")
+                messages.success(request, f"Năm {year}: {result.changed} hộ đổi phân loại.")
+                if result.held_back:
+                    messages.warning(request, f"Năm {year}: {held_back_notice(result.held_back, reclassify=True)}")
 
 
 @admin.register(PovertyReason)
@@ -89,8 +92,9 @@ class AssessmentForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["deprivation_codes"].initial = self.instance.deprivation_codes
             self.fields["loaded_version"].initial = self.instance.version
-            self.fields["household"].disabled = True
-            self.fields["year"].disabled = True
+            for name in ("household", "year"):
+                if name in self.fields:  # absent on the read-only page of a user who may only view
+                    self.fields[name].disabled = True
 
     acting_user = None  # set by the admin's get_form
     FIELD_OF = {"deprivations": "deprivation_codes", "review_round": None, "status": None}
@@ -158,6 +162,19 @@ class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
         ("Kết quả (tính tự động)", {"fields": ("classification", "movement", "standard", "commune", "village")}),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # The read-only page of a user who may only view: no hidden version, the indicators as a list.
+        swap = {"loaded_version": None, "deprivation_codes": "deprivation_list"}
+        return [(name, {**options, "fields": tuple(swap.get(f, f) for f in options["fields"] if swap.get(f, f))})
+                for name, options in fieldsets]
+
+    @admin.display(description="Chỉ số thiếu hụt")
+    def deprivation_list(self, obj):
+        return ", ".join(obj.deprivation_codes) or "–"
+
     def get_search_results(self, request, queryset, search_term):
         key = search_term.strip()
         if not key:
@@ -171,12 +188,16 @@ class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.__dict__.update(form.saved.__dict__)  # the service saved it during validation
+        if getattr(form.saved, "held_back_rounds", None):
+            messages.warning(request, held_back_notice(form.saved.held_back_rounds))
 
     def save_related(self, request, form, formsets, change):
         pass  # reasons are saved by the service
 
     def delete_model(self, request, obj):
-        assessment_delete(acting_user=request.user, assessment=obj)
+        held_back = assessment_delete(acting_user=request.user, assessment=obj)
+        if held_back:
+            messages.warning(request, held_back_notice(held_back))
 
     def delete_queryset(self, request, queryset):
         """All or nothing: one selected assessment in a locked round and none is deleted."""
@@ -189,9 +210,12 @@ class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
                 "kết quả của đợt này. Hãy bỏ chọn các kết quả đó, hoặc nhờ cán bộ huyện mở lại đợt rà soát "
                 "(kèm lý do)."
             ))
+        held_back = set()
         with transaction.atomic():
             for assessment in queryset:
-                assessment_delete(acting_user=request.user, assessment=assessment)
+                held_back.update(assessment_delete(acting_user=request.user, assessment=assessment))
+        if held_back:
+            messages.warning(request, held_back_notice(sorted(held_back, key=lambda key: (key[1], key[0]))))
 
     def response_action(self, request, queryset):
         """An action runs in one transaction: when it fails, nothing it did stays (the admin's own

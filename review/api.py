@@ -1,7 +1,7 @@
 """API of the annual review: standards, assessments, review rounds and their transitions."""
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from review.models import Assessment, PovertyStandard, ReviewRound
 from review.services import (
     assessment_delete,
     assessment_save,
+    held_back_notice,
     round_approve,
     round_reopen,
     round_return,
@@ -50,6 +51,10 @@ class AssessmentSerializer(serializers.ModelSerializer):
         required=False, min_value=1,
         help_text="Phiên bản đã đọc. Bắt buộc khi sửa (PUT/PATCH): bản đã bị người khác sửa thì trả 409.",
     )
+    warnings = serializers.SerializerMethodField(
+        help_text="Chỉ có nội dung trong phản hồi khi lưu: các đợt rà soát đã phê duyệt mà biến động lẽ ra "
+                  "thay đổi theo kết quả này nhưng được giữ nguyên (cần mở lại đợt, kèm lý do, để áp dụng).",
+    )
 
     # The officer's inputs: a save applies those present in the request, on top of the stored assessment.
     INPUTS = {"income_per_capita": "income_per_capita", "b1_score": "b1_score", "deprivation_codes": "deprivations",
@@ -60,9 +65,14 @@ class AssessmentSerializer(serializers.ModelSerializer):
         model = Assessment
         fields = ["id", "household", "year", "income_per_capita", "b1_score", "deprivations", "no_labour_capacity",
                   "has_meritorious_member", "has_social_protection_member", "notes", "standard", "commune",
-                  "classification", "movement", "version"]
+                  "classification", "movement", "version", "warnings"]
         read_only_fields = ["classification", "movement"]
         validators = []  # one per household and year: the service says so with a clear message
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, assessment):
+        held_back = getattr(assessment, "held_back_rounds", None)
+        return [held_back_notice(held_back)] if held_back else []
 
     def validate(self, attrs):
         if self.instance is not None and attrs.get("version") is None:
@@ -110,8 +120,19 @@ class AssessmentViewSet(ScopedViewSet):
     def get_queryset(self):
         return super().get_queryset().order_by("-year", "household__code")
 
-    def perform_destroy(self, instance):
-        assessment_delete(acting_user=self.request.user, assessment=instance)
+    @extend_schema(responses={
+        204: OpenApiResponse(description="Đã xoá."),
+        200: OpenApiResponse(
+            inline_serializer("AssessmentDeleteWarnings", {"warnings": serializers.ListField(child=serializers.CharField())}),
+            description="Đã xoá; biến động của đợt đã phê duyệt ở các năm sau được giữ nguyên (xem warnings).",
+        ),
+    })
+    def destroy(self, request, *args, **kwargs):
+        """204; or 200 with {"warnings": […]} when approved later years' movements were left as they are."""
+        held_back = assessment_delete(acting_user=request.user, assessment=self.get_object())
+        if held_back:
+            return Response({"warnings": [held_back_notice(held_back)]}, status=status.HTTP_200_OK)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def perform_create(self, serializer):
         serializer.save()  # the service runs its own transaction

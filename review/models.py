@@ -190,10 +190,12 @@ class ReviewRound(VersionedModel):
 class RoundLockedError(ConflictError):
     """A change to an approved (locked) review round. The API answers 409."""
 
-    def __init__(self, review_round=None, message=None):
-        self.review_round = review_round
+    def __init__(self, review_round=None, message=None, rounds=None):
+        self.rounds = list(rounds) if rounds else ([review_round] if review_round else [])
+        self.review_round = review_round or (self.rounds[0] if self.rounds else None)
         if message is None:
-            where = f" của xã {review_round.commune_id} năm {review_round.year}" if review_round else ""
+            where = ", ".join(f"xã {r.commune_id} năm {r.year}" for r in self.rounds)
+            where = f" của {where}" if where else ""
             message = (f"Đợt rà soát{where} đã được phê duyệt và đang khoá: không thể thêm, sửa hay xoá kết quả. "
                        "Cán bộ huyện có thể mở lại đợt rà soát (kèm lý do).")
         self.message = message

@@ -1,15 +1,30 @@
 """Write services of the annual review: save an assessment, re-classify a year, move a round along.
 
 Every function takes keyword arguments and the acting user, runs in one transaction, writes the audit
-trail in it, and raises ValidationError (a dict naming the field) or RoundLockedError. Pages, admin,
-API and import all come through here.
+trail in it (naming the acting user, bulk writes included), and raises ValidationError (a dict naming the
+field) or RoundLockedError. Pages, admin, API and import all come through here.
+
+An approved round is a legal record: nothing changes its assessments, derived fields included. Writers
+lock the review-round rows they write into (SELECT … FOR UPDATE) inside their transaction and check the
+status under that lock; round transitions lock the same row, so an approval and a save serialise. Round
+locks are always taken before assessment rows, in one order (year, then commune).
 """
+import datetime
+import operator
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, role_of
 from areas.scoping import can_see_area
+from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
 from households.models import Household
 from review.classification import Lines, MissingInput, classify, movement
@@ -26,6 +41,19 @@ from review.models import (
 )
 
 DERIVED = ["classification", "movement"]
+
+# Sanity limits of the officer's inputs: beyond them a number is a typing slip, never a household.
+# Income is in đồng per person per month. The highest line of any standard is 2,800,000 (urban, 2026–2030),
+# so 1,000,000,000 is ~350 times any line: a larger figure is a yearly or whole-household total or has
+# zeros too many. It also keeps the value inside the column (bigint, 19 digits): a 20-digit income used to
+# reach the database and answer 500.
+MAX_INCOME_PER_CAPITA = 1_000_000_000
+# The B1 score (Phiếu B1, Circular 07/2021/TT-BLĐTBXH) is a sum of points, never negative; its lines are
+# 140 (rural) and 175 (urban) points. The domain notes give no maximum printed in the Circular (not
+# verified), so the bound is set far above the lines, 1,000 points (over five times the urban line): it
+# catches an income typed into the B1 column and keeps the value inside its column (a 20-digit score used
+# to answer 500). Raise it if the Circular's own maximum proves higher.
+MAX_B1_SCORE = 1_000
 
 
 # --- standards -------------------------------------------------------------------------------------
@@ -54,6 +82,79 @@ def all_lines():
     }
 
 
+# --- the lock of approved rounds ---------------------------------------------------------------------
+
+def _lock_rounds(condition):
+    """Lock review-round rows for the rest of the transaction and read their status under the lock.
+
+    SELECT … FOR UPDATE on PostgreSQL (SQLite runs one writer at a time and ignores it). Ordered by year,
+    then commune: every writer locks rounds in that order, before any assessment row, so two writers that
+    lock several rounds never wait on each other in a circle."""
+    return list(ReviewRound.objects.select_for_update().filter(condition).order_by("year", "commune_id"))
+
+
+def _key(review_round):
+    return review_round.commune_id, review_round.year
+
+
+def _by_year(keys):
+    return sorted(set(keys), key=lambda key: (key[1], key[0]))
+
+
+def _rounds_matching(keys):
+    """A condition matching the rounds of (commune_id, year) keys: one term per year."""
+    communes = defaultdict(set)
+    for commune_id, year in keys:
+        communes[year].add(commune_id)
+    return reduce(operator.or_, (Q(year=year, commune_id__in=sorted(ids)) for year, ids in sorted(communes.items())))
+
+
+def lock_open_rounds(keys, *, create_missing=True):
+    """Lock the review rounds of `keys` ((commune_id, year) pairs) until the caller's transaction ends, and
+    check under the lock that none is approved. For bulk writers (the import): call it inside the writing
+    transaction, before writing the assessments of those rounds.
+
+    Returns {(commune_id, year): ReviewRound}. Rounds that do not exist yet are opened (and so locked too)
+    unless `create_missing` is False; then they are absent from the result. Raises RoundLockedError naming
+    every approved round (its `rounds`), and TransactionManagementError outside a transaction (a lock that
+    ends with the statement protects nothing)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            "lock_open_rounds() locks until the caller's transaction ends: call it inside transaction.atomic().")
+    keys = {(str(commune_id), int(year)) for commune_id, year in keys}
+    if not keys:
+        return {}
+    if create_missing:
+        existing = set(ReviewRound.objects.filter(_rounds_matching(keys)).values_list("commune_id", "year"))
+        for commune_id, year in _by_year(keys - existing):
+            review_round_for(commune_id=commune_id, year=year)
+    rounds = {_key(review_round): review_round for review_round in _lock_rounds(_rounds_matching(keys))}
+    approved = [review_round for review_round in rounds.values() if review_round.is_locked]
+    if approved:
+        raise RoundLockedError(rounds=approved)
+    return rounds
+
+
+def _refresh_locked(review_round):
+    """Lock the round's row and bring the given instance up to the stored, locked state."""
+    locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    for model_field in ReviewRound._meta.concrete_fields:
+        setattr(review_round, model_field.attname, getattr(locked, model_field.attname))
+    return review_round
+
+
+def held_back_notice(held_back, *, reclassify=False):
+    """What pages, admin and API say when results of approved rounds were left as they are."""
+    where = ", ".join(f"xã {commune_id} năm {year}" for commune_id, year in held_back)
+    if reclassify:
+        return (f"Chưa áp dụng cho đợt rà soát đã phê duyệt ({where}): kết quả của đợt đã phê duyệt là hồ sơ "
+                "đã công nhận, không tự thay đổi. Muốn áp dụng, cán bộ huyện mở lại đợt đó (kèm lý do) rồi chạy "
+                "lại thao tác phân loại lại.")
+    return (f"Biến động của đợt rà soát đã phê duyệt ({where}) lẽ ra thay đổi theo kết quả này nhưng được giữ "
+            "nguyên: kết quả của đợt đã phê duyệt là hồ sơ đã công nhận, không tự thay đổi. Muốn áp dụng, cán bộ "
+            "huyện mở lại đợt đó (kèm lý do): biến động được tính lại khi mở lại.")
+
+
 # --- assessments -----------------------------------------------------------------------------------
 
 def _check_editor(user, commune_code):
@@ -74,14 +175,27 @@ def _placement(household, year):
     return household.commune_id, household.village_id
 
 
-def validate_inputs(*, standard, year, income_per_capita, b1_score, deprivations):
+def validate_inputs(*, standard, year, income_per_capita, b1_score, deprivations, lines=None):
+    """The officer's inputs against the limits and the year's standard (`lines`: its lines for the
+    household's area, to refuse a B1 score where the standard has no B1 line)."""
     errors = {}
     if income_per_capita is not None and income_per_capita < 0:
         errors["income_per_capita"] = "Thu nhập bình quân không được âm."
+    elif income_per_capita is not None and income_per_capita > MAX_INCOME_PER_CAPITA:
+        errors["income_per_capita"] = (
+            f"Thu nhập bình quân không quá {vn_number(MAX_INCOME_PER_CAPITA)} đồng/người/tháng: hãy kiểm tra lại "
+            "số (thừa chữ số 0, hay là thu nhập cả năm, của cả hộ?).")
     if b1_score is not None and b1_score < 0:
         errors["b1_score"] = "Điểm B1 không được âm."
+    elif b1_score is not None and b1_score > MAX_B1_SCORE:
+        errors["b1_score"] = (f"Điểm B1 từ 0 đến {vn_number(MAX_B1_SCORE)} điểm: hãy kiểm tra lại "
+                              "(nhập nhầm thu nhập vào cột điểm B1?).")
     if income_per_capita is None and b1_score is None:
         errors["income_per_capita"] = "Hãy nhập thu nhập bình quân hoặc điểm B1."
+    elif income_per_capita is None and lines is not None and lines.b1_line is None:
+        errors["income_per_capita"] = (
+            f"Năm {year} chuẩn nghèo không dùng điểm B1: hãy nhập thu nhập bình quân "
+            f"(chuẩn {standard.code} không có ngưỡng điểm B1).")
     valid_codes = set(Indicator.objects.filter(standard=standard).values_list("code", flat=True))
     unknown = sorted({str(c) for c in deprivations} - valid_codes, key=lambda c: (len(c), c))
     if unknown:
@@ -119,6 +233,13 @@ def _stored_inputs(assessment):
     }
 
 
+def _lock_household_rounds(household_id, year, round_id):
+    """Lock the round being written (`round_id`) and the rounds of the household's later years (their
+    movements may follow), in the global order. Returns {round id: locked round}."""
+    later = Assessment.objects.filter(household_id=household_id, year__gt=year).values("review_round_id")
+    return {review_round.pk: review_round for review_round in _lock_rounds(Q(pk=round_id) | Q(pk__in=later))}
+
+
 @transaction.atomic
 def assessment_save(*, acting_user, household, year, expected_version=None, change_reason=None, create_only=False,
                     **changes):
@@ -127,6 +248,10 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     `changes` are the inputs the caller gives (keys of INPUT_DEFAULTS). They are applied on top of the
     stored assessment, read and locked in this transaction: an input not given keeps its stored value
     (on creation, its default). `reasons=None` leaves the reasons as they are.
+
+    The round is locked and its status checked under the lock (an approval in flight is waited for). Later
+    years' movements that follow are refreshed, except in approved rounds: those are listed, as
+    (commune_id, year), in the returned assessment's `held_back_rounds`.
     """
     unknown = sorted(set(changes) - set(INPUT_DEFAULTS))
     if unknown:
@@ -140,7 +265,16 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
         raise ValidationError({"year": "Năm rà soát không hợp lệ."}) from None
     standard = standard_for_year(year)
 
+    # Rounds first (the global lock order), then the assessment row.
+    round_id = Assessment.objects.filter(household=household, year=year).values_list(
+        "review_round_id", flat=True).first()
+    if round_id is None:
+        round_id = review_round_for(commune_id=_placement(household, year)[0], year=year).pk
+    rounds = _lock_household_rounds(household.pk, year, round_id)
     assessment = Assessment.objects.select_for_update().filter(household=household, year=year).first()
+    if assessment is not None and assessment.review_round_id not in rounds:  # created meanwhile elsewhere
+        rounds.update({r.pk: r for r in _lock_rounds(Q(pk=assessment.review_round_id))})
+
     if assessment is not None and create_only:
         raise ValidationError({"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}: hãy sửa kết quả đó."})
     if assessment is not None and expected_version is not None and assessment.version != int(expected_version):
@@ -152,15 +286,19 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     inputs = {**(INPUT_DEFAULTS if assessment is None else _stored_inputs(assessment)), **changes}
     deprivations = [str(code).strip() for code in inputs["deprivations"] or () if str(code).strip()]
     income_per_capita, b1_score = inputs["income_per_capita"], inputs["b1_score"]
+    is_urban = assessment.is_urban if assessment is not None else household.commune.is_urban
+    lines = lines_of(standard, is_urban)
     validate_inputs(standard=standard, year=year, income_per_capita=income_per_capita, b1_score=b1_score,
-                    deprivations=deprivations)
+                    deprivations=deprivations, lines=lines)
 
-    if assessment is None:
+    created = assessment is None
+    if created:
         commune_id, village_id = _placement(household, year)
-        review_round = review_round_for(commune_id=commune_id, year=year)
         assessment = Assessment(household=household, year=year, commune_id=commune_id, village_id=village_id,
-                                review_round=review_round, is_urban=household.commune.is_urban)
-    if assessment.review_round.is_locked:
+                                review_round=rounds[round_id], is_urban=is_urban)
+    else:
+        assessment.review_round = rounds[assessment.review_round_id]
+    if assessment.review_round.is_locked:  # read under the row lock
         raise RoundLockedError(assessment.review_round)
 
     assessment.standard = standard
@@ -175,10 +313,9 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     assessment.notes = inputs["notes"] or ""
     try:
         assessment.classification = classify(
-            lines_of(standard, assessment.is_urban), deprivations=assessment.deprivation_count,
-            income=income_per_capita, b1_score=b1_score,
+            lines, deprivations=assessment.deprivation_count, income=income_per_capita, b1_score=b1_score,
         )
-    except MissingInput as error:
+    except MissingInput as error:  # validate_inputs refuses these first; a last guard against a 500
         raise ValidationError({"income_per_capita": str(error)}) from error
     assessment.movement = _movement_for(household.pk, year, assessment.classification)
     assessment._history_user = acting_user
@@ -187,8 +324,28 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     assessment.save()
     if inputs["reasons"] is not None:
         assessment.reasons.set(inputs["reasons"])
-    household_movements_refresh(household_id=household.pk, from_year=year + 1)
+    if created:
+        _registered_by(household, year, acting_user=acting_user)
+    assessment.held_back_rounds = household_movements_refresh(household_id=household.pk, from_year=year + 1,
+                                                              acting_user=acting_user)
     return assessment
+
+
+def _registered_by(household, year, *, acting_user):
+    """A household reviewed in `year` existed in that year: a later registration date moves back to
+    1 January of it (in the household's audit trail, with the acting user)."""
+    first_day = datetime.date(year, 1, 1)
+    if household.registered_on is not None and household.registered_on <= first_day:
+        return
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.registered_on <= first_day:
+        return
+    locked.registered_on = first_day
+    locked._history_user = acting_user
+    locked._change_reason = (f"Có kết quả rà soát năm {year}: ngày đăng ký lùi về "
+                             f"{first_day:%d/%m/%Y} (hộ đã có trong năm đó)")
+    locked.save(update_fields=["registered_on", "updated_at"])
+    household.registered_on, household.version = locked.registered_on, locked.version
 
 
 def _movement_for(household_id, year, classification):
@@ -199,8 +356,9 @@ def _movement_for(household_id, year, classification):
     return movement(classification, earlier.get(year - 1), poor_before)
 
 
-def household_movements_refresh(*, household_id, from_year):
-    """Keep later years' movements right after an earlier year changed (derived data only)."""
+def household_movements_refresh(*, household_id, from_year, acting_user):
+    """Keep later years' movements right after an earlier year changed (derived data only). Approved
+    rounds are left as they are: returns their (commune_id, year) where the movement would change."""
     rows = list(Assessment.objects.filter(household_id=household_id).order_by("year"))
     classes = {row.year: row.classification for row in rows}
     changed = []
@@ -212,59 +370,106 @@ def household_movements_refresh(*, household_id, from_year):
         if new != row.movement:
             row.movement = new
             changed.append(row)
-    write_derived(changed, "Tính lại biến động do năm trước thay đổi")
+    return write_derived(changed, "Tính lại biến động do năm trước thay đổi", acting_user=acting_user)
 
 
-def write_derived(rows, reason):
-    """Derived fields (class, movement) are maintained by the system, also in locked rounds: the officer's
-    inputs there never change, but what follows from an earlier year's correction must stay true."""
+def write_derived(rows, reason, acting_user=None):
+    """Write the derived fields (class, movement) of `rows` in bulk, the audit trail naming `acting_user`
+    and `reason`.
+
+    Rows of approved rounds are not written: an approved year is a legal record, and what follows from a
+    correction or a new line reaches it only once a district officer reopens the round (with a reason).
+    The rounds of `rows` are locked and checked under the lock; returns the (commune_id, year) of the
+    approved rounds whose rows would have changed, sorted by year, for the caller to say so."""
     if not rows:
-        return
-    plain = models.QuerySet(model=Assessment)  # bypasses the lock check of AssessmentQuerySet.update
-    plain.bulk_update(rows, DERIVED, batch_size=1000)
-    history = Assessment.history.model
-    history.objects.bulk_create([
-        history(**{f.attname: getattr(row, f.attname) for f in Assessment._meta.concrete_fields
-                   if f.attname not in ("updated_at",)},
-                history_date=timezone.now(), history_type="~", history_change_reason=reason)
-        for row in rows
-    ], batch_size=1000)
+        return []
+    rounds = {r.pk: r for r in _lock_rounds(Q(pk__in={row.review_round_id for row in rows}))}
+    held_back = _by_year(_key(rounds[row.review_round_id]) for row in rows if rounds[row.review_round_id].is_locked)
+    writable = [row for row in rows if not rounds[row.review_round_id].is_locked]
+    if writable:
+        # The rows are in open rounds, locked above: the plain queryset skips AssessmentQuerySet.update's
+        # own (unlocked) check.
+        bulk_update_with_history(writable, Assessment, DERIVED, batch_size=1000, default_user=acting_user,
+                                 default_change_reason=reason[:100], manager=models.QuerySet(model=Assessment))
+    return held_back
 
 
 @transaction.atomic
 def assessment_delete(*, acting_user, assessment):
+    """Delete an assessment (its round locked and checked under the lock). Returns the approved rounds,
+    as (commune_id, year), whose movement would have changed and was left as it is."""
     _check_editor(acting_user, assessment.commune_id)
+    rounds = _lock_household_rounds(assessment.household_id, assessment.year, assessment.review_round_id)
+    assessment.review_round = rounds[assessment.review_round_id]
     if assessment.review_round.is_locked:
         raise RoundLockedError(assessment.review_round)
     household_id, year = assessment.household_id, assessment.year
     assessment._history_user = acting_user
     assessment.delete()
-    household_movements_refresh(household_id=household_id, from_year=year + 1)
+    return household_movements_refresh(household_id=household_id, from_year=year + 1, acting_user=acting_user)
+
+
+@dataclass
+class Reclassified:
+    """What year_reclassify did: assessments whose class changed, and the approved rounds, as
+    (commune_id, year), that would have changed (class or movement) and were left as they are."""
+
+    changed: int
+    held_back: list = field(default_factory=list)
 
 
 @transaction.atomic
 def year_reclassify(*, acting_user, year):
     """Re-classify every assessment of `year` (after a line changed), then the movements of that year and
-    after. A bounded number of queries per year: reads in bulk, writes with bulk_update."""
+    after. A bounded number of queries per year: reads in bulk, writes with bulk_update. Assessments of
+    approved rounds are left as they are and their rounds reported."""
     if role_of(acting_user) != Role.ADMIN:
         raise ValidationError({"year": "Chỉ quản trị viên được phân loại lại cả năm."})
+    rounds = {r.pk: r for r in _lock_rounds(Q(year__gte=year))}  # every round this may write: approvals wait
     lines = all_lines()
     rows = list(Assessment.objects.filter(year=year))  # whole rows: the history copies every field
-    changed = []
+    changed, held_back, unclassifiable = [], [], []
     for row in rows:
-        new = classify(lines[(row.standard_id, row.is_urban)], deprivations=row.deprivation_count,
-                       income=row.income_per_capita, b1_score=row.b1_score)
-        if new != row.classification:
+        review_round = rounds[row.review_round_id]
+        try:
+            new = classify(lines[(row.standard_id, row.is_urban)], deprivations=row.deprivation_count,
+                           income=row.income_per_capita, b1_score=row.b1_score)
+        except MissingInput:
+            if not review_round.is_locked:
+                unclassifiable.append(row)
+            continue
+        if new == row.classification:
+            continue
+        if review_round.is_locked:
+            held_back.append(_key(review_round))
+        else:
             row.classification = new
             changed.append(row)
-    write_derived(changed, f"Phân loại lại năm {year}")
-    movements_recompute(from_year=year)
-    return len(changed)
+    if unclassifiable:
+        _refuse_unclassifiable(year, unclassifiable)
+    held_back += write_derived(changed, f"Phân loại lại năm {year}", acting_user=acting_user)
+    held_back += movements_recompute(from_year=year, acting_user=acting_user)
+    return Reclassified(changed=len(changed), held_back=_by_year(held_back))
 
 
-def movements_recompute(*, from_year):
-    """Movements of every year from `from_year` on, from three bulk reads per year."""
+def _refuse_unclassifiable(year, rows):
+    codes = sorted(Household.objects.filter(pk__in=[row.household_id for row in rows[:20]])
+                   .values_list("code", flat=True))
+    more = "…" if len(rows) > len(codes) else ""
+    raise ValidationError({"year": (
+        f"Không phân loại lại được năm {year}: {len(rows)} hộ chỉ có điểm B1 mà chuẩn nghèo của năm không còn "
+        f"ngưỡng điểm B1 ({', '.join(codes)}{more}). Hãy nhập thu nhập bình quân cho các hộ này, hoặc đặt lại "
+        "ngưỡng điểm B1 của chuẩn. Chưa thay đổi gì."
+    )})
+
+
+@transaction.atomic
+def movements_recompute(*, from_year, acting_user):
+    """Movements of every year from `from_year` on, from three bulk reads per year. Approved rounds are left
+    as they are: returns their (commune_id, year) where a movement would change."""
+    _lock_rounds(Q(year__gte=from_year))  # before reading the classes the movements follow from
     years = sorted(set(Assessment.objects.filter(year__gte=from_year).values_list("year", flat=True)))
+    held_back = []
     for year in years:
         previous = dict(Assessment.objects.filter(year=year - 1).values_list("household_id", "classification"))
         poor_before = set(Assessment.objects.filter(year__lt=year - 1, classification=Classification.POOR)
@@ -275,10 +480,34 @@ def movements_recompute(*, from_year):
             if new != row.movement:
                 row.movement = new
                 changed.append(row)
-        write_derived(changed, f"Tính lại biến động năm {year}")
+        held_back += write_derived(changed, f"Tính lại biến động năm {year}", acting_user=acting_user)
+    return _by_year(held_back)
+
+
+def _round_movements_refresh(review_round, *, acting_user, reason):
+    """The movements of one (just reopened) round's assessments, from the classes of the years before."""
+    rows = list(review_round.assessments.all())
+    if not rows:
+        return
+    earlier = defaultdict(dict)
+    for household_id, year, classification in Assessment.objects.filter(
+            household_id__in=[row.household_id for row in rows], year__lt=review_round.year,
+    ).values_list("household_id", "year", "classification"):
+        earlier[household_id][year] = classification
+    changed = []
+    for row in rows:
+        classes = earlier[row.household_id]
+        poor_before = any(y < row.year - 1 and c == Classification.POOR for y, c in classes.items())
+        new = movement(row.classification, classes.get(row.year - 1), poor_before)
+        if new != row.movement:
+            row.movement = new
+            changed.append(row)
+    write_derived(changed, reason, acting_user=acting_user)
 
 
 # --- review rounds -----------------------------------------------------------------------------------
+# Every transition locks the round's row first and checks the status under the lock: an approval waits
+# for a save in flight in the round, and a save waits for an approval in flight (then is refused).
 
 def _require_role(user, roles, field="status"):
     if role_of(user) not in roles:
@@ -304,6 +533,7 @@ def _move_round(review_round, *, acting_user, status, reason_field=None, reason=
 @transaction.atomic
 def round_submit(*, acting_user, review_round):
     _require_role(acting_user, {Role.COMMUNE_OFFICER, Role.ADMIN})
+    _refresh_locked(review_round)
     if review_round.status != RoundStatus.OPEN:
         raise ValidationError({"status": "Chỉ gửi được đợt rà soát đang mở."})
     if not review_round.assessments.exists():
@@ -314,6 +544,7 @@ def round_submit(*, acting_user, review_round):
 @transaction.atomic
 def round_approve(*, acting_user, review_round):
     _require_role(acting_user, {Role.DISTRICT_OFFICER, Role.ADMIN})
+    _refresh_locked(review_round)
     if review_round.status != RoundStatus.SUBMITTED:
         raise ValidationError({"status": "Chỉ phê duyệt được đợt rà soát xã đã gửi."})
     return _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED, change_reason="Phê duyệt")
@@ -322,6 +553,7 @@ def round_approve(*, acting_user, review_round):
 @transaction.atomic
 def round_return(*, acting_user, review_round, reason):
     _require_role(acting_user, {Role.DISTRICT_OFFICER, Role.ADMIN})
+    _refresh_locked(review_round)
     if review_round.status != RoundStatus.SUBMITTED:
         raise ValidationError({"status": "Chỉ trả lại được đợt rà soát xã đã gửi."})
     if not (reason or "").strip():
@@ -332,10 +564,16 @@ def round_return(*, acting_user, review_round, reason):
 
 @transaction.atomic
 def round_reopen(*, acting_user, review_round, reason):
+    """Reopen an approved round (with a reason). Movements held back while it was approved (an earlier
+    year corrected meanwhile) are applied now, in the audit trail with the same user and reason."""
     _require_role(acting_user, {Role.DISTRICT_OFFICER, Role.ADMIN})
+    _refresh_locked(review_round)
     if review_round.status != RoundStatus.APPROVED:
         raise ValidationError({"status": "Chỉ mở lại được đợt rà soát đã phê duyệt."})
     if not (reason or "").strip():
         raise ValidationError({"reopen_reason": "Hãy ghi lý do mở lại."})
-    return _move_round(review_round, acting_user=acting_user, status=RoundStatus.OPEN, reason_field="reopen_reason",
-                       reason=reason.strip(), change_reason=f"Mở lại: {reason.strip()}")
+    _move_round(review_round, acting_user=acting_user, status=RoundStatus.OPEN, reason_field="reopen_reason",
+                reason=reason.strip(), change_reason=f"Mở lại: {reason.strip()}")
+    _round_movements_refresh(review_round, acting_user=acting_user,
+                             reason=f"Tính lại biến động khi mở lại: {reason.strip()}")
+    return review_round

@@ -20,12 +20,23 @@ from accounts.models import can_edit
 from areas.models import AdministrativeUnit, Level
 from areas.scoping import can_see_area
 from core.fields import VietnameseIntegerField
+from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
 from households.models import Household
 from review.models import Assessment, Movement, ReviewRound, RoundLockedError, RoundStatus
-from review.services import assessment_save, lines_of, standard_for_year
+from review.services import (
+    MAX_B1_SCORE,
+    MAX_INCOME_PER_CAPITA,
+    assessment_save,
+    held_back_notice,
+    lines_of,
+    standard_for_year,
+)
 
 ROWS_PER_PAGE = 100
+# Years the progress board shows (its year input offers the same range): outside them there is no review
+# and no calendar date to compute deadlines from.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _commune_or_404(user, code):
@@ -44,10 +55,15 @@ def _year_or_404(year):
 
 class WorksheetRow(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    income = VietnameseIntegerField(label="Thu nhập BQ", required=False, min_value=0,
-                                    error_messages={"min_value": "Không được âm."})
-    b1 = VietnameseIntegerField(label="Điểm B1", required=False, min_value=0,
-                                error_messages={"min_value": "Không được âm."})
+    income = VietnameseIntegerField(
+        label="Thu nhập BQ", required=False, min_value=0, max_value=MAX_INCOME_PER_CAPITA,
+        error_messages={"min_value": "Không được âm.",
+                        "max_value": f"Không quá {vn_number(MAX_INCOME_PER_CAPITA)} đồng/người/tháng: "
+                                     "hãy kiểm tra lại số."})
+    b1 = VietnameseIntegerField(
+        label="Điểm B1", required=False, min_value=0, max_value=MAX_B1_SCORE,
+        error_messages={"min_value": "Không được âm.",
+                        "max_value": f"Điểm B1 từ 0 đến {vn_number(MAX_B1_SCORE)} điểm: hãy kiểm tra lại."})
     deprivations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     no_labour = forms.BooleanField(required=False)
     meritorious = forms.BooleanField(required=False)
@@ -69,11 +85,17 @@ def _initial_row(household, assessment):
             "no_labour": assessment.no_labour_capacity, "meritorious": assessment.has_meritorious_member}
 
 
+def _loaded_unassessed(form):
+    """The row had no assessment when the page was loaded (its hidden version is blank)."""
+    return form.cleaned_data.get("version") is None
+
+
 def _changed(form, assessment):
     if form.prefix + "-version" not in form.data:
         return False  # the row was not on the submitted page
     data = form.cleaned_data
-    if assessment is None:
+    if assessment is None or _loaded_unassessed(form):
+        # Loaded blank: only what the officer typed counts, whatever was stored meanwhile.
         return not form.is_blank()
     return (data.get("income"), data.get("b1"), sorted(data.get("deprivations") or []), data.get("no_labour"),
             data.get("meritorious")) != (assessment.income_per_capita, assessment.b1_score,
@@ -120,10 +142,18 @@ def _lines_dict(standard, is_urban):
             "b1": lines.b1_line, "min": lines.min_deprivations}
 
 
+def _assessed_meanwhile(household, year):
+    return (f"Hộ {household.code} vừa được người khác rà soát năm {year} sau khi bạn mở trang này: dòng này chưa "
+            "được lưu để không ghi đè kết quả của họ. Hãy tải lại trang để xem kết quả đó rồi sửa nếu cần.")
+
+
 def _save_rows(request, forms_, rows, assessments, year):
-    """All changed rows in one transaction; on any error nothing is stored and errors sit next to fields."""
+    """All changed rows in one transaction; on any error nothing is stored and errors sit next to fields.
+
+    A row loaded without an assessment (blank version) only creates one: if someone else assessed the
+    household meanwhile, the row is a conflict and nothing is saved."""
     field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations"}
-    saved = 0
+    saved, held_back = 0, set()
     try:
         with transaction.atomic():
             for household, form in zip(rows, forms_):
@@ -131,17 +161,26 @@ def _save_rows(request, forms_, rows, assessments, year):
                 if not _changed(form, assessment):
                     continue
                 data = form.cleaned_data
+                create_only = _loaded_unassessed(form)
+                if create_only and assessment is not None:
+                    form.add_error(None, _assessed_meanwhile(household, year))
+                    continue
                 try:
                     # Only the inputs the worksheet carries; the rest (social protection, reasons, notes)
                     # keep their stored values.
-                    assessment_save(
+                    result = assessment_save(
                         acting_user=request.user, household=household, year=year, income_per_capita=data["income"],
                         b1_score=data["b1"], deprivations=data["deprivations"], no_labour_capacity=data["no_labour"],
                         has_meritorious_member=data["meritorious"],
-                        expected_version=data.get("version") if assessment else None,
+                        expected_version=None if create_only else data["version"], create_only=create_only,
                     )
                     saved += 1
+                    held_back.update(result.held_back_rounds)
                 except ValidationError as error:
+                    if create_only and Assessment.objects.filter(household=household, year=year).exists():
+                        # created by someone else between this page's read and the save
+                        form.add_error(None, _assessed_meanwhile(household, year))
+                        continue
                     for field, messages_ in error.message_dict.items():
                         form.add_error(field_of.get(field) if field_of.get(field) in form.fields else None, messages_)
                 except ConcurrentEditError as error:
@@ -155,6 +194,8 @@ def _save_rows(request, forms_, rows, assessments, year):
         messages.error(request, str(error))
         return False
     messages.success(request, f"Đã lưu {saved} hộ." if saved else "Không có thay đổi nào.")
+    if held_back:
+        messages.warning(request, held_back_notice(sorted(held_back, key=lambda key: (key[1], key[0]))))
     return True
 
 
@@ -199,6 +240,9 @@ def progress_board(request):
         year = int(request.GET.get("year") or datetime.date.today().year)
     except ValueError:
         return render(request, "review/progress.html", {"error": "Năm không hợp lệ."}, status=400)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return render(request, "review/progress.html",
+                      {"error": f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR} (bạn nhập {year})."}, status=400)
     communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
                 .order_by("parent_id", "code"))
     communes = communes.annotate(

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.http import HttpResponseRedirect
 
-from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin, VersionedAdminMixin
+from core.admin import LoadedVersionField, ReadOnlyAdminMixin, ScopedHistoryAdmin, VersionedAdminMixin
 from core.versioning import ConcurrentEditError
 from households.models import Household
 from review.models import (
@@ -75,7 +75,7 @@ class AssessmentForm(forms.ModelForm):
         label="Chỉ số thiếu hụt", required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Chọn các chỉ số hộ bị thiếu hụt (theo chuẩn của năm rà soát).",
     )
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = LoadedVersionField(required=False, label="phiên bản đã mở")
 
     class Meta:
         model = Assessment

@@ -9,7 +9,10 @@ else "income ≤ income line". Values exactly on a line belong to the poorer cla
 """
 from dataclasses import dataclass
 
-POOR, NEAR_POOR, AVERAGE, NOT_POOR = "poor", "near_poor", "average", "not_poor"
+from review.vocabulary import Classification, Movement
+
+POOR, NEAR_POOR, AVERAGE, NOT_POOR = (Classification.POOR, Classification.NEAR_POOR, Classification.AVERAGE,
+                                     Classification.NOT_POOR)
 
 
 @dataclass(frozen=True)
@@ -47,21 +50,21 @@ def movement(current, previous, poor_in_an_earlier_year=False):
     """This year's movement against last year's class (None: no assessment last year = not poor)."""
     if current == POOR:
         if previous == POOR:
-            return "stayed_poor"
+            return Movement.STAYED_POOR
         if previous == NEAR_POOR:
-            return "near_poor_to_poor"
-        return "relapsed" if poor_in_an_earlier_year else "newly_poor"
+            return Movement.NEAR_POOR_TO_POOR
+        return Movement.RELAPSED if poor_in_an_earlier_year else Movement.NEWLY_POOR
     if current == NEAR_POOR:
         if previous == POOR:
-            return "escaped_to_near_poor"
+            return Movement.ESCAPED_TO_NEAR_POOR
         if previous == NEAR_POOR:
-            return "stayed_near_poor"
-        return "newly_near_poor"
+            return Movement.STAYED_NEAR_POOR
+        return Movement.NEWLY_NEAR_POOR
     if previous == POOR:
-        return "escaped"
+        return Movement.ESCAPED
     if previous == NEAR_POOR:
-        return "escaped_near_poor"
-    return "none"
+        return Movement.ESCAPED_NEAR_POOR
+    return Movement.NONE
 
 
 def movements_over_years(classes_by_year):

@@ -170,7 +170,7 @@ def review_round_for(*, commune_id, year):
     return review_round
 
 
-def _placement(household, year):
+def _placement(household):
     """Commune and village of the household at review time (its current ones: reviews happen now)."""
     return household.commune_id, household.village_id
 
@@ -269,7 +269,7 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     round_id = Assessment.objects.filter(household=household, year=year).values_list(
         "review_round_id", flat=True).first()
     if round_id is None:
-        round_id = review_round_for(commune_id=_placement(household, year)[0], year=year).pk
+        round_id = review_round_for(commune_id=_placement(household)[0], year=year).pk
     rounds = _lock_household_rounds(household.pk, year, round_id)
     assessment = Assessment.objects.select_for_update().filter(household=household, year=year).first()
     if assessment is not None and assessment.review_round_id not in rounds:  # created meanwhile elsewhere
@@ -293,7 +293,7 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
 
     created = assessment is None
     if created:
-        commune_id, village_id = _placement(household, year)
+        commune_id, village_id = _placement(household)
         assessment = Assessment(household=household, year=year, commune_id=commune_id, village_id=village_id,
                                 review_round=rounds[round_id], is_urban=is_urban)
     else:

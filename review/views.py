@@ -22,8 +22,8 @@ from areas.scoping import can_see_area
 from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
-from households.models import Household
-from review.models import Assessment, Movement, ReviewRound, RoundLockedError, RoundStatus
+from households.models import Household, HouseholdStatus
+from review.models import Assessment, Classification, Movement, ReviewRound, RoundLockedError, RoundStatus
 from review.services import (
     MAX_B1_SCORE,
     MAX_INCOME_PER_CAPITA,
@@ -210,9 +210,9 @@ def recognition_lists(request, commune, year):
     base = (Assessment.objects.visible_to(request.user).filter(commune=commune, year=year)
             .select_related("household", "village", "household__ethnic_group").order_by("village", "household__code"))
     lists = [
-        ("Danh sách hộ nghèo", base.filter(classification="poor")),
-        ("Danh sách hộ cận nghèo", base.filter(classification="near_poor")),
-        ("Danh sách hộ thoát nghèo", base.filter(movement__in=[Movement.ESCAPED, Movement.ESCAPED_TO_NEAR_POOR])),
+        ("Danh sách hộ nghèo", base.poor()),
+        ("Danh sách hộ cận nghèo", base.near_poor()),
+        ("Danh sách hộ thoát nghèo", base.escaped()),
         ("Danh sách hộ nghèo phát sinh mới", base.filter(movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED])),
     ]
     return render(request, "review/lists.html", {"commune": commune, "year": year, "lists": lists})
@@ -223,7 +223,7 @@ def certificate(request, assessment_id):
     assessment = get_object_or_404(
         Assessment.objects.visible_to(request.user).select_related("household", "commune", "village",
                                                                    "household__ethnic_group"),
-        pk=assessment_id, classification__in=["poor", "near_poor"],
+        pk=assessment_id, classification__in=[Classification.POOR, Classification.NEAR_POOR],
     )
     members = assessment.household.members.select_related("ethnic_group").order_by("pk")
     return render(request, "review/certificate.html", {"a": assessment, "members": members})
@@ -246,7 +246,7 @@ def progress_board(request):
     communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
                 .order_by("parent_id", "code"))
     communes = communes.annotate(
-        registered=Count("households", filter=Q(households__status="active"), distinct=True),
+        registered=Count("households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True),
     )
     assessed = dict(Assessment.objects.visible_to(request.user).filter(year=year).values_list("commune_id")
                     .annotate(n=Count("id")))

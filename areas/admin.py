@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin
 
 from areas.models import AdministrativeUnit, AdministrativeUnitVersion
@@ -11,6 +13,17 @@ class VersionInline(admin.TabularInline):
     extra = 0
     fields = ("valid_from", "valid_to", "name", "kind", "parent", "note")
     autocomplete_fields = ("parent",)
+
+
+def picker_choices(queryset, params):
+    """Units a form may pick today: current ones only (a merged commune is no longer a place to put a
+    household), and for a village, the villages of the commune chosen beside it (static/js/village_picker.js
+    sends it)."""
+    queryset = queryset.valid_on(datetime.date.today())
+    commune = params.get("commune")
+    if params.get("field_name") == "village" and commune:
+        queryset = queryset.filter(parent_id=commune)
+    return queryset
 
 
 @admin.register(AdministrativeUnit)
@@ -30,6 +43,8 @@ class AdministrativeUnitAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
+        if "field_name" in request.GET:  # a picker on another record's form (admin autocomplete)
+            queryset = picker_choices(queryset, request.GET)
         term = search_term.strip()
         if not term:
             return queryset, False

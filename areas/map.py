@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level, OfficerScope
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level, OfficerScope, unit_label
 from areas.scoping import visible_area_codes
 
 
@@ -30,9 +30,7 @@ class UnitState:
 
     @property
     def label(self):
-        if not self.kind or self.name.lower().startswith(self.kind.lower()):
-            return self.name
-        return f"{self.kind.capitalize()} {self.name}"
+        return unit_label(self.kind, self.name)
 
     def as_dict(self):
         return {"code": self.code, "name": self.label}

@@ -72,6 +72,17 @@ class AdministrativeUnitQuerySet(ScopedQuerySet):
         return self.filter(search_name__contains=search_key(text)) if text else self
 
 
+def unit_label(kind, name):
+    if not kind or name.lower().startswith(kind.lower()):
+        return name
+    return f"{kind.capitalize()} {name}"
+
+
+def unit_search_key(kind, name):
+    """What a search for the unit matches: its name alone ("2", "dak to") or as labelled ("thon 2")."""
+    return search_key(unit_label(kind, name))
+
+
 def codes_under(codes):
     """The given codes and every unit under them now, once (dated versions) or merged into them (successors).
 
@@ -128,7 +139,12 @@ class AdministrativeUnit(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return f"{self.kind.capitalize()} {self.name} ({self.code})"
+        return f"{self.label} ({self.code})"
+
+    @property
+    def label(self):
+        """The unit as people say it: "Thôn 2", "Tổ dân phố 1", "Xã Đăk Tô" (a village is never just "2")."""
+        return unit_label(self.kind, self.name)
 
     def clean(self):
         errors = {}
@@ -150,7 +166,7 @@ class AdministrativeUnit(models.Model):
 
     def save(self, *args, **kwargs):
         self.name = clean_text(self.name)
-        self.search_name = search_key(self.name)
+        self.search_name = unit_search_key(self.kind, self.name)
         if self.urban_rule == UrbanRule.BY_KIND:
             self.is_urban = KINDS.get(self.kind, (None, False))[1]
         else:

@@ -1,4 +1,6 @@
 """Data entry for households and their members."""
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -79,7 +81,9 @@ class CommuneFilter(admin.SimpleListFilter):
     level = "commune"
 
     def lookups(self, request, model_admin):
-        units = AdministrativeUnit.objects.filter(level=self.level).visible_to(request.user)
+        # Today's units: a commune merged in 2025 holds no households any more (its records moved with it).
+        units = AdministrativeUnit.objects.filter(level=self.level).valid_on(datetime.date.today()).visible_to(
+            request.user)
         return [(unit.code, f"{unit.name} ({unit.code})") for unit in units.order_by("name")]
 
     def queryset(self, request, queryset):
@@ -115,6 +119,9 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     search_help_text = "Tìm theo mã hộ, tên chủ hộ hoặc tên nhân khẩu (không cần gõ dấu)."
     autocomplete_fields = ("commune", "village")
     readonly_fields = ("head_name", "ethnic_group")
+
+    class Media:
+        js = ("js/village_picker.js",)  # after the admin's autocomplete.js: villages of the chosen commune
     fieldsets = (
         (None, {"fields": ("code", ("commune", "village"), "address", "phone")}),
         ("Chủ hộ (theo nhân khẩu có quan hệ “Chủ hộ”)", {"fields": (("head_name", "ethnic_group"),)}),
@@ -128,7 +135,7 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
 
     @admin.display(description="thôn/làng", ordering="village__name")
     def village_name(self, obj):
-        return obj.village.name if obj.village else "—"
+        return obj.village.label if obj.village else "—"
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False

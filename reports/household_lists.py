@@ -1,6 +1,7 @@
 """The household lists a commune posts: poor, near-poor, escaped and newly poor, for an area and a year."""
 from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
 
+from areas.models import unit_label
 from households.models import Household, HouseholdStatus
 from reports.scope import ReportScope
 from review.models import Assessment, Classification, Movement
@@ -22,11 +23,13 @@ def list_rows(*, user, area_code, year, comparable=False):
             When(classification=Classification.NEAR_POOR, then=Value("Hộ cận nghèo")),
             default=Value("Hộ thoát nghèo"), output_field=CharField()))
         .order_by("commune_id", "village_id", "household__code")
-        .values_list("household__code", "household__head_name", "commune__name", "village__name", "list_name",
-                     "income_per_capita", "deprivation_count", "household__ethnic_group__name")
+        .values_list("household__code", "household__head_name", "commune__name", "village__kind", "village__name",
+                     "list_name", "income_per_capita", "deprivation_count", "household__ethnic_group__name")
     )
-    for code, head, commune, village, list_name, income, deprivations, ethnic in queryset.iterator(chunk_size=5000):
-        yield {"code": code, "area": head, "commune": commune, "village": village or "", "list": list_name,
+    for code, head, commune, kind, village, list_name, income, deprivations, ethnic in queryset.iterator(
+            chunk_size=5000):
+        yield {"code": code, "area": head, "commune": commune, "village": unit_label(kind, village) if village else "",
+               "list": list_name,
                "income": income, "deprivations": deprivations, "ethnic_group": ethnic}
 
 
@@ -43,14 +46,15 @@ def register_rows(*, user, area_code, year, comparable=False):
         Household.objects.visible_to(user).filter(commune_id__in=scope.communes)
         .annotate(review=FilteredRelation("assessments", condition=Q(assessments__year=year)))
         .order_by("commune_id", "code")
-        .values_list("code", "head_name", "commune__name", "village__name", "ethnic_group__name", "status",
-                     "review__classification")
+        .values_list("code", "head_name", "commune__name", "village__kind", "village__name", "ethnic_group__name",
+                     "status", "review__classification")
     )
     labels = {Classification.POOR: "Hộ nghèo", Classification.NEAR_POOR: "Hộ cận nghèo",
               Classification.AVERAGE: "Mức sống trung bình", Classification.NOT_POOR: "Không nghèo",
               None: "Chưa rà soát"}
-    for code, head, commune, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
-        yield {"code": code, "area": head, "area_name": head, "commune": commune, "village": village or "",
+    for code, head, commune, kind, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
+        yield {"code": code, "area": head, "area_name": head, "commune": commune,
+               "village": unit_label(kind, village) if village else "",
                "ethnic_group": ethnic, "status": HouseholdStatus(status).label, "list": labels[classification]}
 
 

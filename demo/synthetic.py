@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from areas.models import AdministrativeUnit, Level
+from areas.models import AdministrativeUnit, Level, unit_search_key
 from core.text import search_key
 from households.models import EthnicGroup, Gender, Household, Member, Relation
 from programs.models import Benefit, BudgetAllocation, CooperativeGroup, GroupMembership, Trainee, TrainingCourse
@@ -61,7 +61,7 @@ def build_areas(*, districts=10, communes_per_district=10, villages_per_commune=
                 units.append(AdministrativeUnit(code=village, name=f"Thôn {v + 1}", level=Level.VILLAGE, kind="thôn",
                                                 parent_id=commune))
     for unit in units:
-        unit.search_name = search_key(unit.name)
+        unit.search_name = unit_search_key(unit.kind, unit.name)
     # Parents first: levels are already in that order within each batch.
     AdministrativeUnit.objects.bulk_create(units, batch_size=BATCH, ignore_conflicts=True)
     return SyntheticProvince(district_codes, commune_codes, villages)

@@ -48,7 +48,7 @@ def dashboard_data(*, user, area_code, year, years):
         figure["trend"] = "" if not change else ("good" if (change > 0) == (better == "up") else "bad")
     charts = [
         {
-            "id": "rate-series", "title": "Tỷ lệ hộ nghèo, cận nghèo qua các năm (%)", "type": "line",
+            "id": "rate-series", "category": "Năm", "title": "Tỷ lệ hộ nghèo, cận nghèo qua các năm (%)", "type": "line",
             "labels": [str(y) for y, _ in series],
             "datasets": [
                 {"label": "Tỷ lệ hộ nghèo (%)", "data": [_float(t["poor_rate"]) for _, t in series]},
@@ -57,7 +57,7 @@ def dashboard_data(*, user, area_code, year, years):
             "note": "Theo địa giới hiện nay (các xã cũ được gộp vào xã kế thừa).",
         },
         {
-            "id": "rate-by-area", "title": f"Tỷ lệ hộ nghèo theo đơn vị năm {year} (%)", "type": "bar",
+            "id": "rate-by-area", "category": "Đơn vị", "title": f"Tỷ lệ hộ nghèo theo đơn vị năm {year} (%)", "type": "bar",
             "labels": [row["area"]["name"] for row in this_year["rows"]],
             "datasets": [
                 {"label": "Tỷ lệ hộ nghèo (%)", "data": [_float(row["poor_rate"]) for row in this_year["rows"]]},
@@ -65,13 +65,15 @@ def dashboard_data(*, user, area_code, year, years):
             ],
         },
         {
-            "id": "movements", "title": f"Biến động hộ nghèo năm {year}", "type": "bar",
+            "id": "movements", "category": "Biến động", "title": f"Biến động hộ nghèo năm {year}", "type": "bar",
             "labels": ["Thoát nghèo", "Phát sinh mới", "Tái nghèo", "Cận nghèo → nghèo"],
             "datasets": [{"label": "Số hộ", "data": [now["escaped"], now["newly_poor"], now["relapsed"],
                                                      now["near_poor_to_poor"]]}],
         },
     ]
     charts += extra_charts(user=user, area_code=area_code, year=year, comparable=on_todays_map)
+    for chart in charts:  # nothing to draw: the page says so instead of showing empty axes
+        chart["empty"] = not any(value for dataset in chart["datasets"] for value in dataset["data"])
     territory = "địa giới hiện nay" if on_todays_map else f"địa giới năm {year}"
     return {"area": this_year["area"], "year": year, "key_figures": key_figures, "charts": charts,
             "poverty": this_year, "on_todays_map": on_todays_map,
@@ -85,7 +87,7 @@ def extra_charts(*, user, area_code, year, comparable=False):
     million = 1_000_000
     return [
         {
-            "id": "spending", "title": f"Kinh phí hỗ trợ theo chương trình năm {year} (triệu đồng)", "type": "bar",
+            "id": "spending", "category": "Chương trình", "title": f"Kinh phí hỗ trợ theo chương trình năm {year} (triệu đồng)", "type": "bar",
             "labels": [row["program"]["code"] for row in spending["rows"]],
             "datasets": [
                 {"label": "Đã hỗ trợ", "data": [round(row["amount"] / million, 1) for row in spending["rows"]]},
@@ -93,7 +95,7 @@ def extra_charts(*, user, area_code, year, comparable=False):
             ],
         },
         {
-            "id": "training", "title": "Đào tạo nghề qua các năm (người)", "type": "bar",
+            "id": "training", "category": "Năm", "title": "Đào tạo nghề qua các năm (người)", "type": "bar",
             "labels": [str(row["year"]) for row in training["rows"]],
             "datasets": [
                 {"label": "Tham gia", "data": [row["enrolled"] for row in training["rows"]]},

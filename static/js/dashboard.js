@@ -23,15 +23,25 @@
     });
   }
 
+  // CSV as the page shows it: a header in every column, Vietnamese decimals (1234,5), no thousands dots.
+  var csvNumber = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2, useGrouping: false });
+
   function csvOf(chart) {
-    var lines = [[""].concat(chart.datasets.map(function (d) { return d.label; }))];
+    var lines = [[chart.category].concat(chart.datasets.map(function (d) { return d.label; }))];
     chart.labels.forEach(function (label, i) {
-      lines.push([label].concat(chart.datasets.map(function (d) { return d.data[i] === null ? "" : d.data[i]; })));
+      lines.push([label].concat(chart.datasets.map(function (d) {
+        var value = d.data[i];
+        return value === null || value === undefined ? "" : csvNumber.format(value);
+      })));
     });
     return "\ufeff" + lines.map(function (cells) {
       return cells.map(function (c) { return '"' + String(c).replace(/"/g, '""') + '"'; }).join(",");
     }).join("\r\n");
   }
+
+  window.dashboardCsv = function (id) {  // what "Tải CSV" saves (also read by the browser test)
+    return csvOf(charts.find(function (c) { return c.id === id; }));
+  };
 
   function download(name, href) {
     var link = document.createElement("a");
@@ -41,6 +51,8 @@
 
   charts.forEach(function (chart) {
     var canvas = document.getElementById("chart-" + chart.id);
+    fillTable(chart);
+    if (!canvas) return;  // nothing to draw ("Chưa có số liệu")
     window.dashboardCharts[chart.id] = new Chart(canvas, {
       type: chart.type,
       data: {
@@ -54,7 +66,6 @@
                  plugins: { legend: { position: "bottom" } },
                  scales: { y: { beginAtZero: true } } }
     });
-    fillTable(chart);
   });
 
   document.querySelectorAll("[data-toggle-table]").forEach(function (button) {

@@ -29,8 +29,14 @@ def test_dashboard_charts_tables_and_selectors(browser, live_server, users, figu
     wait.until(lambda d: d.execute_script("return window.dashboardCharts && Object.keys(window.dashboardCharts).length"))
     charts = browser.execute_script(
         "return Object.entries(window.dashboardCharts).map(([id, c]) => [id, c.data.datasets.length, c.width > 0])")
-    assert {chart[0] for chart in charts} == {"rate-series", "rate-by-area", "movements", "spending", "training"}
+    assert {chart[0] for chart in charts} == {"rate-series", "rate-by-area", "movements", "spending"}
     assert all(chart[2] for chart in charts)
+    # No training course: that chart says so instead of drawing empty axes.
+    assert browser.find_element(By.CSS_SELECTOR, "#panel-training .empty-chart").text == "Chưa có số liệu"
+    # The CSV has a header in every column and Vietnamese decimals, as the page.
+    csv = browser.execute_script("return window.dashboardCsv('rate-by-area')")
+    assert csv.splitlines()[0] == '\ufeff"Đơn vị","Tỷ lệ hộ nghèo (%)","Tỷ lệ hộ cận nghèo (%)"'
+    assert '"33,33"' in csv and "33.33" not in csv
     cards = browser.find_element(By.ID, "key-figures").text
     assert "Hộ nghèo" in cards and "33,33 %" in cards  # 2 poor of 6 households
     toggle = browser.find_element(By.CSS_SELECTOR, "[data-toggle-table='rate-by-area']")

@@ -16,6 +16,7 @@ from core.admin import (
     VersionedAdminMixin,
     versioned_form_for,
 )
+from core.formatting import vn_number
 from households.models import Household
 from programs.models import (
     MAX_AMOUNT,
@@ -105,8 +106,8 @@ class BenefitAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
                     for message in sum(error.message_dict.values(), []):
                         messages.error(request, message)
                 else:
-                    messages.success(request, f"Đã ghi {len(created)} lượt hỗ trợ {data['program'].code}, "
-                                              f"tổng {len(created) * data['amount']:,} đồng.".replace(",", "."))
+                    messages.success(request, f"Đã ghi {vn_number(len(created))} lượt hỗ trợ {data['program'].code}, "
+                                              f"tổng {vn_number(len(created) * data['amount'])} đồng.")
                     return HttpResponseRedirect(reverse("admin:programs_benefit_changelist"))
             preview = {"recipients": recipients, "count": len(recipients),
                        "total": len(recipients) * data["amount"]}

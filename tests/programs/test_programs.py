@@ -108,8 +108,11 @@ def test_bulk_page_previews_then_commits_in_one_go(lunch_setup, client, users):
     html = preview.content.decode()
     assert "1 lượt, tổng 1.440.000 đồng" in html and "Y Bốn Tuổi" in html and "Y Ba Tuổi" not in html
     assert not Benefit.objects.exists()
-    done = client.post("/admin/programs/benefit/bulk/", {**form, "_confirm": "1"})
-    assert done.status_code == 302
+    assert html.count("Cấp hỗ trợ cho nhiều hộ</h1>") == 1  # regression: the heading was shown twice
+    done = client.post("/admin/programs/benefit/bulk/", {**form, "_confirm": "1"}, follow=True)
+    assert done.redirect_chain and done.redirect_chain[-1][1] == 302
+    # regression: the thousands separator also replaced the comma of the sentence ("CS-BHYT. tổng")
+    assert "Đã ghi 1 lượt hỗ trợ CS-AN-TRUA-MG, tổng 1.440.000 đồng." in done.content.decode()
     created = Benefit.objects.get()
     assert (created.member.full_name, created.amount, created.household.code) == ("Y Bốn Tuổi", 1_440_000, "POOR")
     assert created.history.get().history_user == users["district"]

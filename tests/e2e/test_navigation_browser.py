@@ -71,3 +71,20 @@ def test_the_village_picker_offers_the_chosen_communes_villages(browser, live_se
     assert len(browser.find_elements(By.CSS_SELECTOR, "#id_village ~ .select2")) == 1
     screenshot("village-picker")
     assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_the_household_page_fits_the_screen(browser, live_server, users, sized, screenshot, width, height):
+    """Regression: the member table made the household page 1,944 px wide at 1366 px."""
+    from tests.factories import HouseholdFactory, MemberFactory
+
+    household = HouseholdFactory(code="WIDE-1")
+    for number in range(3):
+        MemberFactory(household=household, full_name=f"Y Thành Viên Có Tên Khá Dài {number}")
+    sized(width, height)
+    login(browser, live_server, "commune")
+    browser.get(f"{live_server.url}/admin/households/household/{household.pk}/change/")
+    page_width = browser.execute_script("return document.documentElement.scrollWidth")
+    viewport = browser.execute_script("return window.innerWidth")
+    screenshot(f"admin-household-{width}")
+    assert page_width <= viewport, f"page is {page_width} px wide in a {viewport} px window"

@@ -132,8 +132,12 @@ def test_page_json_and_excel_render_the_same_rows(fixture, client, users):
     assert values[header_row + 2][:3] == ("(1)", "(2)", "(3)")
     total = next(row for row in values if row[0] == "Tổng cộng")
     assert total[1] == 14 and total[8] == 3 and abs(total[9] - 21.43) < 1e-9
-    assert any(row[0] == "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" or "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in row
-               for row in values)
+    assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in row for row in values)  # one spelling in every output
+    # Every data cell carries its column's number format, not only the totals (regression: "General").
+    first = header_row + 3
+    data_row = [cell for cell in sheet[first + 1]]
+    assert data_row[1].number_format == "#,##0" and data_row[9].number_format == "0.00"
+    assert data_row[0].number_format == "General" and isinstance(data_row[0].value, str)
     assert any("NGƯỜI LẬP BIỂU" in row for row in values)
     assert sheet.freeze_panes == f"B{header_row + 4}"
     assert sheet.page_setup.orientation == "landscape"

@@ -6,22 +6,28 @@ from households.models import Household, HouseholdStatus
 from reports.scope import ReportScope
 from review.models import Assessment, Classification, Movement
 
+# A household that moved this year is listed under its movement, with the summary's own words (a relapsed
+# household is "Hộ tái nghèo", not "new"); one that stayed, under its class.
+FLOWS = [Movement.NEWLY_POOR, Movement.RELAPSED, Movement.NEAR_POOR_TO_POOR, Movement.ESCAPED,
+         Movement.ESCAPED_TO_NEAR_POOR, Movement.ESCAPED_NEAR_POOR, Movement.NEWLY_NEAR_POOR]
+
+
+def list_name_of_movement():
+    return Case(
+        *[When(movement=flow, then=Value(flow.label)) for flow in FLOWS],
+        When(classification=Classification.POOR, then=Value(Classification.POOR.label)),
+        When(classification=Classification.NEAR_POOR, then=Value(Classification.NEAR_POOR.label)),
+        output_field=CharField(),
+    )
+
 
 def list_rows(*, user, area_code, year, comparable=False):
     """A generator of rows (streams for 100,000+ households): one row per household and list it is on."""
     scope = ReportScope(user, area_code, year, comparable)
     queryset = (
         Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)
-        .exclude(classification__in=[Classification.AVERAGE, Classification.NOT_POOR],
-                 movement__in=[Movement.NONE, Movement.ESCAPED_NEAR_POOR])
-        .annotate(list_name=Case(
-            When(classification=Classification.POOR, movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED],
-                 then=Value("Hộ nghèo mới")),
-            When(classification=Classification.POOR, then=Value("Hộ nghèo")),
-            When(classification=Classification.NEAR_POOR, movement=Movement.ESCAPED_TO_NEAR_POOR,
-                 then=Value("Hộ thoát nghèo (cận nghèo)")),
-            When(classification=Classification.NEAR_POOR, then=Value("Hộ cận nghèo")),
-            default=Value("Hộ thoát nghèo"), output_field=CharField()))
+        .exclude(classification__in=[Classification.AVERAGE, Classification.NOT_POOR], movement=Movement.NONE)
+        .annotate(list_name=list_name_of_movement())
         .order_by("commune_id", "village_id", "household__code")
         .values_list("household__code", "household__head_name", "commune__name", "village__kind", "village__name",
                      "list_name", "income_per_capita", "deprivation_count", "household__ethnic_group__name")

@@ -96,7 +96,8 @@ def test_training_and_cooperatives(data, users):
 def test_lists_stream_into_excel_and_are_scoped(data, client, users):
     client.force_login(users["district"])
     data_json = client.get("/reports/lists/?area=901&year=2024&format=json").json()
-    assert sorted((r["code"], r["list"]) for r in data_json["rows"]) == [("A", "Hộ nghèo mới"), ("B", "Hộ cận nghèo")]
+    assert sorted((r["code"], r["list"]) for r in data_json["rows"]) == [
+        ("A", "Hộ nghèo phát sinh mới"), ("B", "Hộ cận nghèo phát sinh mới")]
     sheet = load_workbook(io.BytesIO(client.get("/reports/lists/?area=901&year=2024&format=xlsx").content)).active
     codes = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert "A" in codes and "B" in codes and "C" not in codes
@@ -147,3 +148,23 @@ def test_report_cache_serves_until_the_data_changes(data, users):
     assert fresh["total"]["amount"] == first["total"]["amount"] + 7
     other = spending_summary(user=users["commune"], area_code="90101", year=2024)
     assert other["total"]["amount"] != fresh["total"]["amount"]  # another scope, another entry
+
+
+
+@pytest.mark.django_db
+def test_lists_use_the_summarys_categories(users):
+    """Regression: relapsed households were listed as "Hộ nghèo mới" though the summary counts them apart, and
+    households that escaped near-poverty were missing from the lists."""
+    from reports.household_lists import list_rows
+
+    admin = users["admin"]
+    poor = dict(income_per_capita=1_000_000, deprivations=["1", "4", "9"])
+    near = dict(income_per_capita=1_000_000, deprivations=["4"])
+    rich = dict(income_per_capita=9_000_000)
+    histories = {"RELAPSE": [poor, rich, poor], "ESC-NEAR": [rich, near, rich], "STAY": [poor, poor, poor]}
+    for code, years in histories.items():
+        household = HouseholdFactory(code=code, commune_id="90101")
+        for year, inputs in zip((2022, 2023, 2024), years):
+            assessment_save(acting_user=admin, household=household, year=year, **inputs)
+    rows = {row["code"]: row["list"] for row in list_rows(user=admin, area_code="90101", year=2024)}
+    assert rows == {"RELAPSE": "Hộ tái nghèo", "ESC-NEAR": "Hộ thoát cận nghèo", "STAY": "Hộ nghèo"}

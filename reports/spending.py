@@ -2,7 +2,7 @@
 from django.db.models import Count, Sum
 
 from core.formatting import rate
-from programs.models import Benefit, BudgetAllocation, Program
+from programs.models import Benefit, BudgetAllocation, Program, Trainee
 from reports.cache import cached_report
 from reports.scope import ReportScope
 
@@ -33,6 +33,18 @@ def spending_summary(*, user, area_code, year, comparable=False):
             "program": {"code": row["program_id"], "name": row["program__name"]}, "unit": row["program__unit"],
             "quantity": row["quantity"], "amount": row["amount"], "households": row["households"],
         }
+    # Vocational training reaches people as trainees of the year's courses, not as benefit rows: they count
+    # here too (in people), so this table and the training table agree.
+    trainees = (Trainee.objects.visible_to(user).filter(course__year=year, course__commune_id__in=scope.communes)
+                .values("course__program_id", "course__program__name", "course__program__unit")
+                .annotate(people=Count("id"), households=Count("member__household", distinct=True))
+                .order_by("course__program_id"))
+    for row in trainees:
+        target = rows.setdefault(row["course__program_id"], {
+            "program": {"code": row["course__program_id"], "name": row["course__program__name"]},
+            "unit": row["course__program__unit"], "quantity": 0, "amount": 0, "households": 0})
+        target["quantity"] += row["people"]
+        target["households"] += row["households"]
     if budgets:
         for program in Program.objects.filter(code__in=set(budgets) - set(rows)):
             rows[program.code] = {"program": {"code": program.code, "name": program.name}, "unit": program.unit,
@@ -43,7 +55,9 @@ def spending_summary(*, user, area_code, year, comparable=False):
         row["area"] = f"{code} – {row['program']['name']}"
     ordered = [rows[code] for code in sorted(rows)]
     households = Benefit.objects.visible_to(user).filter(
-        year=year, household__commune_id__in=scope.communes).values("household").distinct().count()
+        year=year, household__commune_id__in=scope.communes).values("household").order_by().union(
+        Trainee.objects.visible_to(user).filter(course__year=year, course__commune_id__in=scope.communes)
+        .values("member__household").order_by()).count()  # UNION: a household reached twice counts once
     # Quantities add up only in one unit (lượt, mô hình and người are not one number).
     units = {r["unit"] for r in ordered}
     total = {"quantity": sum(r["quantity"] for r in ordered) if len(units) == 1 else None,

@@ -78,9 +78,15 @@ def test_spending_against_budget(data, users):
                                                                                                  Decimal("0.00"))
     assert rows["CS-BHYT"]["budget"] == 0 and rows["CS-BHYT"]["disbursement_rate"] is None
     assert report["total"]["households"] == 2 and report["total"]["amount"] == 1_000_000
+    # Regression: training reached people but the spending table counted none; it counts the trainees of the
+    # year's courses, as the training table does (2 in 2024), in people, without money.
+    training = rows["DA4-TDA1"]
+    assert (training["quantity"], training["households"], training["amount"], training["unit"]) == (2, 1, 0, "người")
+    # Quantities in different units are not added into one total.
+    assert report["total"]["quantity"] is None
     commune = spending_summary(user=users["commune"], area_code="90101", year=2024)
     assert [(r["program"]["code"], r["amount"], r["budget"]) for r in commune["rows"]] == [
-        ("CS-AN-TRUA-MG", 500_000, 200_000)]
+        ("CS-AN-TRUA-MG", 500_000, 200_000), ("DA4-TDA1", 0, 0)]
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ def cooperatives_summary(*, user, area_code, year, comparable=False):
     end = datetime.date(year, 12, 31)
     active = Q(memberships__joined_on__lte=end) & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=end))
     groups = (CooperativeGroup.objects.visible_to(user).filter(commune_id__in=scope.communes, founded_on__lte=end)
-              .values("commune_id", "commune__name").annotate(groups=Count("id", distinct=True),
+              .values("commune_id").annotate(groups=Count("id", distinct=True),
                                                              members=Count("memberships", filter=active)))
     projects = dict(
         (row["commune_id"], row) for row in
@@ -23,17 +23,26 @@ def cooperatives_summary(*, user, area_code, year, comparable=False):
     )
     commended = dict(Commendation.objects.visible_to(user).filter(year=year, household__commune_id__in=scope.communes)
                      .values_list("household__commune_id").annotate(n=Count("id")))
+    # One row per commune of the report's map: records of a merged commune count in its successor, so this
+    # sheet and the poverty sheet of the same package speak of the same units.
     rows = {}
+
+    def row_for(commune_code):
+        code, label = scope.commune_on_map(commune_code)
+        return rows.setdefault(code, {"commune": code, "area": label, "groups": 0, "members": 0, "projects": 0,
+                                      "project_households": 0, "commendations": 0})
+
     for row in groups:
-        rows[row["commune_id"]] = {"commune": row["commune_id"], "area": row["commune__name"], "groups": row["groups"],
-                                   "members": row["members"]}
-    for code in set(projects) | set(commended):
-        rows.setdefault(code, {"commune": code, "area": scope.row_label(code)["name"], "groups": 0, "members": 0})
-    for code, row in rows.items():
-        row["projects"] = projects.get(code, {}).get("projects", 0)
-        row["project_households"] = projects.get(code, {}).get("project_households", 0)
-        row["commendations"] = commended.get(code, 0)
+        target = row_for(row["commune_id"])
+        target["groups"] += row["groups"]
+        target["members"] += row["members"]
+    for code, row in projects.items():
+        target = row_for(code)
+        target["projects"] += row["projects"]
+        target["project_households"] += row["project_households"]
+    for code, count in commended.items():
+        row_for(code)["commendations"] += count
     ordered = [rows[code] for code in sorted(rows)]
     total = {key: sum(row[key] for row in ordered)
              for key in ("groups", "members", "projects", "project_households", "commendations")}
-    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name}, "rows": ordered, "total": total}
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(), "rows": ordered, "total": total}

@@ -27,7 +27,7 @@ def deprivation_summary(*, user, area_code, year, comparable=False):
          "near_poor_share": rate(counts[f"near_{indicator.code}"], counts["near_poor_total"])}
         for indicator in indicators
     ]
-    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name}, "rows": rows,
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(), "rows": rows,
             "total": {"area": "Tổng số hộ", "poor": counts["poor_total"], "near_poor": counts["near_poor_total"]},
             "denominators": {"poor_share": "hộ nghèo thiếu hụt chỉ số / tổng số hộ nghèo",
                              "near_poor_share": "hộ cận nghèo thiếu hụt chỉ số / tổng số hộ cận nghèo"}}

@@ -50,6 +50,7 @@ class Table:
     total: dict | None = None
     notes: list = field(default_factory=list)  # e.g. the denominators of the rates
     parent_unit_name: str = ""
+    issuer: str = ""  # the body whose People's Committee issues the table (defaults to the unit)
 
 
 def safe_text(value):
@@ -166,7 +167,7 @@ def write_table(workbook, table):
     left_top = (table.parent_unit_name or "").upper()
     append([_cell(sheet, left_top, bold=True, align="center")] + [None] * (half - 1)
            + [_cell(sheet, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align="center")])
-    append([_cell(sheet, table.unit_name.upper(), bold=True, align="center")] + [None] * (half - 1)
+    append([_cell(sheet, (table.issuer or table.unit_name).upper(), bold=True, align="center")] + [None] * (half - 1)
            + [_cell(sheet, "Độc lập - Tự do - Hạnh phúc", bold=True, align="center")])
     for row in (1, 2):
         merges.append(CellRange(min_col=1, max_col=half, min_row=row, max_row=row))

@@ -29,19 +29,22 @@ def list_rows(*, user, area_code, year, comparable=False):
         .exclude(classification__in=[Classification.AVERAGE, Classification.NOT_POOR], movement=Movement.NONE)
         .annotate(list_name=list_name_of_movement())
         .order_by("commune_id", "village_id", "household__code")
-        .values_list("household__code", "household__head_name", "commune__name", "village__kind", "village__name",
+        .values_list("household__code", "household__head_name", "commune_id", "village__kind", "village__name",
                      "list_name", "income_per_capita", "deprivation_count", "household__ethnic_group__name")
     )
+    communes = {}
     for code, head, commune, kind, village, list_name, income, deprivations, ethnic in queryset.iterator(
             chunk_size=5000):
-        yield {"code": code, "area": head, "commune": commune, "village": unit_label(kind, village) if village else "",
+        if commune not in communes:
+            communes[commune] = scope.commune_on_map(commune)[1]
+        yield {"code": code, "area": head, "commune": communes[commune], "village": unit_label(kind, village) if village else "",
                "list": list_name,
                "income": income, "deprivations": deprivations, "ethnic_group": ethnic}
 
 
 def household_lists(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
-    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name},
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(),
             "rows": list_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}
 
 
@@ -52,19 +55,22 @@ def register_rows(*, user, area_code, year, comparable=False):
         Household.objects.visible_to(user).filter(commune_id__in=scope.communes)
         .annotate(review=FilteredRelation("assessments", condition=Q(assessments__year=year)))
         .order_by("commune_id", "code")
-        .values_list("code", "head_name", "commune__name", "village__kind", "village__name", "ethnic_group__name",
+        .values_list("code", "head_name", "commune_id", "village__kind", "village__name", "ethnic_group__name",
                      "status", "review__classification")
     )
     labels = {Classification.POOR: "Hộ nghèo", Classification.NEAR_POOR: "Hộ cận nghèo",
               Classification.AVERAGE: "Mức sống trung bình", Classification.NOT_POOR: "Không nghèo",
               None: "Chưa rà soát"}
+    communes = {}  # commune code -> its label on the report's map (merged communes under their successor)
     for code, head, commune, kind, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
-        yield {"code": code, "area": head, "area_name": head, "commune": commune,
+        if commune not in communes:
+            communes[commune] = scope.commune_on_map(commune)[1]
+        yield {"code": code, "area": head, "area_name": head, "commune": communes[commune],
                "village": unit_label(kind, village) if village else "",
                "ethnic_group": ethnic, "status": HouseholdStatus(status).label, "list": labels[classification]}
 
 
 def household_register(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
-    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name},
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(),
             "rows": register_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}

@@ -181,8 +181,8 @@ def poverty_summary(*, user, area_code, year, comparable=False, map_year=None):
     return {
         "year": year,
         "comparable": comparable,
-        "area": {"code": scope.area.code, "name": scope.map.get(scope.area.code).label
-                 if scope.map.get(scope.area.code) else scope.area.name},
+        "area": scope.area_dict(),
+        "issuer": scope.issuer(),
         "rows": [
             {"area": scope.row_label(code), **with_rates({name: values.get(name, 0) for name in FIGURES})}
             for code, values in ordered

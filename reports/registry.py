@@ -159,5 +159,5 @@ def report_table(report, result, year):
     return Table(
         sheet_name=report.sheet, title=report.title, unit_name=result["area"]["name"], year=year,
         columns=list(report.columns), rows=flat_rows(result), total=total_row(result), notes=list(report.notes),
-        parent_unit_name="Ủy ban nhân dân",
+        parent_unit_name="Ủy ban nhân dân", issuer=result.get("issuer", ""),
     )

@@ -37,6 +37,31 @@ class ReportScope:
             if unit.level == Level.COMMUNE and self.map.current_successor(code, self.day) in self.target
         }
 
+    def area_dict(self):
+        """The area as every report names it: its label on the report's map ("Huyện Đắk Tô")."""
+        unit = self.map.get(self.area.code)
+        return {"code": self.area.code, "name": unit.label if unit else self.area.label}
+
+    def issuer(self):
+        """The body that issues the year's table: the area itself while it exists; for a unit closed by then
+        (a district abolished on 1 July 2025), the level its communes report to on the map (the province)."""
+        if self.area_is_current:
+            return self.area_dict()["name"]
+        for code in sorted(self.target):
+            top = self.map.get(code)
+            while top is not None and top.parent and self.map.get(top.parent):
+                top = self.map.get(top.parent)
+            if top is not None and top.code != code:
+                return top.label
+        return self.area_dict()["name"]
+
+    def commune_on_map(self, commune_code):
+        """The commune of the report's map that a record of `commune_code` belongs to (merged communes
+        land in their successor), with its label."""
+        code = self.map.current_successor(commune_code, self.day)
+        unit = self.map.get(code)
+        return code, unit.label if unit else code
+
     def row_of(self, commune_code, village_code=None):
         if self.by_village:
             return village_code or "_none"

@@ -64,5 +64,5 @@ def spending_summary(*, user, area_code, year, comparable=False):
              "unit": units.pop() if len(units) == 1 else "", "amount": sum(r["amount"] for r in ordered),
              "households": households, "budget": sum(r["budget"] for r in ordered)}
     total["disbursement_rate"] = rate(total["amount"], total["budget"])
-    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name}, "rows": ordered, "total": total,
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(), "rows": ordered, "total": total,
             "denominators": {"disbursement_rate": "số tiền đã hỗ trợ / kế hoạch vốn"}}

@@ -19,4 +19,4 @@ def training_summary(*, user, area_code, year, comparable=False):
     for row in rows:
         row["area"] = str(row["year"])
     total = {key: sum(row[key] for row in rows) for key in ("courses", "enrolled", "graduated", "dropped")}
-    return {"year": year, "area": {"code": scope.area.code, "name": scope.area.name}, "rows": rows, "total": total}
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(), "rows": rows, "total": total}

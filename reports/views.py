@@ -71,14 +71,17 @@ def annual_package(request):
         area_code, year, _ = report_parameters(request)
     except BadParameter as error:
         return _bad_request(request, str(error))
+    # One package, one map: every sheet on the year's map, or every sheet on today's with comparable=1.
+    comparable = request.GET.get("comparable") == "1"
     tables = []
     try:
         for report in REPORTS.values():
-            result = report.build(user=request.user, area_code=area_code, year=year)
+            result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable)
             tables.append(report_table(report, result, year))
     except BadParameter as error:
         return _bad_request(request, str(error))
-    return tables_response(tables, f"bao-cao-nam-{year}-{slugify(area_code)}")
+    suffix = "-dia-gioi-hien-nay" if comparable else ""
+    return tables_response(tables, f"bao-cao-nam-{year}-{slugify(area_code)}{suffix}")
 
 
 @login_required

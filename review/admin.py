@@ -25,6 +25,7 @@ from review.services import (
     round_approve,
     round_reopen,
     round_return,
+    round_steps,
     round_submit,
     year_reclassify,
 )
@@ -256,12 +257,39 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
     search_fields = ("commune__code",)
     readonly_fields = ("commune", "year", "status", "return_reason", "reopen_reason", "submitted_at", "approved_at")
     actions = ["submit_rounds", "approve_rounds"]
+    change_form_template = "admin/review/reviewround/change_form.html"
+
+    # action -> the step of review.services.ROUND_STEPS it makes
+    ACTION_STEPS = {"submit_rounds": "submit", "approve_rounds": "approve"}
+    # button of the change page -> (service, step, what is said when done); buttons in the template
+    BUTTONS = {
+        "_submit": (round_submit, "submit", "Đã gửi huyện."),
+        "_approve": (round_approve, "approve", "Đã phê duyệt và khoá đợt rà soát."),
+        "_return": (round_return, "return", "Đã trả lại xã."),
+        "_reopen": (round_reopen, "reopen", "Đã mở lại đợt rà soát."),
+    }
 
     def has_add_permission(self, request):
         return False  # a round opens by itself with the first assessment of its commune and year
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_actions(self, request):
+        """Only the actions the user's role may make (review.services.round_steps): a commune officer is
+        not offered an approval the service would refuse."""
+        actions = super().get_actions(request)
+        allowed = set(round_steps(request.user))
+        for name, step in self.ACTION_STEPS.items():
+            if step not in allowed:
+                actions.pop(name, None)
+        return actions
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The buttons of the steps this user may make on this round as it stands."""
+        steps = round_steps(request.user, obj) if obj is not None and self.has_change_permission(request, obj) else []
+        context.update({"round_steps": steps, "round_needs_reason": bool({"return", "reopen"} & set(steps))})
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _run(self, request, queryset, service, done):
         for review_round in queryset:
@@ -271,25 +299,29 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
             except ValidationError as error:
                 messages.error(request, f"{review_round}: {'; '.join(error.messages)}")
 
-    @admin.action(description="Gửi huyện các đợt đã chọn")
+    @admin.action(description="Gửi huyện các đợt đã chọn", permissions=["change"])
     def submit_rounds(self, request, queryset):
         self._run(request, queryset, round_submit, "Đã gửi")
 
-    @admin.action(description="Phê duyệt (khoá) các đợt đã chọn")
+    @admin.action(description="Phê duyệt (khoá) các đợt đã chọn", permissions=["change"])
     def approve_rounds(self, request, queryset):
         self._run(request, queryset, round_approve, "Đã phê duyệt")
 
-    def response_change(self, request, obj):
-        reason = request.POST.get("reason", "").strip()
-        try:
-            if "_return" in request.POST:
-                round_return(acting_user=request.user, review_round=obj, reason=reason)
-                messages.success(request, "Đã trả lại xã.")
-            elif "_reopen" in request.POST:
-                round_reopen(acting_user=request.user, review_round=obj, reason=reason)
-                messages.success(request, "Đã mở lại đợt rà soát.")
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-        return super().response_change(request, obj)
+    def save_model(self, request, obj, form, change):
+        """Every field is read only: the round moves only through its steps (response_change). Saving the
+        instance loaded with the page would write back a status another officer changed meanwhile."""
 
-    change_form_template = "admin/review/reviewround/change_form.html"
+    def response_change(self, request, obj):
+        """A step's button: the service decides (a button posted without being offered is refused there),
+        and the page comes back with the buttons of the round's new status."""
+        for button, (service, step, done) in self.BUTTONS.items():
+            if button not in request.POST:
+                continue
+            kwargs = {"reason": request.POST.get("reason", "").strip()} if step in ("return", "reopen") else {}
+            try:
+                service(acting_user=request.user, review_round=obj, **kwargs)
+                messages.success(request, done)
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

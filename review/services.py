@@ -509,14 +509,54 @@ def _round_movements_refresh(review_round, *, acting_user, reason):
 # Every transition locks the round's row first and checks the status under the lock: an approval waits
 # for a save in flight in the round, and a save waits for an approval in flight (then is refused).
 
-def _require_role(user, roles, field="status"):
-    if role_of(user) not in roles:
-        raise ValidationError({field: "Vai trò của bạn không được thực hiện thao tác này."})
+
+@dataclass(frozen=True)
+class RoundStep:
+    """A transition of a review round: the roles that may make it, and the status it starts from."""
+
+    roles: frozenset
+    from_status: str
+    refusal: str  # said when the round is not in `from_status`
+
+
+# Who may move a round from which status: the one rule that the round_* services enforce and that pages
+# ask (round_steps) to offer only what will be accepted.
+ROUND_STEPS = {
+    "submit": RoundStep(frozenset({Role.COMMUNE_OFFICER, Role.ADMIN}), RoundStatus.OPEN,
+                        "Chỉ gửi được đợt rà soát đang mở."),
+    "approve": RoundStep(frozenset({Role.DISTRICT_OFFICER, Role.ADMIN}), RoundStatus.SUBMITTED,
+                         "Chỉ phê duyệt được đợt rà soát xã đã gửi."),
+    "return": RoundStep(frozenset({Role.DISTRICT_OFFICER, Role.ADMIN}), RoundStatus.SUBMITTED,
+                        "Chỉ trả lại được đợt rà soát xã đã gửi."),
+    "reopen": RoundStep(frozenset({Role.DISTRICT_OFFICER, Role.ADMIN}), RoundStatus.APPROVED,
+                        "Chỉ mở lại được đợt rà soát đã phê duyệt."),
+}
+
+
+def round_steps(user, review_round=None):
+    """The steps (keys of ROUND_STEPS, in their order) `user` may make: on `review_round` as it stands
+    (role, area and status), or without a round, on some round (role alone). The services check the
+    same rule again, under the round's lock, when the step is made."""
+    role = role_of(user)
+    if review_round is not None and not can_see_area(user, review_round.commune_id):
+        return []
+    return [name for name, step in ROUND_STEPS.items()
+            if role in step.roles and (review_round is None or review_round.status == step.from_status)]
+
+
+def _begin_step(acting_user, review_round, name):
+    """Check the role and the area, lock the round's row, then check its status under the lock."""
+    step = ROUND_STEPS[name]
+    if role_of(acting_user) not in step.roles:
+        raise ValidationError({"status": "Vai trò của bạn không được thực hiện thao tác này."})
+    if not can_see_area(acting_user, review_round.commune_id):
+        raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
+    _refresh_locked(review_round)
+    if review_round.status != step.from_status:
+        raise ValidationError({"status": step.refusal})
 
 
 def _move_round(review_round, *, acting_user, status, reason_field=None, reason=None, change_reason):
-    if not can_see_area(acting_user, review_round.commune_id):
-        raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
     review_round.status = status
     if reason_field:
         setattr(review_round, reason_field, reason)
@@ -532,10 +572,7 @@ def _move_round(review_round, *, acting_user, status, reason_field=None, reason=
 
 @transaction.atomic
 def round_submit(*, acting_user, review_round):
-    _require_role(acting_user, {Role.COMMUNE_OFFICER, Role.ADMIN})
-    _refresh_locked(review_round)
-    if review_round.status != RoundStatus.OPEN:
-        raise ValidationError({"status": "Chỉ gửi được đợt rà soát đang mở."})
+    _begin_step(acting_user, review_round, "submit")
     if not review_round.assessments.exists():
         raise ValidationError({"status": "Chưa có kết quả rà soát nào để gửi."})
     return _move_round(review_round, acting_user=acting_user, status=RoundStatus.SUBMITTED, change_reason="Gửi huyện")
@@ -543,19 +580,13 @@ def round_submit(*, acting_user, review_round):
 
 @transaction.atomic
 def round_approve(*, acting_user, review_round):
-    _require_role(acting_user, {Role.DISTRICT_OFFICER, Role.ADMIN})
-    _refresh_locked(review_round)
-    if review_round.status != RoundStatus.SUBMITTED:
-        raise ValidationError({"status": "Chỉ phê duyệt được đợt rà soát xã đã gửi."})
+    _begin_step(acting_user, review_round, "approve")
     return _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED, change_reason="Phê duyệt")
 
 
 @transaction.atomic
 def round_return(*, acting_user, review_round, reason):
-    _require_role(acting_user, {Role.DISTRICT_OFFICER, Role.ADMIN})
-    _refresh_locked(review_round)
-    if review_round.status != RoundStatus.SUBMITTED:
-        raise ValidationError({"status": "Chỉ trả lại được đợt rà soát xã đã gửi."})
+    _begin_step(acting_user, review_round, "return")
     if not (reason or "").strip():
         raise ValidationError({"return_reason": "Hãy ghi lý do trả lại."})
     return _move_round(review_round, acting_user=acting_user, status=RoundStatus.OPEN, reason_field="return_reason",
@@ -566,10 +597,7 @@ def round_return(*, acting_user, review_round, reason):
 def round_reopen(*, acting_user, review_round, reason):
     """Reopen an approved round (with a reason). Movements held back while it was approved (an earlier
     year corrected meanwhile) are applied now, in the audit trail with the same user and reason."""
-    _require_role(acting_user, {Role.DISTRICT_OFFICER, Role.ADMIN})
-    _refresh_locked(review_round)
-    if review_round.status != RoundStatus.APPROVED:
-        raise ValidationError({"status": "Chỉ mở lại được đợt rà soát đã phê duyệt."})
+    _begin_step(acting_user, review_round, "reopen")
     if not (reason or "").strip():
         raise ValidationError({"reopen_reason": "Hãy ghi lý do mở lại."})
     _move_round(review_round, acting_user=acting_user, status=RoundStatus.OPEN, reason_field="reopen_reason",

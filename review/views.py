@@ -4,12 +4,14 @@ Thin views: read through the scoping door, write through review.services.
 """
 import datetime
 import json
+import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -72,6 +74,15 @@ class WorksheetRow(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["deprivations"].choices = [(code, code) for code in indicator_codes]
 
+    @property
+    def shown(self):
+        """What the number inputs show: on a submitted page what the officer typed, else the stored figures
+        in Vietnamese format (1.200.000), which the fields read back."""
+        if self.is_bound:
+            return {name: self[name].value() or "" for name in ("income", "b1")}
+        return {name: "" if self.initial.get(name) is None else vn_number(self.initial[name])
+                for name in ("income", "b1")}
+
     def is_blank(self):
         data = self.cleaned_data
         return data.get("income") is None and data.get("b1") is None
@@ -103,6 +114,54 @@ def _changed(form, assessment):
                                          assessment.has_meritorious_member)
 
 
+class WorksheetFilters:
+    """What the officer looks for on the worksheet, from GET parameters kept across paging and saving:
+    `q` (household code, head's or a member's name, diacritics optional), `village` (code of a village of
+    the commune) and `unassessed` (only households without an assessment of the year)."""
+
+    def __init__(self, params, villages):
+        self.q = (params.get("q") or "").strip()[:100]
+        village = (params.get("village") or "").strip()
+        self.village = village if village in {unit.code for unit in villages} else ""
+        self.unassessed = params.get("unassessed") == "1"
+
+    def apply(self, households, year):
+        if self.q:
+            households = households.search(self.q)
+        if self.village:
+            households = households.filter(village_id=self.village)
+        if self.unassessed:
+            households = households.exclude(assessments__year=year)
+        return households
+
+    @property
+    def active(self):
+        return bool(self.q or self.village or self.unassessed)
+
+    def query(self, **extra):
+        """The filters as a query string ("" when none), with `extra` parameters (the page) after them."""
+        params = {"q": self.q, "village": self.village, "unassessed": "1" if self.unassessed else ""}
+        return urlencode({key: value for key, value in {**params, **extra}.items() if value not in ("", None)})
+
+
+_ROW_KEY = re.compile(r"^h(\d{1,18})-version$")  # a bigint, never a 500 on an overlong id
+
+
+def _posted_rows(request, households):
+    """The rows the submitted page carried (their hidden version inputs name them), whatever the filters
+    and pages hold now: a row that left the filter or moved to another page meanwhile (assessed or added
+    by someone else) is still saved, or reported, as the officer saw it. Returns (rows, missing): `missing`
+    counts rows carrying figures whose household is no longer active in the commune for this user."""
+    ids = {int(match.group(1)) for key in request.POST if (match := _ROW_KEY.match(key))}
+    if len(ids) > ROWS_PER_PAGE:
+        raise BadRequest("Quá nhiều dòng trong một lần lưu.")
+    rows = list(households.filter(pk__in=ids).select_related("village").order_by("code"))
+    found = {household.pk for household in rows}
+    missing = sum(1 for pk in ids - found
+                  if (request.POST.get(f"h{pk}-income") or "").strip() or (request.POST.get(f"h{pk}-b1") or "").strip())
+    return rows, missing
+
+
 @login_required
 def worksheet(request, commune, year):
     commune = _commune_or_404(request.user, commune)
@@ -114,14 +173,24 @@ def worksheet(request, commune, year):
     editable = can_edit(request.user) and not locked
 
     households = Household.objects.visible_to(request.user).active().filter(commune=commune).order_by("code")
-    page = Paginator(households.select_related("village"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    villages = list(AdministrativeUnit.objects.filter(
+        Q(parent=commune, level=Level.VILLAGE) | Q(pk__in=households.values("village_id"))).order_by("code"))
+    filters = WorksheetFilters(request.GET, villages)
+    matching = filters.apply(households, year)
+    page = Paginator(matching.select_related("village"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    if request.method == "POST" and editable:
+        rows, missing = _posted_rows(request, households)
+        if missing:
+            messages.warning(request, f"{missing} dòng không được lưu: hộ không còn trong sổ của xã (đã chuyển đi, "
+                                      "giải thể hoặc chuyển sang xã khác).")
+    else:
+        rows = list(page.object_list)
     assessments = {a.household_id: a for a in Assessment.objects.filter(year=year, household__in=rows)}
     prefix = lambda household: f"h{household.pk}"  # noqa: E731
     if request.method == "POST" and editable:
         forms_ = [WorksheetRow(request.POST, prefix=prefix(h), indicator_codes=codes) for h in rows]
         if all(form.is_valid() for form in forms_) and _save_rows(request, forms_, rows, assessments, year):
-            return redirect(f"{request.path}?page={page.number}")
+            return redirect(f"{request.path}?{filters.query(page=page.number)}")
     else:
         forms_ = [WorksheetRow(initial=_initial_row(h, assessments.get(h.pk)), prefix=prefix(h),
                                indicator_codes=codes) for h in rows]
@@ -130,6 +199,7 @@ def worksheet(request, commune, year):
         "commune": commune, "year": year, "standard": standard, "indicators": indicators,
         "rows": [(h, assessments.get(h.pk), form) for h, form in zip(rows, forms_)],
         "page": page, "review_round": review_round, "locked": locked, "editable": editable,
+        "filters": filters, "villages": villages, "filter_query": filters.query(),
         "not_assessed_count": not_assessed.count(), "not_assessed_sample": list(not_assessed.values_list("code", flat=True)[:20]),
         "lines_json": json.dumps(_lines_dict(standard, commune.is_urban)),
     }

@@ -199,3 +199,11 @@ def test_concurrent_benefit_edits_lose_nothing(client, users, areas):
     second = client.post(url, {**data, "amount": "999"})
     assert "vừa được người khác sửa" in str(second.context["adminform"].form.non_field_errors())
     assert Benefit.objects.get().amount == 100
+
+
+@pytest.mark.django_db
+def test_the_catalogue_holds_the_ethnic_minority_programme_and_its_projects():
+    """Kon Tum's districts report the NTP of Decision 1719/QĐ-TTg beside the poverty programme."""
+    programme = Program.objects.get(code="CTMTQG-1719")
+    assert "dân tộc thiểu số" in programme.name and programme.legal_basis.startswith("Quyết định 1719/QĐ-TTg")
+    assert Program.objects.filter(parent=programme).count() == 10

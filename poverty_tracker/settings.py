@@ -267,6 +267,13 @@ CACHES = cache_settings(os.environ.get("DJANGO_REDIS_URL"), IMPORT_JOBS_DIR)
 # Report results are cached until the data changes (reports/cache.py); 0 switches the cache off.
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
 
+# The programme's targets shown on the dashboard (reports/targets.py): Decision 90/QĐ-TTg for 2021–2025.
+# Per area and period: add entries with "areas": ["612", …] before the general one.
+POVERTY_TARGETS = [
+    {"first_year": 2021, "last_year": 2025, "areas": None, "poor_rate_down": ("1", "1.5"),
+     "ethnic_minority_poor_rate_down_over": "3"},
+]
+
 # Review calendar (Circular 07/2021): preliminary results by 15 Nov, official by 20 Dec.
 REVIEW_PRELIMINARY_DEADLINE = os.environ.get("REVIEW_PRELIMINARY_DEADLINE", "11-15")
 REVIEW_OFFICIAL_DEADLINE = os.environ.get("REVIEW_OFFICIAL_DEADLINE", "12-20")

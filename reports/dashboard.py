@@ -2,6 +2,7 @@
 from core.formatting import points
 from reports.poverty import COUNTS, poverty_summary, shared_queries
 from reports.scope import report_area_exists
+from reports.targets import ethnic_minority_target, poor_rate_target, target_for
 from reports.spending import spending_summary
 from reports.training import training_summary
 
@@ -43,6 +44,9 @@ def dashboard_data(*, user, area_code, year, years):
          "change": points(now["ethnic_minority_poor_rate"], before["ethnic_minority_poor_rate"])
          if before["ethnic_minority_poor_rate"] is not None else None},
     ]
+    target = target_for(area_code, year)
+    key_figures[1]["target"] = poor_rate_target(target, key_figures[1]["change"])
+    key_figures[5]["target"] = ethnic_minority_target(target, key_figures[5]["change"])
     for figure in key_figures:
         change, better = figure["change"], figure.get("better", "down")
         figure["trend"] = "" if not change else ("good" if (change > 0) == (better == "up") else "bad")

@@ -50,3 +50,18 @@ def test_a_merged_communes_cards_compare_the_same_territory(merged_commune):
 def test_a_first_year_shows_no_change(merged_commune):
     data = dashboard_data(user=merged_commune, area_code="23401", year=2024, years=[2024, 2025])
     assert [figure["change"] for figure in data["key_figures"]] == [None] * len(data["key_figures"])
+
+
+def test_cards_show_the_programmes_targets_and_whether_they_were_met(merged_commune, settings):
+    settings.POVERTY_TARGETS = [
+        {"first_year": 2021, "last_year": 2025, "areas": ["23401"], "poor_rate_down": ("1", "1.5"),
+         "ethnic_minority_poor_rate_down_over": "3"},
+    ]
+    data = dashboard_data(user=merged_commune, area_code="23401", year=2025, years=[2024, 2025])
+    rate = card(data, "Tỷ lệ hộ nghèo")
+    assert rate["target"] == {"text": "Mục tiêu: giảm 1–1,5 điểm %/năm", "met": False}  # it rose 25 points
+    assert card(data, "Tỷ lệ hộ nghèo DTTS")["target"]["text"] == "Mục tiêu: giảm trên 3 điểm %/năm"
+    assert card(data, "Hộ nghèo").get("target") is None
+    settings.POVERTY_TARGETS = [dict(settings.POVERTY_TARGETS[0], areas=["612"])]  # another area's target
+    assert card(dashboard_data(user=merged_commune, area_code="23401", year=2025, years=[2025]),
+                "Tỷ lệ hộ nghèo")["target"] is None

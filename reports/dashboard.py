@@ -2,8 +2,8 @@
 from core.formatting import points
 from reports.poverty import COUNTS, poverty_summary, shared_queries
 from reports.scope import report_area_exists
-from reports.targets import ethnic_minority_target, poor_rate_target, target_for
 from reports.spending import spending_summary
+from reports.targets import ethnic_minority_target, poor_rate_target, target_for
 from reports.training import training_summary
 
 

@@ -8,7 +8,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.base import EditorOrReadOnly
-from importing.service import households_import
+from importing import slots
+from importing.reading import FileRefused, Issue, check_upload
+from importing.service import ImportResult, households_import
 
 
 class ImportUpload(serializers.Serializer):
@@ -24,13 +26,23 @@ class ImportView(viewsets.ViewSet):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = ImportUpload
 
-    @extend_schema(request=ImportUpload, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    @extend_schema(request=ImportUpload,
+                   responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT})
     def create(self, request):
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Hãy gửi tệp .xlsx trong trường multipart “file”."]}, status=400)
         dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes", "on")
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        try:
+            check_upload(upload.name, upload.size)  # too big, .xls, .csv: answered before any copy is made
+        except FileRefused as error:
+            refused = ImportResult(errors=[Issue("", None, None, str(error))])
+            return Response(refused.as_dict(), status=400)
+        slot = slots.acquire()
+        if slot is None:  # IMPORT_MAX_CONCURRENT imports are running on this server
+            return Response({"detail": slots.busy_message()}, status=429,
+                            headers={"Retry-After": str(slots.RETRY_AFTER_SECONDS)})
+        with slot, tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
             handle.flush()

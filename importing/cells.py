@@ -2,6 +2,7 @@
 import re
 
 from core.fields import parse_vietnamese_integer
+from core.formatting import vn_number
 from core.text import clean_text, search_key
 
 TRUE_WORDS = {"x", "1", "co", "có", "yes", "true", "v", "✓"}
@@ -9,6 +10,9 @@ FALSE_WORDS = {"", "0", "khong", "không", "no", "false", "-"}
 # Characters that never occur in Unicode Vietnamese but fill text typed in the legacy fonts.
 TCVN3_MARKS = set("¸µ¶·¹¨©ª«¬®¦§¤¢£¡¥ÇÆËÎÏÑ×ØÜÞßæçðñ÷øüýþ¼½¾")
 VNI_PATTERN = re.compile(r"[øïñöëäåû]|[aeiouy][ùõã]|aê|eâ", re.IGNORECASE)
+# Control characters left after whitespace is tidied: the reader decodes Excel's _xHHHH_ escapes, so a cell
+# can hold a NUL (which PostgreSQL refuses in any text) or other invisible codes nobody means to store.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class CellError(ValueError):
@@ -21,6 +25,9 @@ def text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     result = clean_text(value)
+    control = CONTROL.search(result)
+    if control:
+        raise CellError(f"Ô có ký tự ẩn không in được (mã U+{ord(control.group()):04X}): hãy xoá ô rồi gõ lại.")
     legacy = legacy_encoding(result)
     if legacy:
         raise CellError(f"Chữ gõ bằng phông {legacy} (không phải Unicode): hãy chuyển mã sang Unicode "
@@ -39,7 +46,9 @@ def legacy_encoding(value):
     return ""
 
 
-def integer(value, *, minimum=None):
+def integer(value, *, minimum=None, maximum=None, too_big=None):
+    """A whole number as officers write it (1.500.000, 1500000, or a number cell). Outside
+    [minimum, maximum] it is an error; `too_big` words the one above `maximum`."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -57,6 +66,8 @@ def integer(value, *, minimum=None):
             raise CellError(f"“{value}” không phải số (viết 1.500.000 hoặc 1500000).") from None
     if minimum is not None and number < minimum:
         raise CellError(f"Không được nhỏ hơn {minimum}.")
+    if maximum is not None and number > maximum:
+        raise CellError(too_big or f"Không được lớn hơn {vn_number(maximum)}.")
     return number
 
 

@@ -44,17 +44,29 @@ def forget(token):
     _cache().delete(_key(token))
 
 
-def start(token, *, user, path, filename, dry_run, size=None):
-    """Start checking (dry_run) or importing the stored file; returns at once."""
+def is_running(token):
+    job = state(token)
+    return bool(job) and job.get("status") == "running"
+
+
+def start(token, *, user, path, filename, dry_run, size=None, slot=None):
+    """Start checking (dry_run) or importing the stored file; returns at once. The job releases `slot`
+    (importing/slots.py) when it ends, before its page hears that it is done."""
     _save(token, status="running", dry_run=dry_run, phase="Đang chờ bắt đầu…", done=0, total=0, result=None)
     thread = threading.Thread(target=run, name=f"import-{token[:8]}", daemon=True,
                               kwargs={"token": token, "user_id": user.pk, "path": path, "filename": filename,
-                                      "dry_run": dry_run, "size": size})
-    thread.start()
+                                      "dry_run": dry_run, "size": size, "slot": slot})
+    try:
+        thread.start()
+    except BaseException:
+        if slot is not None:
+            slot.release()
+        forget(token)
+        raise
     return thread
 
 
-def run(*, token, user_id, path, filename, dry_run, size=None):
+def run(*, token, user_id, path, filename, dry_run, size=None, slot=None):
     last = [0.0]
 
     def progress(phase, done, total):
@@ -77,6 +89,8 @@ def run(*, token, user_id, path, filename, dry_run, size=None):
                  "result": None}
     finally:
         connections.close_all()  # this thread's own connections, closed before anyone hears it is done
+        if slot is not None:
+            slot.release()
     _save(token, dry_run=dry_run, **final)
 
 

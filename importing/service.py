@@ -3,14 +3,20 @@
 Matching: households by Mã hộ, members by household + national ID or name + birth year, review results by
 household + year. Lookups are bulk (a constant number of queries per 5,000 rows), writes are bulk with their
 audit rows, the change reason naming the file. Classification and movements use the same rule as hand entry.
+
+What the check accepts, the commit writes: every value is checked as the models take it (their fields'
+lengths, the integer ranges of their column types, their validators and `clean()` rules, the one-head rule
+over what is stored plus what the file adds), with its error at (sheet, row, column). The write then locks
+the review rounds it writes into and checks again, under the lock, that none was approved meanwhile.
 """
 import datetime
+import logging
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from simple_history.utils import bulk_update_with_history
 
@@ -18,6 +24,7 @@ from accounts.models import can_edit
 from areas.models import AdministrativeUnit
 from areas.scoping import visible_area_codes
 from core.bulk import insert_with_history
+from core.formatting import vn_number
 from core.text import clean_text, search_key
 from households.models import EthnicGroup, Household, Member, Relation
 from importing import cells
@@ -33,15 +40,56 @@ from importing.reading import (
     open_workbook,
     read_sheet,
 )
-from review.classification import classify, movements_over_years
-from review.models import Assessment, Indicator, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
-from review.services import all_lines, write_derived
+from importing.rules import FieldRule, maximum
+from review.classification import MissingInput, classify, movements_over_years
+from review.models import (
+    Assessment,
+    Indicator,
+    PovertyStandard,
+    ReviewRound,
+    RoundLockedError,
+    RoundStatus,
+    deprivation_key,
+)
+from review.services import (
+    MAX_B1_SCORE,
+    MAX_INCOME_PER_CAPITA,
+    all_lines,
+    held_back_notice,
+    lock_open_rounds,
+    write_derived,
+)
 
+log = logging.getLogger(__name__)
 CHUNK = 5000
 KINDS = ("households", "members", "assessments")
 RELATIONS = {search_key(label): value for value, label in Relation.choices}
 RELATIONS.update({"chu ho": Relation.HEAD, "vo": Relation.SPOUSE, "chong": Relation.SPOUSE, "con": Relation.CHILD,
                   "bo": Relation.PARENT, "me": Relation.PARENT, "chau": Relation.GRANDCHILD})
+
+# The limits of every value a row gives, from the models' own fields (importing/rules.py).
+HOUSEHOLD_CODE = FieldRule(Household, "code")
+HEAD_NAME = FieldRule(Household, "head_name")
+ADDRESS = FieldRule(Household, "address")
+FULL_NAME = FieldRule(Member, "full_name")
+BIRTH_YEAR = FieldRule(Member, "birth_year")
+NATIONAL_ID = FieldRule(Member, "national_id")
+DEPRIVATIONS = FieldRule(Assessment, "deprivations")
+YEAR_MAX = min(maximum(Assessment, "year"), maximum(ReviewRound, "year"))
+INCOME_MAX = maximum(Assessment, "income_per_capita", MAX_INCOME_PER_CAPITA)
+INCOME_TOO_BIG = (f"Thu nhập bình quân không quá {vn_number(INCOME_MAX)} đồng/người/tháng: hãy kiểm tra lại "
+                  "số (thừa chữ số 0, hay là thu nhập cả năm, của cả hộ?).")
+B1_MAX = maximum(Assessment, "b1_score", MAX_B1_SCORE)
+B1_TOO_BIG = f"Điểm B1 từ 0 đến {vn_number(B1_MAX)} điểm: hãy kiểm tra lại (nhập nhầm thu nhập vào cột điểm B1?)."
+# Model fields -> the column that holds them, for errors raised by the models' own rules.
+HOUSEHOLD_COLUMNS = {"code": "Mã hộ", "head_name": "Họ tên chủ hộ", "address": "Địa chỉ"}
+MEMBER_COLUMNS = {"full_name": "Họ tên", "gender": "Giới tính", "birth_year": "Năm sinh", "birth_date": "Năm sinh",
+                  "relation_to_head": "Quan hệ với chủ hộ", "national_id": "Số CCCD"}
+
+
+def checked(parse, rule):
+    """A cell parser that also refuses what the model field cannot hold."""
+    return lambda value: rule.check(parse(value))
 
 
 @dataclass
@@ -99,16 +147,27 @@ def households_import(*, acting_user, path, filename, dry_run=False, size=None, 
                 for header in sheet.extra:
                     result.notices.append(f"Trang “{sheet.name}”: bỏ qua cột không dùng “{header}”.")
         # Every usable sheet is still read, so the officer gets all the errors of the file at once.
-        with transaction.atomic():
-            job.households(sheets[HOUSEHOLDS])
-            job.members(sheets[MEMBERS])
-            job.reviews(sheets[REVIEWS])
-            if result.errors:
-                raise _Abort
-            if dry_run:
-                raise _Abort
-            job.write()
+        try:
+            with transaction.atomic():
+                job.households(sheets[HOUSEHOLDS])
+                job.members(sheets[MEMBERS])
+                job.reviews(sheets[REVIEWS])
+                if result.errors:
+                    raise _Abort
+                if dry_run:
+                    raise _Abort
+                job.write()
             result.committed = True
+            if job.held_back:
+                result.notices.append(held_back_notice(job.held_back))
+        except RoundLockedError as error:  # approved between the check and the write: nothing was written
+            job.locked(error.rounds)
+        except IntegrityError:
+            # The check holds every rule of the models; what is left is someone else's write in between
+            # (the same new code or ID number stored meanwhile). Nothing was written.
+            log.exception("import of %s refused at commit", filename)
+            result.errors.append(Issue("", None, None, "Sổ vừa được người khác sửa trong lúc ghi (cùng mã hộ hoặc "
+                                                       "số CCCD?): không ghi gì. Hãy kiểm tra lại tệp rồi nhập lại."))
     except _Abort:
         pass
     finally:
@@ -129,7 +188,7 @@ class _Job:
     def __init__(self, user, filename, result, progress=None):
         self.user = user
         self.progress = progress or (lambda phase, done, total: None)
-        self.filename = filename
+        self.filename = filename = cells.CONTROL.sub("", clean_text(filename))  # it goes into the audit trail
         self.reason = f"Nhập từ tệp {filename}"[:100]
         self.result = result
         self.scope = visible_area_codes(user)
@@ -141,6 +200,11 @@ class _Job:
         self.new_members, self.changed_members = [], []
         self.new_assessments, self.changed_assessments = [], []
         self.heads_in_file = set()
+        self.refused_codes = set()  # codes of household rows with an error: their other rows say nothing more
+        self.unchanged_codes = set()  # households the household sheet leaves as they are
+        self.first_years = {}  # code -> the first year the file reviews the household in
+        self.round_rows = defaultdict(list)  # (commune, year) of a round the write goes into -> review rows
+        self.held_back = []  # approved rounds whose derived movements were left as they are
 
     def error(self, sheet, row, column, message):
         self.result.errors.append(Issue(sheet, row, column, message))
@@ -184,18 +248,22 @@ class _Job:
         if sheet is None:
             return
         parsed, seen = [], {}
+        refused = self.refused_codes
         for number, values in self._rows(sheet):
             try:
                 row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
-                    ("code", cells.text), ("head_name", cells.text), ("commune", cells.code),
-                    ("village", cells.text), ("ethnic_group", self._ethnic), ("address", cells.text))}
+                    ("code", checked(cells.text, HOUSEHOLD_CODE)), ("head_name", checked(cells.text, HEAD_NAME)),
+                    ("commune", cells.code), ("village", cells.text), ("ethnic_group", self._ethnic),
+                    ("address", checked(cells.text, ADDRESS)))}
             except cells.CellError:
+                refused.add(self._raw_code(sheet, values))
                 continue
             missing = [SHEETS[HOUSEHOLDS][name][0] for name in ("code", "head_name", "commune", "ethnic_group")
                        if not row.get(name)]
             for label in missing:
                 self.error(HOUSEHOLDS, number, label, "Ô bắt buộc đang trống.")
             if missing:
+                refused.add(row["code"])
                 continue
             if row["code"] in seen:
                 self.error(HOUSEHOLDS, number, "Mã hộ", f"Mã hộ {row['code']} lặp lại (đã có ở dòng {seen[row['code']]}).")
@@ -216,34 +284,41 @@ class _Job:
             commune = units.get(row["commune"])
             if commune is None or commune.level != "commune":
                 self.error(HOUSEHOLDS, number, "Mã xã", f"Không có xã/phường mã {row['commune']}.")
+                refused.add(row["code"])
                 continue
             if not self._in_scope(commune.code):
                 self.error(HOUSEHOLDS, number, "Mã xã", f"Xã {commune.code} không thuộc địa bàn của bạn.")
+                refused.add(row["code"])
                 continue
             village = None
             if row["village"]:
                 village = villages[commune.code].get(row["village"]) or villages[commune.code].get(search_key(row["village"]))
                 if village is None:
                     self.error(HOUSEHOLDS, number, "Thôn", f"Không có thôn “{row['village']}” trong xã {commune.code}.")
+                    refused.add(row["code"])
                     continue
             household = existing.get(row["code"])
             if household is not None and not self._in_scope(household.commune_id):
                 # the code is taken outside the officer's area: say only that it cannot be used here
                 self.error(HOUSEHOLDS, number, "Mã hộ", f"Không dùng được mã hộ {row['code']} trong địa bàn của bạn: "
                                                         "hãy dùng mã khác.")
+                refused.add(row["code"])
                 continue
             values = {"commune_id": commune.code, "village_id": village.code if village else None,
                       "head_name": clean_text(row["head_name"]), "ethnic_group_id": row["ethnic_group"].code,
                       "address": row["address"] or ""}
             if household is None:
+                # registered today, or on 1 January of its first reviewed year (see _registered_by_reviews)
                 household = Household(code=row["code"], registered_on=datetime.date.today(), **values)
                 try:
-                    # field rules only: duplicates and places were checked above, in bulk, not row by row
+                    # the model's field rules (each value was checked as it was read; this keeps any rule
+                    # added to the model later); duplicates and places were checked above, in bulk
                     household.clean_fields(exclude=["version", "commune", "village", "ethnic_group", "search_text"])
                 except ValidationError as error:
                     for field_name, messages in error.message_dict.items():
-                        self.error(HOUSEHOLDS, number, "Mã hộ" if field_name == "code" else field_name,
+                        self.error(HOUSEHOLDS, number, HOUSEHOLD_COLUMNS.get(field_name, field_name),
                                    "; ".join(messages))
+                    refused.add(row["code"])
                     continue
                 household._row = number
                 self.new_households.append(household)
@@ -255,7 +330,17 @@ class _Job:
                 self.result.updated["households"] += 1
             else:
                 self.result.unchanged["households"] += 1
+                self.unchanged_codes.add(row["code"])
             self.households_by_code[row["code"]] = household
+
+    @staticmethod
+    def _raw_code(sheet, values):
+        """The household code of a row whose cells could not all be read ("" when the code cannot be)."""
+        index = sheet.columns.get("code")
+        try:
+            return cells.text(values[index]) if index is not None and index < len(values) else ""
+        except cells.CellError:
+            return ""
 
     def _in_scope(self, commune_code):
         """The rule of hand entry: a household is the officer's when its commune is in the officer's area."""
@@ -266,7 +351,8 @@ class _Job:
         the officer's area. Any other code, stored elsewhere or nowhere, gets the same answer."""
         self._preload([code])
         household = self.households_by_code.get(code)
-        if household is None:
+        if household is None and code not in self.refused_codes:
+            # (a household whose own row has an error already has its one error there)
             self.error(sheet_name, number, "Mã hộ",
                        f"Không có hộ mã {code} trong địa bàn của bạn (trong tệp hoặc trong sổ).")
         return household
@@ -287,9 +373,9 @@ class _Job:
             for number, values in self._rows(sheet):
                 try:
                     row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
-                        ("household", cells.text), ("full_name", cells.text), ("gender", cells.gender),
-                        ("birth_year", lambda v: cells.integer(v, minimum=1900)), ("ethnic_group", self._ethnic),
-                        ("relation", cells.text), ("national_id", cells.text))}
+                        ("household", cells.text), ("full_name", checked(cells.text, FULL_NAME)),
+                        ("gender", cells.gender), ("birth_year", lambda v: cells.integer(v, minimum=1900)),
+                        ("ethnic_group", self._ethnic), ("relation", cells.text), ("national_id", cells.text))}
                 except cells.CellError:
                     continue
                 if not row["household"] or not row["full_name"]:
@@ -306,6 +392,7 @@ class _Job:
         ids = [h.pk for h in self.households_by_code.values() if h.pk]
         for group in chunked(ids):
             for member in Member.objects.filter(household_id__in=group):
+                member._stored = (member.relation_to_head, member.national_id)  # as stored, before the file
                 existing[member.household_id].append(member)
         for group in chunked([row["national_id"] for _, row in rows if row["national_id"]]):
             for national_id, code, commune in Member.objects.filter(national_id__in=group).values_list(
@@ -313,16 +400,17 @@ class _Job:
                 known_ids[national_id] = (code, self._in_scope(commune))
         heads = defaultdict(list)
         seen_ids = {}
+        matched = {}  # stored member id -> the row that names them
         for number, row in rows:
             household = self._household(MEMBERS, number, row["household"])
             if household is None:
                 continue
-            if row["relation"] == Relation.HEAD:
-                heads[row["household"]].append(number)
             national_id = row["national_id"] or None
             if national_id:
-                if not national_id.isdigit() or len(national_id) != 12:
-                    self.error(MEMBERS, number, "Số CCCD", "Số CCCD phải gồm đúng 12 chữ số.")
+                try:
+                    NATIONAL_ID.check(national_id)
+                except cells.CellError as error:
+                    self.error(MEMBERS, number, "Số CCCD", str(error))
                     continue
                 if national_id in seen_ids:
                     self.error(MEMBERS, number, "Số CCCD", f"Số CCCD lặp lại (dòng {seen_ids[national_id]}).")
@@ -334,20 +422,26 @@ class _Job:
                     self.error(MEMBERS, number, "Số CCCD", f"Số CCCD này đã thuộc hộ {owner}." if visible
                                else "Không dùng được số CCCD này: hãy kiểm tra lại.")
                     continue
-            year = row["birth_year"]
-            if year is not None and year > datetime.date.today().year:
-                self.error(MEMBERS, number, "Năm sinh", "Năm sinh không thể ở tương lai.")
-                continue
             ethnic = row["ethnic_group"] or (self.ethnic.get(household.ethnic_group_id) if household.ethnic_group_id else None)
-            values = {"full_name": row["full_name"], "gender": row["gender"], "birth_year": year,
+            values = {"full_name": row["full_name"], "gender": row["gender"], "birth_year": row["birth_year"],
                       "ethnic_group_id": ethnic.code if ethnic else "01", "relation_to_head": row["relation"],
                       "national_id": national_id}
+            member = Member(household=household, search_name=search_key(values["full_name"]), **values)
+            if not self._member_rules(number, member):
+                continue
             match = self._match_member(existing.get(household.pk, []) if household.pk else [], values)
+            if match is not None and match.pk in matched:
+                self.error(MEMBERS, number, "Họ tên", f"Dòng này và dòng {matched[match.pk]} cùng là {match.full_name} "
+                                                      f"của hộ {row['household']} trong sổ: mỗi người chỉ một dòng.")
+                continue
+            if row["relation"] == Relation.HEAD:
+                heads[row["household"]].append(number)
             if match is None:
-                member = Member(household=household, search_name=search_key(values["full_name"]), **values)
                 self.new_members.append(member)
                 self.result.created["members"] += 1
-            elif any(getattr(match, key) != value for key, value in values.items()):
+                continue
+            matched[match.pk] = number
+            if any(getattr(match, key) != value for key, value in values.items()):
                 for key, value in values.items():
                     setattr(match, key, value)
                 match.search_name = search_key(match.full_name)
@@ -359,8 +453,35 @@ class _Job:
             if len(numbers) > 1:
                 self.error(MEMBERS, numbers[1], "Quan hệ với chủ hộ",
                            f"Hộ {code} có {len(numbers)} chủ hộ (dòng {', '.join(map(str, numbers))}): chỉ được một.")
+                continue
+            household = self.households_by_code[code]
+            # the one-head rule over what is stored plus what the file adds: a stored head the file does not
+            # name stays head, so the file's head would be a second one
+            stored = [m for m in existing.get(household.pk, []) if household.pk
+                      if m.pk not in matched and m.relation_to_head == Relation.HEAD]
+            if stored:
+                name = stored[0].full_name
+                self.error(MEMBERS, numbers[0], "Quan hệ với chủ hộ",
+                           f"Hộ {code} đã có chủ hộ {name} trong sổ: mỗi hộ chỉ có một chủ hộ. Muốn đổi chủ hộ, "
+                           f"ghi cả {name} vào tệp với quan hệ mới (ví dụ Vợ/chồng).")
         self.heads_in_file = set(heads)
         self._heads_from_household_sheet(existing)
+
+    def _member_rules(self, number, member):
+        """The model's own rules of the row's member (Member.clean: the birth year not in the future nor more
+        than 120 years back), then what the columns hold. False, with the errors said, when a rule fails."""
+        try:
+            member.clean()
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                self.error(MEMBERS, number, MEMBER_COLUMNS.get(field_name, field_name), " ".join(messages))
+            return False
+        try:
+            BIRTH_YEAR.check(member.birth_year)
+        except cells.CellError as error:
+            self.error(MEMBERS, number, "Năm sinh", str(error))
+            return False
+        return True
 
     @staticmethod
     def _match_member(candidates, values):
@@ -407,8 +528,9 @@ class _Job:
         for number, values in self._rows(sheet):
             try:
                 row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
-                    ("household", cells.text), ("year", lambda v: cells.integer(v, minimum=2000)),
-                    ("income", lambda v: cells.integer(v, minimum=0)), ("b1", lambda v: cells.integer(v, minimum=0)),
+                    ("household", cells.text), ("year", lambda v: cells.integer(v, minimum=2000, maximum=YEAR_MAX)),
+                    ("income", lambda v: cells.integer(v, minimum=0, maximum=INCOME_MAX, too_big=INCOME_TOO_BIG)),
+                    ("b1", lambda v: cells.integer(v, minimum=0, maximum=B1_MAX, too_big=B1_TOO_BIG)),
                     ("no_labour", cells.flag), ("meritorious", cells.flag))}
             except cells.CellError:
                 continue
@@ -427,7 +549,7 @@ class _Job:
             if standard is None:
                 self.error(REVIEWS, number, "Năm", f"Không có chuẩn nghèo nào áp dụng cho năm {year}.")
                 continue
-            deprived, bad = [], False
+            deprived, headers, bad = [], [], False
             for key, (header, index) in extra.items():
                 raw = values[index] if index < len(values) else None
                 code = indicators[standard.id].get(key)
@@ -445,7 +567,13 @@ class _Job:
                     continue
                 if is_deprived:
                     deprived.append(code)
+                    headers.append(header)
             if bad:
+                continue
+            try:
+                DEPRIVATIONS.check(deprivation_key(deprived))
+            except cells.CellError as error:
+                self.error(REVIEWS, number, headers[-1], str(error))
                 continue
             rows.append((number, row, standard, deprived))
         self._preload({row["household"] for _, row, _, _ in rows})
@@ -456,7 +584,7 @@ class _Job:
         ids = [h.pk for h in self.households_by_code.values() if h.pk]
         existing = {}
         for group in chunked(ids):
-            for assessment in Assessment.objects.filter(household_id__in=group):
+            for assessment in Assessment.objects.filter(household_id__in=group).select_related("review_round"):
                 existing[(assessment.household_id, assessment.year)] = assessment
         pairs = {(h.commune_id, row["year"]) for _, row, _, _ in rows
                  for h in [self.households_by_code.get(row["household"])] if h}
@@ -466,7 +594,6 @@ class _Job:
             for commune, year in pairs:
                 condition |= Q(commune_id=commune, year=year)
             rounds = {(r.commune_id, r.year): r for r in ReviewRound.objects.filter(condition)}
-        self.rounds, self.lines = rounds, lines
         urban = dict(AdministrativeUnit.objects.filter(code__in={c for c, _ in pairs}).values_list("code", "is_urban"))
         seen = {}
         for number, row, standard, deprived in rows:
@@ -481,35 +608,91 @@ class _Job:
             review_round = rounds.get((household.commune_id, row["year"]))
             current = existing.get((household.pk, row["year"])) if household.pk else None
             if current is not None and current.review_round_id:
-                review_round = rounds.get((current.commune_id, current.year)) or current.review_round
+                review_round = current.review_round
             is_urban = current.is_urban if current else urban.get(household.commune_id, False)
+            line = lines.get((standard.id, is_urban))
+            if line is None:
+                self.error(REVIEWS, number, "Năm", f"Chuẩn {standard.code} chưa có chuẩn cho khu vực "
+                                                   f"{'thành thị' if is_urban else 'nông thôn'}.")
+                continue
+            if row["income"] is None and line.b1_line is None:
+                self.error(REVIEWS, number, "Thu nhập bình quân",
+                           f"Năm {row['year']} chuẩn nghèo không dùng điểm B1: hãy nhập thu nhập bình quân "
+                           f"(chuẩn {standard.code} không có ngưỡng điểm B1).")
+                continue
             values = {"standard_id": standard.id, "income_per_capita": row["income"], "b1_score": row["b1"],
                       "deprivations": deprivation_key(deprived), "deprivation_count": len(set(deprived)),
                       "no_labour_capacity": bool(row["no_labour"]), "has_meritorious_member": bool(row["meritorious"]),
                       "is_ethnic_minority": self.ethnic[household.ethnic_group_id].is_minority}
-            values["classification"] = classify(lines[(standard.id, is_urban)], deprivations=values["deprivation_count"],
-                                                income=row["income"], b1_score=row["b1"])
+            try:
+                values["classification"] = classify(line, deprivations=values["deprivation_count"],
+                                                    income=row["income"], b1_score=row["b1"])
+            except MissingInput as error:  # refused above; a last guard, as in hand entry
+                self.error(REVIEWS, number, "Thu nhập bình quân", str(error))
+                continue
+            first = self.first_years.get(row["household"])
+            self.first_years[row["household"]] = row["year"] if first is None else min(first, row["year"])
             if current is not None and all(getattr(current, k) == v for k, v in values.items()):
                 self.result.unchanged["assessments"] += 1
                 continue
             if review_round is not None and review_round.status == RoundStatus.APPROVED:
-                self.error(REVIEWS, number, "Năm", f"Đợt rà soát năm {row['year']} của xã {household.commune_id} đã "
-                                                   "phê duyệt và đang khoá.")
+                self.error(REVIEWS, number, "Năm", self._locked_message(review_round.commune_id, review_round.year))
                 continue
             if current is None:
                 assessment = Assessment(household=household, year=row["year"], commune_id=household.commune_id,
                                         village_id=household.village_id, is_urban=is_urban, **values)
                 self.new_assessments.append(assessment)
                 self.result.created["assessments"] += 1
+                self.round_rows[(household.commune_id, row["year"])].append(number)
             else:
                 for key, value in values.items():
                     setattr(current, key, value)
                 self.changed_assessments.append(current)
                 self.result.updated["assessments"] += 1
+                self.round_rows[(current.review_round.commune_id, current.review_round.year)].append(number)
+        self._registered_by_reviews()
+
+    @staticmethod
+    def _locked_message(commune_id, year):
+        return f"Đợt rà soát năm {year} của xã {commune_id} đã phê duyệt và đang khoá."
+
+    def locked(self, rounds):
+        """The rounds the write found approved under its lock: an error on each row that writes into them."""
+        keys = {(review_round.commune_id, review_round.year) for review_round in rounds}
+        errors = [(number, key) for key in keys for number in self.round_rows.get(key, [])]
+        for number, (commune_id, year) in sorted(errors):
+            self.error(REVIEWS, number, "Năm", self._locked_message(commune_id, year))
+        if not errors:  # (a round the file does not write into cannot be refused; said in case)
+            self.error("", None, None, str(RoundLockedError(rounds=rounds)))
+
+    def _registered_by_reviews(self):
+        """A household reviewed in a year existed in that year: a registration date later than 1 January of
+        its first reviewed year moves back to it (new households: instead of today), with the audit trail of
+        the import naming the officer."""
+        changed = {household.code for household in self.changed_households}
+        for code, year in self.first_years.items():
+            household = self.households_by_code[code]
+            first_day = datetime.date(year, 1, 1)
+            if household.registered_on is None or household.registered_on <= first_day:
+                continue
+            household.registered_on = first_day
+            if household.pk is None:
+                continue
+            household._change_reason = (f"Có kết quả rà soát năm {year}: ngày đăng ký lùi về {first_day:%d/%m/%Y}; "
+                                        f"nhập từ tệp {self.filename}")[:100]
+            if code not in changed:
+                self.changed_households.append(household)
+                self.result.updated["households"] += 1
+                if code in self.unchanged_codes:
+                    self.result.unchanged["households"] -= 1
 
     # -- writing ---------------------------------------------------------------------------------------
     def write(self):
         user, reason = self.user, self.reason
+        # First of all, the review rounds the file writes into: locked until the transaction ends (an
+        # approval in flight is waited for), their status read again under the lock. One approved since the
+        # check refuses the whole file (RoundLockedError, turned into errors by households_import).
+        self.rounds = lock_open_rounds(self.round_rows)
         if self.new_households:
             # New households get their search key from the names in the file: no second pass over them.
             names = defaultdict(list)
@@ -525,18 +708,36 @@ class _Job:
             for household in self.changed_households:
                 household.version += 1
             bulk_update_with_history(self.changed_households, Household,
-                                     ["commune_id", "village_id", "head_name", "ethnic_group_id", "address", "version"],
+                                     ["commune_id", "village_id", "head_name", "ethnic_group_id", "address",
+                                      "registered_on", "version"],
                                      batch_size=2000, default_user=user, default_change_reason=reason)
+        self._write_members()
+        self._refresh_search_text()
+        self._write_assessments()
+
+    def _write_members(self):
+        """Stored members first, new ones after, in an order the unique rules accept at every statement
+        (PostgreSQL and SQLite check them row by row): the file may hand an ID number from one member to
+        another, or make another member head. ID numbers that move are cleared first; members who are not
+        head (any more) are written before those who are (or become) head; new members come last."""
+        user, reason = self.user, self.reason
+        changed = self.changed_members
+        plain = models.QuerySet(model=Member)
+        moving = [m.pk for m in changed if m._stored[1] and m.national_id != m._stored[1]]
+        for group in chunked(moving):
+            plain.filter(pk__in=group).update(national_id=None)  # in between only: the next update sets them
+        for group in ([m for m in changed if m.relation_to_head != Relation.HEAD],
+                      [m for m in changed if m.relation_to_head == Relation.HEAD]):
+            if group:
+                for member in group:
+                    member.version += 1
+                bulk_update_with_history(group, Member,
+                                         ["full_name", "search_name", "gender", "birth_year", "ethnic_group_id",
+                                          "relation_to_head", "national_id", "version"],
+                                         batch_size=2000, default_user=user, default_change_reason=reason)
         for member in self.new_members:
             member.household_id = member.household.pk
         insert_with_history(Member, self.new_members, user=user, reason=reason, progress=self._writing("nhân khẩu"))
-        if self.changed_members:
-            bulk_update_with_history(self.changed_members, Member,
-                                     ["full_name", "search_name", "gender", "birth_year", "ethnic_group_id",
-                                      "relation_to_head", "national_id"],
-                                     batch_size=2000, default_user=user, default_change_reason=reason)
-        self._refresh_search_text()
-        self._write_assessments()
 
     def _refresh_search_text(self):
         """Existing households whose names changed get their search key recomputed (new ones have it)."""
@@ -561,10 +762,7 @@ class _Job:
             return
         for assessment in self.new_assessments:
             assessment.household_id = assessment.household.pk
-            key = (assessment.commune_id, assessment.year)
-            if key not in self.rounds:
-                self.rounds[key] = ReviewRound.objects.create(commune_id=assessment.commune_id, year=assessment.year)
-            assessment.review_round = self.rounds[key]
+            assessment.review_round = self.rounds[(assessment.commune_id, assessment.year)]  # locked, open
         self.progress("Đang tính biến động so với năm trước", 0, 1)
         later_rows = self._plan_movements()
         insert_with_history(Assessment, self.new_assessments, user=self.user, reason=self.reason,
@@ -578,12 +776,14 @@ class _Job:
                  "no_labour_capacity", "has_meritorious_member", "is_ethnic_minority", "classification", "movement",
                  "version"],
                 batch_size=2000, default_user=self.user, default_change_reason=self.reason)
-        write_derived(later_rows, f"Tính lại biến động sau khi nhập tệp {self.filename}"[:100])
+        self.held_back = write_derived(later_rows, f"Tính lại biến động sau khi nhập tệp {self.filename}"[:100],
+                                       acting_user=self.user)
 
     def _plan_movements(self):
         """Movements of the imported years, computed before writing, from each household's own years (stored
         and imported), exactly as hand entry does. Returns the stored rows of other years whose movement
-        follows from the imported ones and must change (written as derived data, even in locked rounds)."""
+        follows from the imported ones and must change (derived data: write_derived leaves those of approved
+        rounds as they are and names their rounds)."""
         imported = {(a.household_id, a.year): a for a in [*self.new_assessments, *self.changed_assessments]}
         new_households = {household.pk for household in self.new_households}  # nothing stored for them yet
         stored = {household_id for household_id, _ in imported} - new_households

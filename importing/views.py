@@ -1,30 +1,37 @@
 """The import page: upload → check in the background (progress shown) → preview (counts and every error) →
-commit (in the background too) or cancel."""
+commit (in the background too) or cancel.
+
+Uploads are kept only while they can still be committed: one refused at once (too big, not .xlsx) is never
+stored, one refused whole by its check (unreadable) is removed once its page has said why, and one nobody
+came back for is removed at a later upload (importing/uploads.py). At most IMPORT_MAX_CONCURRENT checks and
+commits run at once on the server (importing/slots.py); the next is answered 429 with a message to wait.
+"""
 import secrets
-import tempfile
-import time
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import can_edit
 from core.xlsx import xlsx_response
-from importing import jobs
+from importing import jobs, slots
+from importing.reading import FileRefused, check_upload
 from importing.service import households_import
 from importing.template import error_workbook_bytes, template_bytes
+from importing.uploads import cleanup_stale_uploads, touch, upload_folder
 
 SESSION_KEY = "pending_imports"
-UPLOADS = Path(tempfile.gettempdir()) / "poverty_tracker_imports"
 
 
 def _store(request, upload):
-    UPLOADS.mkdir(exist_ok=True)
+    folder = upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(16)
-    path = UPLOADS / f"{token}.xlsx"
+    path = folder / f"{token}.xlsx"
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
@@ -51,17 +58,37 @@ def _forget(request, token):
     jobs.forget(token)
 
 
+def _busy(request, back):
+    """Too many imports on the server: the officer is told to wait (nothing stored, nothing started)."""
+    response = render(request, "importing/busy.html", {"error": slots.busy_message(), "back": back}, status=429)
+    response["Retry-After"] = str(slots.RETRY_AFTER_SECONDS)
+    return response
+
+
 @login_required
 def upload(request):
     if not can_edit(request.user):
         return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem."}, status=403)
     if request.method == "POST":
+        cleanup_stale_uploads(running=jobs.is_running)
         upload_file = request.FILES.get("file")
         if upload_file is None:
             return render(request, "importing/upload.html", {"error": "Hãy chọn một tệp .xlsx."}, status=400)
-        token, path = _store(request, upload_file)
-        jobs.start(token, user=request.user, path=str(path), filename=upload_file.name, dry_run=True,
-                   size=upload_file.size)
+        try:
+            check_upload(upload_file.name, upload_file.size)  # too big, .xls, .csv: said at once, never stored
+        except FileRefused as error:
+            return render(request, "importing/upload.html", {"error": f"Tệp {upload_file.name}: {error}"},
+                          status=400)
+        slot = slots.acquire()
+        if slot is None:
+            return _busy(request, back=reverse("importing:upload"))
+        try:
+            token, path = _store(request, upload_file)
+            jobs.start(token, user=request.user, path=str(path), filename=upload_file.name, dry_run=True,
+                       size=upload_file.size, slot=slot)
+        except BaseException:
+            slot.release()
+            raise
         return redirect("importing:job", token=token)
     return render(request, "importing/upload.html")
 
@@ -92,9 +119,15 @@ def job(request, token):
         created, updated = sum(result.created.values()), sum(result.updated.values())
         messages.success(request, f"Đã nhập tệp {entry['name']}: {created} bản ghi mới, {updated} bản ghi sửa.")
         return redirect("importing:upload")
-    # a file with errors (bad rows, or refused whole: too big, not a workbook) answers 400, as the API does
+    # a file refused whole (not a workbook, damaged, a sheet too big) has no rows to correct: its page says
+    # why once, and the stored copy goes
+    refused = any(issue.sheet == "" and issue.row is None for issue in result.errors)
+    if refused:
+        _forget(request, token)
+    # a file with errors (bad rows, or refused whole) answers 400, as the API does
     return render(request, "importing/preview.html", {"token": token, "name": entry["name"], "result": result,
-                                                      "kinds": _kinds(result)}, status=400 if result.errors else 200)
+                                                      "kinds": _kinds(result), "refused": refused},
+                  status=400 if result.errors else 200)
 
 
 @login_required
@@ -110,7 +143,11 @@ def commit(request, token):
     entry = _pending(request, token)
     state = jobs.state(token)
     if state is None or state["status"] != "running":  # a second click while it runs starts nothing more
-        jobs.start(token, user=request.user, path=entry["path"], filename=entry["name"], dry_run=False)
+        slot = slots.acquire()
+        if slot is None:
+            return _busy(request, back=reverse("importing:job", kwargs={"token": token}))
+        touch(entry["path"])  # in use: not abandoned, however long ago it was checked
+        jobs.start(token, user=request.user, path=entry["path"], filename=entry["name"], dry_run=False, slot=slot)
     return redirect("importing:job", token=token)
 
 
@@ -133,8 +170,13 @@ def error_file(request, token):
     state = jobs.state(token)
     if state and state["status"] == "done":
         result = jobs.result_of(state)
-    else:
-        result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"], dry_run=True)
+    else:  # the check's result expired: check again, here, as one of the server's imports
+        slot = slots.acquire()
+        if slot is None:
+            return _busy(request, back=reverse("importing:job", kwargs={"token": token}))
+        with slot:
+            result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"],
+                                       dry_run=True)
     if any(issue.row is None and "Tệp" in issue.message for issue in result.errors):
         raise Http404("Tệp không đọc được: không có bảng lỗi.")
     try:
@@ -147,14 +189,3 @@ def error_file(request, token):
 @login_required
 def template(request):
     return xlsx_response(template_bytes(), "mau-nhap-ho-ngheo")
-
-
-def cleanup_stale_uploads(max_age_seconds=24 * 3600):
-    """Remove uploads nobody committed or cancelled (called from the page; cheap)."""
-    if not UPLOADS.exists():
-        return
-    for path in UPLOADS.glob("*.xlsx"):
-        if time.time() - path.stat().st_mtime > max_age_seconds:
-            path.unlink(missing_ok=True)
-
-

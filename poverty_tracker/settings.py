@@ -190,6 +190,9 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(40 *
 # would ask for 512 GiB. At the limits a sheet's grid is at most 300,000 × 60 cells (about 576 MB).
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "300000"))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
+# At most this many imports check or write at once on this server (all web processes together); the next
+# officer is asked to wait (page 429 with Retry-After; API 429). Uploads nobody committed go after 24 hours.
+IMPORT_MAX_CONCURRENT = int(os.environ.get("IMPORT_MAX_CONCURRENT", "2"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200_000  # the review worksheet posts many fields at once
 
 # Production hardening: on unless debugging (check --deploy passes with these).

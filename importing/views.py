@@ -68,7 +68,8 @@ def _busy(request, back):
 @login_required
 def upload(request):
     if not can_edit(request.user):
-        return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem."}, status=403)
+        return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem: không nhập dữ liệu.",
+                                                         "read_only": True}, status=403)
     if request.method == "POST":
         cleanup_stale_uploads(running=jobs.is_running)
         upload_file = request.FILES.get("file")

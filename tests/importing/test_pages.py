@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from households.models import Household
 from importing import jobs
+from importing.service import households_import
 from tests.importing.builders import workbook
 from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
 
@@ -126,13 +127,27 @@ def test_a_failed_job_says_so_and_stores_nothing(client, users, files):
 
 
 @pytest.mark.django_db
-def test_template_and_roles(client, users):
+def test_template_and_roles(client, users, tmp_path):
     client.force_login(users["commune"])
-    template = load_workbook(io.BytesIO(client.get("/import/template.xlsx").content))
-    assert template.sheetnames == ["Hộ gia đình", "Nhân khẩu", "Rà soát"]
+    content = client.get("/import/template.xlsx").content
+    template = load_workbook(io.BytesIO(content))
+    assert template.sheetnames == ["Hộ gia đình", "Nhân khẩu", "Rà soát", "Hướng dẫn"]
     assert [c.value for c in template["Rà soát"][1]][:3] == ["Mã hộ", "Năm", "Thu nhập bình quân"]
+    # Every column of every data sheet is explained, the indicator columns included ...
+    guide = {(row[0], row[1]): row[2] for row in template["Hướng dẫn"].iter_rows(min_row=2, values_only=True) if row[1]}
+    for name in ("Hộ gia đình", "Nhân khẩu", "Rà soát"):
+        for header in [c.value for c in template[name][1] if not str(c.value).startswith("Chỉ số")]:
+            assert (name, header) in guide, (name, header)
+    assert "bỏ trống = không thiếu hụt" in guide[("Rà soát", "Chỉ số 1 … Chỉ số 12")]
+    # ... and no example row waits on a data sheet: the template sent back unfilled imports nothing.
+    assert all(template[name].max_row == 1 for name in ("Hộ gia đình", "Nhân khẩu", "Rà soát"))
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(content)
+    result = households_import(acting_user=users["commune"], path=str(path), filename="mau.xlsx")
+    assert result.errors == [] and not Household.objects.exists()
     client.force_login(users["leader"])
-    assert client.get("/import/").status_code == 403
+    page = client.get("/import/")
+    assert page.status_code == 403 and 'type="file"' not in page.content.decode()  # no form to try
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install install-dev migrate seed serve bench clean vendor messages
+.PHONY: run test install install-dev migrate seed serve bench clean vendor messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,8 @@ bench: install-dev
 # Recompile the Vietnamese catalogue after editing locale/vi/LC_MESSAGES/django.po (needs gettext's msgfmt).
 messages:
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+
+# Screenshots of the dashboard, worksheet, household page and import preview at 1366×900 and 390×844, taken by
+# a browser test run into docs/screenshots (needs Debian's chromium and chromium-driver).
+screenshots: install-dev
+	SCREENSHOT_DIR=docs/screenshots REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py

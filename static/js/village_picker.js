@@ -28,5 +28,6 @@
             }
         });
         commune.on('change', () => village.val(null).trigger('change'));
+        element.dataset.villagesOf = 'commune';  // set up: the browser test waits for this
     });
 }

@@ -70,8 +70,13 @@ def test_the_village_picker_offers_the_chosen_communes_villages(browser, live_se
     sized(1366, 900)
     login(browser, live_server, "district")
     browser.get(f"{live_server.url}/admin/households/household/add/")
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+        "return document.getElementById('id_village').dataset.villagesOf === 'commune'"))
     choose(browser, "commune", "Xã Hai")
-    browser.find_element(By.CSS_SELECTOR, ".select2-results__option").click()
+    browser.find_element(By.XPATH, "//li[contains(@class, 'select2-results__option') and "
+                                   "contains(., 'Xã Hai')]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+        "return document.getElementById('id_commune').value") == "90102")
     offered = choose(browser, "village", "Thôn 2")
     assert offered == ["Thôn 2 (90102-02)"]
     assert len(browser.find_elements(By.CSS_SELECTOR, "#id_village ~ .select2")) == 1

@@ -1,5 +1,6 @@
 """Figures a commune declares for the reports (not derived from the register)."""
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -22,9 +23,13 @@ class HouseholdCount(models.Model):
         AdministrativeUnit, verbose_name="xã/phường", on_delete=models.PROTECT, related_name="household_counts",
         limit_choices_to={"level": Level.COMMUNE},
     )
-    year = models.PositiveSmallIntegerField("năm")
-    households = models.PositiveIntegerField("tổng số hộ")
-    ethnic_minority_households = models.PositiveIntegerField("số hộ dân tộc thiểu số")
+    year = models.PositiveSmallIntegerField("năm", validators=[
+        MinValueValidator(2000, "Năm phải từ 2000 trở đi."), MaxValueValidator(2100, "Năm phải trước 2100.")])
+    # The largest commune of the country holds a few tens of thousands of households: a million is a typo.
+    households = models.PositiveIntegerField("tổng số hộ", validators=[
+        MaxValueValidator(1_000_000, "Một xã không có quá 1.000.000 hộ: hãy kiểm tra lại.")])
+    ethnic_minority_households = models.PositiveIntegerField("số hộ dân tộc thiểu số", validators=[
+        MaxValueValidator(1_000_000, "Một xã không có quá 1.000.000 hộ: hãy kiểm tra lại.")])
 
     history = HistoricalRecords()
     objects = HouseholdCountQuerySet.as_manager()

@@ -41,3 +41,18 @@ def test_a_household_registered_today_counts_in_the_years_of_its_reviews(areas, 
     HouseholdFactory(code="GONE", commune_id="90101", registered_on=datetime.date(2020, 1, 1),
                      status="moved", left_on=datetime.date(2023, 6, 1))
     assert poverty_summary(user=users["admin"], area_code="90101", year=2024)["total"]["households"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field, value", [("households", 2**63 - 1), ("ethnic_minority_households", 10**7),
+                                          ("year", 99999)])
+def test_declared_counts_have_sane_maximums(areas, users, field, value):
+    """A count beyond any commune is a clear field error through the API, never a 500 in the reports."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(users["commune"])
+    body = {"commune": "90101", "year": 2024, "households": 10, "ethnic_minority_households": 5, field: value}
+    response = client.post("/api/v1/household-counts/", body, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not HouseholdCount.objects.exists()

@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from areas.models import AdministrativeUnit, codes_under
-from core.api.base import ScopedSlugField, ScopedViewSet, WritesWhatItShows, required_version
+from core.api.base import ChangesCarryVersion, ScopedSlugField, ScopedViewSet, WritesWhatItShows
 from households.models import EthnicGroup, Household, Member, Relation
 from households.services import household_create, household_update, member_save
 
@@ -42,7 +42,7 @@ class MemberSummary(serializers.ModelSerializer):
         fields = ["id", "full_name", "gender", "birth_year", "relation_to_head"]
 
 
-class HouseholdSerializer(WritesWhatItShows, serializers.ModelSerializer):
+class HouseholdSerializer(ChangesCarryVersion, WritesWhatItShows, serializers.ModelSerializer):
     commune = ScopedSlugField(**AREA)
     village = ScopedSlugField(required=False, allow_null=True, **AREA)
     ethnic_group = EthnicCodeField()
@@ -59,7 +59,7 @@ class HouseholdSerializer(WritesWhatItShows, serializers.ModelSerializer):
         return household_create(acting_user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        version = required_version(validated_data)
+        version = validated_data.pop("version")
         return household_update(acting_user=self.context["request"].user, household=instance,
                                 expected_version=version, **validated_data)
 
@@ -135,7 +135,7 @@ class ScopedMemberField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class MemberSerializer(WritesWhatItShows, serializers.ModelSerializer):
+class MemberSerializer(ChangesCarryVersion, WritesWhatItShows, serializers.ModelSerializer):
     household = ScopedSlugField(slug_field="code", queryset=Household.objects.all())
     ethnic_group = EthnicCodeField()
     version = serializers.IntegerField(required=False, help_text="Phiên bản đã đọc (bắt buộc khi sửa): sai thì 409.")
@@ -152,7 +152,7 @@ class MemberSerializer(WritesWhatItShows, serializers.ModelSerializer):
         return member_save(acting_user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        version = required_version(validated_data)
+        version = validated_data.pop("version")
         return member_save(acting_user=self.context["request"].user, member=instance, expected_version=version,
                            **validated_data)
 

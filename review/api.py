@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from areas.models import codes_under
-from core.api.base import EditorOrReadOnly, ScopedSlugField, ScopedViewSet
+from core.api.base import ChangesCarryVersion, EditorOrReadOnly, ScopedSlugField, ScopedViewSet
 from households.models import Household
 from review.models import Assessment, PovertyStandard, ReviewRound
 from review.services import (
@@ -42,7 +42,7 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- households and members -------------------------------------------------------------------------
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ChangesCarryVersion, serializers.ModelSerializer):
     household = ScopedSlugField(slug_field="code", queryset=Household.objects.all())
     deprivations = serializers.ListField(child=serializers.CharField(), required=False, source="deprivation_codes")
     standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -73,14 +73,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
     def get_warnings(self, assessment):
         held_back = getattr(assessment, "held_back_rounds", None)
         return [held_back_notice(held_back)] if held_back else []
-
-    def validate(self, attrs):
-        if self.instance is not None and attrs.get("version") is None:
-            raise ValidationError({"version": [
-                "Hãy gửi kèm trường version (phiên bản của kết quả rà soát bạn đã đọc) khi sửa, "
-                "để không ghi đè thay đổi của người khác."
-            ]})
-        return attrs
 
     def _save(self, validated_data, household, year, expected, create_only):
         changes = {name: validated_data[key] for key, name in self.INPUTS.items() if key in validated_data}

@@ -34,16 +34,18 @@ class EditorOrReadOnly(permissions.BasePermission):
         return user.has_perms(required)
 
 
-VERSION_REQUIRED = "Bắt buộc khi sửa: phiên bản (version) đã đọc, để không ghi đè thay đổi của người khác."
+class ChangesCarryVersion:
+    """A change (PUT/PATCH) names the version of the record it was made on: 400 without it, so no write lands
+    on a stale read unnoticed; a stale version is refused with 409 by the model's optimistic lock."""
 
+    version_required = ("Hãy gửi kèm trường version (phiên bản của bản ghi bạn đã đọc) khi sửa, "
+                        "để không ghi đè thay đổi của người khác.")
 
-def required_version(validated_data):
-    """Pop the version a change was made on. Every update carries it, so no write lands on a stale read
-    (a stale one is refused with 409 by the model's optimistic lock)."""
-    version = validated_data.pop("version", None)
-    if version is None:
-        raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
-    return version
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None and attrs.get("version") is None:
+            raise serializers.ValidationError({"version": [self.version_required]})
+        return attrs
 
 
 class ScopedViewSet(viewsets.ModelViewSet):

@@ -15,6 +15,12 @@ class Report:
     build: object  # callable(user=, area_code=, year=, **options) -> {"rows", "total", ...}
     columns: tuple
     notes: tuple = ()
+    # The sheet's title for a year, where the year is a review year ("Kết quả rà soát … năm N": the review
+    # carried out in the autumn of N, whose lists apply in N+1); empty: `title` as it is.
+    year_title: str = ""
+
+    def title_for(self, year):
+        return self.year_title.format(year=year) if self.year_title and year else self.title
 
 
 POVERTY_COLUMNS = (
@@ -110,11 +116,13 @@ REPORTS = {
         ("Tỷ lệ hộ nghèo = số hộ nghèo / tổng số hộ × 100.",
          "Tỷ lệ hộ nghèo DTTS = số hộ nghèo DTTS / tổng số hộ DTTS × 100.",
          "Tỷ lệ giảm nghèo = tỷ lệ hộ nghèo đầu kỳ − tỷ lệ hộ nghèo cuối kỳ (điểm phần trăm)."),
+        year_title="Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
     ),
     "deprivation": Report(
         "deprivation", "Hộ nghèo, hộ cận nghèo theo chỉ số thiếu hụt", "Thiếu hụt",
         _lazy("deprivation", "deprivation_summary"), DEPRIVATION_COLUMNS,
         ("Tỷ lệ = số hộ thiếu hụt chỉ số / tổng số hộ nghèo (hoặc cận nghèo) × 100.",),
+        year_title="Hộ nghèo, hộ cận nghèo theo chỉ số thiếu hụt — kết quả rà soát năm {year}",
     ),
     "spending": Report(
         "spending", "Kết quả thực hiện chính sách hỗ trợ", "Chính sách", _lazy("spending", "spending_summary"),
@@ -131,11 +139,12 @@ REPORTS = {
     ),
     "register": Report(
         "register", "Sổ theo dõi hộ gia đình", "Sổ hộ", _lazy("household_lists", "household_register"),
-        REGISTER_COLUMNS,
+        REGISTER_COLUMNS, year_title="Sổ theo dõi hộ gia đình — kết quả rà soát năm {year}",
     ),
     "lists": Report(
         "lists", "Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới", "Danh sách hộ",
         _lazy("household_lists", "household_lists"), LIST_COLUMNS,
+        year_title="Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới theo kết quả rà soát năm {year}",
     ),
 }
 
@@ -157,7 +166,7 @@ def total_row(result):
 def report_table(report, result, year):
     """The official-layout table of one report's result (the same for the page's and the API's Excel)."""
     return Table(
-        sheet_name=report.sheet, title=report.title, unit_name=result["area"]["name"], year=year,
+        sheet_name=report.sheet, title=report.title_for(year), unit_name=result["area"]["name"], year=year,
         columns=list(report.columns), rows=flat_rows(result), total=total_row(result), notes=list(report.notes),
         parent_unit_name="Ủy ban nhân dân", issuer=result.get("issuer", ""),
     )

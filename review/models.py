@@ -27,8 +27,11 @@ class PovertyStandard(models.Model):
     code = models.CharField("mã", max_length=30, unique=True)
     name = models.CharField("tên", max_length=200)
     legal_basis = models.CharField("căn cứ pháp lý", max_length=300)
-    first_year = models.PositiveSmallIntegerField("áp dụng từ năm")
-    last_year = models.PositiveSmallIntegerField("đến năm")
+    # Review years: the review carried out in the autumn of a year; the lists it recognises apply the next year.
+    first_year = models.PositiveSmallIntegerField(
+        "từ năm rà soát", help_text="Năm rà soát đầu tiên theo chuẩn này (danh sách công nhận áp dụng từ năm sau).")
+    last_year = models.PositiveSmallIntegerField(
+        "đến năm rà soát", help_text="Năm rà soát cuối cùng theo chuẩn này (danh sách của nó áp dụng năm sau).")
     note = models.TextField("ghi chú", blank=True)
 
     history = HistoricalRecords(table_name="households_historicalpovertystandard")
@@ -41,7 +44,7 @@ class PovertyStandard(models.Model):
         ordering = ["first_year"]
 
     def __str__(self):
-        return f"{self.name} ({self.first_year}–{self.last_year})"
+        return f"{self.name} (rà soát năm {self.first_year}–{self.last_year})"
 
     def clean(self):
         if self.first_year and self.last_year and self.last_year < self.first_year:
@@ -50,7 +53,7 @@ class PovertyStandard(models.Model):
             first_year__lte=self.last_year or 0, last_year__gte=self.first_year or 0
         ).exclude(pk=self.pk)
         if self.first_year and self.last_year and overlapping.exists():
-            raise ValidationError({"first_year": f"Trùng thời gian với chuẩn {overlapping.first()}."})
+            raise ValidationError({"first_year": f"Trùng năm rà soát với chuẩn {overlapping.first()}."})
 
 
 class StandardLine(models.Model):
@@ -139,7 +142,7 @@ class ReviewRound(VersionedModel):
 
     commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="review_rounds",
                                 verbose_name="xã/phường", limit_choices_to={"level": Level.COMMUNE})
-    year = models.PositiveSmallIntegerField("năm")
+    year = models.PositiveSmallIntegerField("năm rà soát")
     status = models.CharField("trạng thái", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN,
                               db_index=True)
     return_reason = models.TextField("lý do trả lại", blank=True)

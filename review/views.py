@@ -195,13 +195,18 @@ def worksheet(request, commune, year):
         forms_ = [WorksheetRow(initial=_initial_row(h, assessments.get(h.pk)), prefix=prefix(h),
                                indicator_codes=codes) for h in rows]
     not_assessed = households.exclude(assessments__year=year)
+    # Assessments stored under another standard than the one the year maps to now (the years of a standard
+    # were corrected to review years): they keep theirs, and the page says so.
+    other_standards = list(
+        Assessment.objects.filter(commune=commune, year=year).exclude(standard=standard)
+        .values_list("standard__name").annotate(n=Count("id")).order_by("standard__name"))
     context = {
         "commune": commune, "year": year, "standard": standard, "indicators": indicators,
         "rows": [(h, assessments.get(h.pk), form) for h, form in zip(rows, forms_)],
         "page": page, "review_round": review_round, "locked": locked, "editable": editable,
         "filters": filters, "villages": villages, "filter_query": filters.query(),
         "not_assessed_count": not_assessed.count(), "not_assessed_sample": list(not_assessed.values_list("code", flat=True)[:20]),
-        "lines_json": json.dumps(_lines_dict(standard, commune.is_urban)),
+        "lines_json": json.dumps(_lines_dict(standard, commune.is_urban)), "other_standards": other_standards,
     }
     return render(request, "review/worksheet.html", context)
 

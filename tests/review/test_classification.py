@@ -8,7 +8,8 @@ from review.classification import Lines, MissingInput, classify, movement, movem
 QD59 = {"rural": Lines(1_000_000, 3, absolute_line=700_000), "urban": Lines(1_300_000, 3, absolute_line=900_000)}
 ND07 = {"rural": Lines(1_500_000, 3, average_line=2_250_000, b1_line=140),
         "urban": Lines(2_000_000, 3, average_line=3_000_000, b1_line=175)}
-ND351 = {"rural": Lines(2_200_000, 3, absolute_line=1_900_000), "urban": Lines(2_800_000, 3, absolute_line=2_500_000)}
+# The 2026–2030 standard as published: no absolute line (1,900,000 / 2,500,000 were a draft).
+ND351 = {"rural": Lines(2_200_000, 3), "urban": Lines(2_800_000, 3)}
 
 CASES = [
     # standard, area, income, deprivations, expected
@@ -24,10 +25,12 @@ CASES = [
     (ND07, "urban", 2_000_000, 3, "poor"), (ND07, "urban", 2_000_000, 2, "near_poor"),
     (ND07, "urban", 2_000_001, 4, "average"), (ND07, "urban", 3_000_000, 0, "average"),
     (ND07, "urban", 3_000_001, 0, "not_poor"),
-    (ND351, "rural", 1_900_000, 0, "poor"), (ND351, "rural", 1_900_001, 0, "near_poor"),
-    (ND351, "rural", 2_200_000, 3, "poor"), (ND351, "rural", 2_200_001, 3, "not_poor"),
-    (ND351, "urban", 2_500_000, 0, "poor"), (ND351, "urban", 2_800_000, 2, "near_poor"),
-    (ND351, "urban", 2_800_001, 9, "not_poor"),
+    # 2026–2030: no absolute line either; income at or below the line with fewer than 3 deprivations is near-poor.
+    (ND351, "rural", 0, 2, "near_poor"), (ND351, "rural", 1_900_000, 0, "near_poor"),
+    (ND351, "rural", 2_200_000, 3, "poor"), (ND351, "rural", 2_200_000, 2, "near_poor"),
+    (ND351, "rural", 2_200_001, 3, "not_poor"),
+    (ND351, "urban", 2_500_000, 0, "near_poor"), (ND351, "urban", 2_800_000, 3, "poor"),
+    (ND351, "urban", 2_800_000, 2, "near_poor"), (ND351, "urban", 2_800_001, 9, "not_poor"),
 ]
 
 

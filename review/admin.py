@@ -1,4 +1,6 @@
 """Admin for standards (reference data), assessments (through the review services) and review rounds."""
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -85,17 +87,26 @@ class AssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        indicators = Indicator.objects.select_related("standard").order_by("standard__first_year", "position")
+        # The indicators of the standard the assessment's review year follows: codes mean different things
+        # under different standards (code 1 is education in Decision 59, employment in Decree 07).
+        standard = self._standard()
+        indicators = Indicator.objects.filter(standard=standard).order_by("position") if standard else []
         self.fields["deprivation_codes"].choices = [
-            (indicator.code, f"{indicator.code}. {indicator.name}")
-            for indicator in indicators.filter(standard__code="ND07-2021")
-        ] or [(i.code, str(i)) for i in indicators]
+            (indicator.code, f"{indicator.code}. {indicator.name}") for indicator in indicators]
         if self.instance.pk:
             self.fields["deprivation_codes"].initial = self.instance.deprivation_codes
             self.fields["loaded_version"].initial = self.instance.version
             for name in ("household", "year"):
                 if name in self.fields:  # absent on the read-only page of a user who may only view
                     self.fields[name].disabled = True
+
+    def _standard(self):
+        if self.instance.pk:
+            return self.instance.standard
+        year = self.data.get("year") if self.is_bound else None
+        if not (isinstance(year, str) and year.strip().isdigit() and len(year.strip()) <= 4):
+            year = datetime.date.today().year
+        return PovertyStandard.objects.for_year(int(year)).first()
 
     acting_user = None  # set by the admin's get_form
     FIELD_OF = {"deprivations": "deprivation_codes", "review_round": None, "status": None}

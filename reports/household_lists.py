@@ -2,9 +2,9 @@
 from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
 
 from areas.models import unit_label
-from households.models import Household, HouseholdStatus
+from households.models import Gender, Household, HouseholdStatus, Member, Relation
 from reports.scope import ReportScope
-from review.models import Assessment, Classification, Movement
+from review.models import Assessment, Classification, Movement, ReviewRound, RoundStatus
 
 # A household that moved this year is listed under its movement, with the summary's own words (a relapsed
 # household is "Hộ tái nghèo", not "new"); one that stayed, under its class.
@@ -74,3 +74,39 @@ def household_register(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(),
             "rows": register_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}
+
+
+def member_rows(*, user, area_code, year, comparable=False):
+    """Every member of the households on the year's recognised poor and near-poor lists (approved rounds):
+    what health-insurance cards and other per-person support are issued from. Streams, head first."""
+    scope = ReportScope(user, area_code, year, comparable)
+    approved = list(ReviewRound.objects.filter(year=year, commune_id__in=scope.communes, status=RoundStatus.APPROVED)
+                    .values_list("pk", flat=True))  # a few hundred communes at most
+    recognised = Q(household__assessments__year=year, household__assessments__review_round_id__in=approved,
+                   household__assessments__classification__in=[Classification.POOR, Classification.NEAR_POOR])
+    queryset = (
+        Member.objects.visible_to(user)
+        .annotate(that_year=FilteredRelation("household__assessments", condition=recognised))
+        .filter(that_year__isnull=False)
+        .annotate(head_first=Case(When(relation_to_head=Relation.HEAD, then=Value(0)), default=Value(1)))
+        .order_by("that_year__commune_id", "that_year__village_id", "household__code", "head_first", "pk")
+        .values_list("household__code", "full_name", "gender", "birth_date", "birth_year", "relation_to_head",
+                     "national_id", "ethnic_group__name", "that_year__commune_id", "that_year__village__kind",
+                     "that_year__village__name", "that_year__classification")
+    )
+    communes = {}
+    for (code, name, gender, birth_date, birth_year, relation, national_id, ethnic, commune, kind, village,
+         classification) in queryset.iterator(chunk_size=5000):
+        if commune not in communes:
+            communes[commune] = scope.commune_on_map(commune)[1]
+        yield {"code": code, "area_name": name, "gender": Gender(gender).label if gender else "",
+               "birth": f"{birth_date:%d/%m/%Y}" if birth_date else (str(birth_year) if birth_year else ""),
+               "relation": Relation(relation).label, "national_id": national_id or "", "ethnic_group": ethnic,
+               "commune": communes[commune], "village": unit_label(kind, village) if village else "",
+               "list": Classification(classification).label}
+
+
+def household_members(*, user, area_code, year, comparable=False):
+    scope = ReportScope(user, area_code, year, comparable)
+    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(),
+            "rows": member_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}

@@ -108,6 +108,19 @@ LIST_COLUMNS = (
     Column("deprivations", ("Số chỉ số thiếu hụt",)),
 )
 
+MEMBER_COLUMNS = (
+    Column("code", ("Mã hộ",), "text", 16),
+    Column("area_name", ("Họ và tên",), "text", 24),
+    Column("gender", ("Giới tính",), "text", 8),
+    Column("birth", ("Ngày/năm sinh",), "text", 12),
+    Column("relation", ("Quan hệ với chủ hộ",), "text", 12),
+    Column("national_id", ("Số CCCD",), "text", 14),
+    Column("ethnic_group", ("Dân tộc",), "text", 12),
+    Column("commune", ("Xã/phường",), "text", 16),
+    Column("village", ("Thôn",), "text", 14),
+    Column("list", ("Thuộc hộ",), "text", 14),
+)
+
 
 REPORTS = {
     "poverty": Report(
@@ -145,6 +158,13 @@ REPORTS = {
         "lists", "Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới", "Danh sách hộ",
         _lazy("household_lists", "household_lists"), LIST_COLUMNS,
         year_title="Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới theo kết quả rà soát năm {year}",
+    ),
+    "members": Report(
+        "members", "Danh sách nhân khẩu hộ nghèo, hộ cận nghèo", "Nhân khẩu",
+        _lazy("household_lists", "household_members"), MEMBER_COLUMNS,
+        ("Nhân khẩu của các hộ có trong danh sách hộ nghèo, hộ cận nghèo đã được công nhận (đợt rà soát đã "
+         "phê duyệt), dùng để cấp thẻ bảo hiểm y tế và các hỗ trợ theo người. Không phải biểu mẫu chính thức.",),
+        year_title="Danh sách nhân khẩu hộ nghèo, hộ cận nghèo được công nhận theo kết quả rà soát năm {year}",
     ),
 }
 

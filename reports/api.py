@@ -92,6 +92,16 @@ class DeprivationReport(ReportView):
     slug = "deprivation"
 
 
+class DeprivationByAreaReport(ReportView):
+    """Poor and near-poor households deprived of each indicator, per child area (route: api/urls.py)."""
+    slug = "deprivation-by-area"
+
+
+class EthnicGroupsReport(ReportView):
+    """Households, poor and near-poor households and rates per ethnic group (route: api/urls.py)."""
+    slug = "ethnic-groups"
+
+
 class HouseholdCountSerializer(WritesWhatItShows, ModelCleanSerializer):
     commune = ScopedSlugField(slug_field="code", queryset=AdministrativeUnit.objects.communes())
 

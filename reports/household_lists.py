@@ -1,8 +1,15 @@
-"""The household lists a commune posts: poor, near-poor, escaped and newly poor, for an area and a year."""
+"""The household lists a commune posts: poor, near-poor, escaped and newly poor, for an area and a year.
+
+With `indicator` (?indicator=9), the list of one deprivation instead: the poor and near-poor households of
+the year deprived of that indicator of the year's standard (e.g. 9, the drinking-water source), for a
+programme to target them; each household listed once, under its class. Not an official form.
+"""
 from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
 
 from areas.models import unit_label
 from households.models import Gender, Household, HouseholdStatus, Member, Relation
+from reports.deprivation import deprived_of, year_indicators
+from reports.params import BadParameter
 from reports.scope import ReportScope
 from review.models import Assessment, Classification, Movement, ReviewRound, RoundStatus
 
@@ -21,13 +28,28 @@ def list_name_of_movement():
     )
 
 
-def list_rows(*, user, area_code, year, comparable=False):
-    """A generator of rows (streams for 100,000+ households): one row per household and list it is on."""
+def list_name_of_class():
+    return Case(
+        *[When(classification=c, then=Value(c.label)) for c in (Classification.POOR, Classification.NEAR_POOR)],
+        output_field=CharField(),
+    )
+
+
+def list_rows(*, user, area_code, year, comparable=False, indicator=None):
+    """A generator of rows (streams for 100,000+ households): one row per household and list it is on; with
+    `indicator`, the poor and near-poor households deprived of it, under their class."""
     scope = ReportScope(user, area_code, year, comparable)
+    queryset = Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)
+    if indicator:
+        queryset = queryset.filter(
+            deprived_of(indicator), classification__in=[Classification.POOR, Classification.NEAR_POOR]
+        ).annotate(list_name=list_name_of_class())
+    else:
+        queryset = queryset.exclude(
+            classification__in=[Classification.AVERAGE, Classification.NOT_POOR], movement=Movement.NONE
+        ).annotate(list_name=list_name_of_movement())
     queryset = (
-        Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)
-        .exclude(classification__in=[Classification.AVERAGE, Classification.NOT_POOR], movement=Movement.NONE)
-        .annotate(list_name=list_name_of_movement())
+        queryset
         .order_by("commune_id", "village_id", "household__code")
         .values_list("household__code", "household__head_name", "commune_id", "village__kind", "village__name",
                      "list_name", "income_per_capita", "deprivation_count", "household__ethnic_group__name")
@@ -42,10 +64,28 @@ def list_rows(*, user, area_code, year, comparable=False):
                "income": income, "deprivations": deprivations, "ethnic_group": ethnic}
 
 
-def household_lists(*, user, area_code, year, comparable=False):
+def household_lists(*, user, area_code, year, comparable=False, indicator=None):
     scope = ReportScope(user, area_code, year, comparable)
-    return {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(),
-            "rows": list_rows(user=user, area_code=area_code, year=year, comparable=comparable), "total": None}
+    indicators = year_indicators(year)
+    result = {"year": year, "area": scope.area_dict(), "issuer": scope.issuer(), "indicators": indicators,
+              "indicator": None, "total": None}
+    code = str(indicator).strip() if indicator is not None else ""
+    if code:
+        chosen = next((item for item in indicators if item["code"] == code), None)
+        if chosen is None:
+            raise BadParameter(f"Chỉ số “{code}” không có trong chuẩn nghèo áp dụng cho năm rà soát {year}: hãy chọn "
+                               "một chỉ số trong danh sách.")
+        result["indicator"] = chosen
+        result["title"] = (f"Danh sách hộ nghèo, hộ cận nghèo thiếu hụt chỉ số {chosen['code']}. {chosen['name']} "
+                           f"theo kết quả rà soát năm {year}")
+        result["notes"] = [
+            f"Các hộ nghèo, hộ cận nghèo theo kết quả rà soát năm {year} thiếu hụt chỉ số {chosen['code']}. "
+            f"{chosen['name']} ({chosen['dimension']}), để các chương trình, chính sách hỗ trợ đúng đối tượng.",
+            "Không phải biểu mẫu chính thức.",
+        ]
+    result["rows"] = list_rows(user=user, area_code=area_code, year=year, comparable=comparable,
+                               indicator=code or None)
+    return result
 
 
 def register_rows(*, user, area_code, year, comparable=False):

@@ -1,8 +1,13 @@
 """Poverty summary (Kon Tum "Biểu số 05" columns) per child area and in total, for an area and a year.
 
+Columns: Kon Tum's published table, plus the near-poor flows. Neither list is confirmed against the forms of
+Appendix VII of Circular 07/2021/TT-BLĐTBXH (7.8–7.10 replaced by Circular 02/2022/TT-BLĐTBXH), whose
+column lists could not be read: the columns are data in reports/registry.py.
+
 Constant queries whatever the size: assessments of the year and of the year before aggregated by commune
-in SQL, the declared household counts, and the fallback count of registered households; the ≤ few hundred
-commune rows are then added up into the report's rows with the administrative map of the year.
+in SQL, the declared household counts, the fallback count of registered households and the first review
+year of the year's standard; the ≤ few hundred commune rows are then added up into the report's rows with
+the administrative map of the year.
 
 Definitions (domain file, "Status changes" and "Rates"):
 - households: the commune's declared total for the year where one exists, else its registered households
@@ -10,7 +15,17 @@ Definitions (domain file, "Status changes" and "Rates"):
 - poor_start / near_poor_start: households poor / near-poor in the previous year's review;
 - escaped: poor last year and not poor this year (movements `escaped` and `escaped_to_near_poor`);
 - rates are over all households; the ethnic-minority poverty rate is over ethnic-minority households;
-- poverty_reduction = start-of-year rate − end-of-year rate, in percentage points.
+- poverty_reduction = start-of-year rate − end-of-year rate, in percentage points;
+- near-poor flows: escaped_near_poor (near-poor last year, neither poor nor near-poor now), near_poor_to_poor
+  (near-poor last year, poor now), newly_near_poor, escaped_to_near_poor (poor last year, near-poor now), so
+  that near_poor = near_poor_start − escaped_near_poor − near_poor_to_poor + newly_near_poor
+  + escaped_to_near_poor wherever every household of last year's lists was reviewed again.
+
+No start-of-year figure without a previous year's result: in the first review year of a standard (the
+previous year's lists were drawn by another standard) and in a year with no result the year before anywhere
+in the report, the start-of-year counts, their rates and the poverty reduction are None ("—" in the sheet);
+a row one of whose communes has results this year but none last year (a commune whose first year in the
+register this is) shows none either, and the total then shows none, rather than a reduction against zero.
 """
 import contextlib
 import contextvars
@@ -25,7 +40,7 @@ from households.models import Household
 from reports.cache import cached_report
 from reports.models import HouseholdCount
 from reports.scope import ReportScope
-from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement
+from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement, PovertyStandard
 
 POOR, NEAR_POOR, AVERAGE = Classification.POOR, Classification.NEAR_POOR, Classification.AVERAGE
 
@@ -40,6 +55,7 @@ COUNTS = {
     "near_poor_to_poor": Q(movement=Movement.NEAR_POOR_TO_POOR),
     "escaped_near_poor": Q(movement=Movement.ESCAPED_NEAR_POOR),
     "newly_near_poor": Q(movement=Movement.NEWLY_NEAR_POOR),
+    "escaped_to_near_poor": Q(movement=Movement.ESCAPED_TO_NEAR_POOR),
     "poor_ethnic_minority": Q(classification=POOR, is_ethnic_minority=True),
     "near_poor_ethnic_minority": Q(classification=NEAR_POOR, is_ethnic_minority=True),
     "poor_no_labour_capacity": Q(classification=POOR, no_labour_capacity=True),
@@ -50,6 +66,7 @@ COUNTS = {
 START_COUNTS = {"poor_start": "poor", "near_poor_start": "near_poor"}  # last year's counts of these
 DENOMINATORS = ("households", "ethnic_minority_households", "households_start")
 FIGURES = (*DENOMINATORS, *COUNTS, *START_COUNTS)
+START_FIGURES = (*START_COUNTS, "households_start")  # None where there is no previous year's result
 
 
 def _group_fields(scope, prefix=""):
@@ -95,9 +112,11 @@ def _registered_counts(scope, year):
     return _once("registered", scope, year, lambda: list(_registered_counts_query(scope, year)))
 
 
-def _registered_counts_query(scope, year):
+def registered_households(scope, year):
+    """The households living in the scope's communes during `year`, each annotated with the commune and
+    village of that year (`year_commune`, `year_village`): the denominators of every rate."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    queryset = (
+    return (
         Household.objects.visible_to(scope.user)
         .annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
         # Living there during the year by the register's dates, or reviewed that year: a household reviewed
@@ -110,6 +129,10 @@ def _registered_counts_query(scope, year):
         )
         .filter(year_commune__in=scope.communes)
     )
+
+
+def _registered_counts_query(scope, year):
+    queryset = registered_households(scope, year)
     fields = ["year_commune"] + (["year_village"] if scope.by_village else [])
     return queryset.values(*fields).annotate(
         households=Count("id"), ethnic_minority_households=Count("id", filter=Q(ethnic_group__is_minority=True))
@@ -154,6 +177,33 @@ def with_rates(figures):
     return result
 
 
+def first_year_of_standard(year):
+    """Whether `year` is the first review year of its standard (None: no standard covers the year); read once
+    per year inside `shared_queries()`."""
+    memo = _shared.get()
+    key = ("first_year_of_standard", year)
+    if memo is not None and key in memo:
+        return memo[key]
+    first = PovertyStandard.objects.for_year(year).values_list("first_year", flat=True).first()
+    answer = None if first is None else first == year
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
+
+def rows_without_start(scope, year, this_year, last_year):
+    """(rows with no start-of-year figures, whether the total has none) from the per-commune aggregates of
+    this year and last year: see the module's docstring."""
+    if not last_year or first_year_of_standard(year):
+        return None, True  # None: every row
+    reviewed_before = {scope.commune_on_map(record["commune_id"])[0] for record in last_year}
+    missing = {
+        scope.row_of(record["commune_id"], record.get("village_id")) for record in this_year
+        if scope.commune_on_map(record["commune_id"])[0] not in reviewed_before
+    }
+    return missing, bool(missing)
+
+
 @cached_report
 def poverty_summary(*, user, area_code, year, comparable=False, map_year=None):
     """{"year", "area", "rows": [{"area", ...figures}], "total": {...}, "denominators": {...}}."""
@@ -161,14 +211,15 @@ def poverty_summary(*, user, area_code, year, comparable=False, map_year=None):
     rows = defaultdict(lambda: defaultdict(int))
     for code in scope.rows_expected():
         rows[code]  # every child area gets a row, even with nothing recorded
-    for record in _assessment_counts(scope, year):
+    this_year, last_year = _assessment_counts(scope, year), _assessment_counts(scope, year - 1)
+    for record in this_year:
         target = rows[scope.row_of(record["commune_id"], record.get("village_id"))]
         for name in COUNTS:
             target[name] += record[name]
-    for record in _assessment_counts(scope, year - 1):
+    for record in last_year:
         target = rows[scope.row_of(record["commune_id"], record.get("village_id"))]
-        for name, last_year in START_COUNTS.items():
-            target[name] += record[last_year]
+        for name, last_year_name in START_COUNTS.items():
+            target[name] += record[last_year_name]
     for code, values in _denominators(scope, year).items():
         for name, value in values.items():
             rows[code][name] += value
@@ -177,6 +228,12 @@ def poverty_summary(*, user, area_code, year, comparable=False, map_year=None):
 
     rows.pop(None, None)  # records outside the map of the year (should not happen; never counted twice)
     total = {name: sum(row.get(name, 0) for row in rows.values()) for name in FIGURES}
+    missing, total_missing = rows_without_start(scope, year, this_year, last_year)
+    for code, values in rows.items():
+        if missing is None or code in missing:
+            values.update(dict.fromkeys(START_FIGURES))
+    if total_missing:
+        total.update(dict.fromkeys(START_FIGURES))
     ordered = sorted(rows.items(), key=lambda item: item[0])
     return {
         "year": year,

@@ -1,10 +1,23 @@
-"""Every report: its title, the function that returns its rows, and its columns (page and Excel alike)."""
+"""Every report: its title, the function that returns its rows, and its columns (page and Excel alike).
+
+Official forms. Confirmed: Circular 02/2022/TT-BLĐTBXH (30 March 2022) replaces forms 7.8, 7.9 and 7.10 of
+Appendix VII of Circular 07/2021/TT-BLĐTBXH, the appendix of reporting forms (text of Circular 02/2022 as
+published at download.vn/thong-tu-02-2022-tt-bldtbxh-59378). Not confirmed: the number, title and column
+list of any form of Appendix VII (neither circular's appendix could be read), hence no sheet is named by a
+form number. The poverty sheet keeps the columns of Kon Tum's published "Biểu số 05" (shared domain file)
+with the near-poor flows added; the sheets added with it ("Thiếu hụt theo đơn vị", "Theo dân tộc", and the
+list of one indicator) carry plain titles and say "Không phải biểu mẫu chính thức" in their notes. Every
+column list is data below, to be aligned with the forms once their text is at hand.
+"""
 from dataclasses import dataclass
 from importlib import import_module
 
 from reports.excel import Column, Table
 
 AREA = Column("area_name", ("Đơn vị",), "text", 28)
+DASH = "—"  # no figure: no start of year (first year of a standard, or no result the year before)
+NOT_OFFICIAL = ("Không phải biểu mẫu chính thức: chưa đối chiếu được với mẫu biểu của Thông tư "
+                "07/2021/TT-BLĐTBXH (sửa đổi bởi Thông tư 02/2022/TT-BLĐTBXH).")
 
 
 @dataclass(frozen=True)
@@ -18,16 +31,31 @@ class Report:
     # The sheet's title for a year, where the year is a review year ("Kết quả rà soát … năm N": the review
     # carried out in the autumn of N, whose lists apply in N+1); empty: `title` as it is.
     year_title: str = ""
+    # Query parameters the page passes on to `build` besides year, area and comparable (?indicator=9).
+    parameters: tuple = ()
+    # Columns that depend on the result (one pair per indicator of the year's standard): callable(result);
+    # `columns` then holds the leading columns alone.
+    expand_columns: object = None
 
     def title_for(self, year):
         return self.year_title.format(year=year) if self.year_title and year else self.title
+
+    def columns_for(self, result):
+        return list(self.expand_columns(result)) if self.expand_columns and result else list(self.columns)
+
+    def result_title(self, result, year):
+        """The title of one result: its own where a parameter narrows it (the list of one indicator)."""
+        return (result or {}).get("title") or self.title_for(year)
+
+    def result_notes(self, result):
+        return [*self.notes, *(result or {}).get("notes", ())]
 
 
 POVERTY_COLUMNS = (
     AREA,
     Column("households", ("Tổng số hộ",)),
     Column("ethnic_minority_households", ("Số hộ DTTS",)),
-    Column("poor_start", ("Hộ nghèo", "Đầu kỳ")),
+    Column("poor_start", ("Hộ nghèo", "Đầu kỳ"), none_text=DASH),
     Column("escaped", ("Hộ nghèo", "Thoát nghèo")),
     Column("newly_poor", ("Hộ nghèo", "Phát sinh mới")),
     Column("relapsed", ("Hộ nghèo", "Tái nghèo")),
@@ -38,14 +66,18 @@ POVERTY_COLUMNS = (
     Column("ethnic_minority_poor_rate", ("Hộ nghèo", "Tỷ lệ hộ nghèo DTTS (%)"), "rate"),
     Column("poor_no_labour_capacity", ("Hộ nghèo", "Không có khả năng lao động")),
     Column("poor_meritorious", ("Hộ nghèo", "Có thành viên là người có công")),
-    Column("near_poor_start", ("Hộ cận nghèo", "Đầu kỳ")),
+    Column("near_poor_start", ("Hộ cận nghèo", "Đầu kỳ"), none_text=DASH),
+    Column("escaped_near_poor", ("Hộ cận nghèo", "Thoát cận nghèo")),
+    Column("near_poor_to_poor", ("Hộ cận nghèo", "Chuyển thành hộ nghèo")),
+    Column("newly_near_poor", ("Hộ cận nghèo", "Phát sinh mới")),
+    Column("escaped_to_near_poor", ("Hộ cận nghèo", "Hộ nghèo chuyển thành hộ cận nghèo")),
     Column("near_poor", ("Hộ cận nghèo", "Cuối kỳ")),
     Column("near_poor_rate", ("Hộ cận nghèo", "Tỷ lệ (%)"), "rate"),
     Column("near_poor_ethnic_minority", ("Hộ cận nghèo", "Hộ DTTS")),
     Column("near_poor_no_labour_capacity", ("Hộ cận nghèo", "Không có khả năng lao động")),
     Column("near_poor_meritorious", ("Hộ cận nghèo", "Có thành viên là người có công")),
     Column("average", ("Hộ có mức sống trung bình",)),
-    Column("poverty_reduction", ("Tỷ lệ giảm nghèo (điểm %)",), "rate"),
+    Column("poverty_reduction", ("Tỷ lệ giảm nghèo (điểm %)",), "rate", none_text=DASH),
 )
 
 
@@ -63,6 +95,34 @@ DEPRIVATION_COLUMNS = (
     Column("poor_share", ("Hộ nghèo thiếu hụt", "Tỷ lệ (%)"), "rate"),
     Column("near_poor", ("Hộ cận nghèo thiếu hụt", "Số hộ")),
     Column("near_poor_share", ("Hộ cận nghèo thiếu hụt", "Tỷ lệ (%)"), "rate"),
+)
+DEPRIVATION_AREA_COLUMNS = (
+    AREA,
+    Column("poor", ("Tổng số", "Hộ nghèo")),
+    Column("near_poor", ("Tổng số", "Hộ cận nghèo")),
+)
+
+
+def deprivation_area_columns(result):
+    """The leading columns, then for each indicator of the year's standard (in its order, under its
+    dimension) the poor and the near-poor households deprived of it."""
+    columns = list(DEPRIVATION_AREA_COLUMNS)
+    for indicator in result.get("indicators", ()):
+        headers = (indicator["dimension"], f"{indicator['code']}. {indicator['name']}")
+        columns.append(Column(f"poor_{indicator['code']}", (*headers, "Hộ nghèo"), "int", 9))
+        columns.append(Column(f"near_poor_{indicator['code']}", (*headers, "Hộ cận nghèo"), "int", 9))
+    return columns
+
+
+ETHNIC_COLUMNS = (
+    Column("area_name", ("Dân tộc",), "text", 20),
+    Column("minority", ("Dân tộc thiểu số",), "text", 10),
+    Column("households", ("Tổng số hộ",)),
+    Column("poor", ("Hộ nghèo", "Số hộ")),
+    Column("poor_rate", ("Hộ nghèo", "Tỷ lệ (%)"), "rate"),
+    Column("near_poor", ("Hộ cận nghèo", "Số hộ")),
+    Column("near_poor_rate", ("Hộ cận nghèo", "Tỷ lệ (%)"), "rate"),
+    Column("poor_share", ("Cơ cấu hộ nghèo (%)",), "rate"),
 )
 SPENDING_COLUMNS = (
     Column("area_name", ("Chương trình, chính sách",), "text", 48),
@@ -128,7 +188,11 @@ REPORTS = {
         POVERTY_COLUMNS,
         ("Tỷ lệ hộ nghèo = số hộ nghèo / tổng số hộ × 100.",
          "Tỷ lệ hộ nghèo DTTS = số hộ nghèo DTTS / tổng số hộ DTTS × 100.",
-         "Tỷ lệ giảm nghèo = tỷ lệ hộ nghèo đầu kỳ − tỷ lệ hộ nghèo cuối kỳ (điểm phần trăm)."),
+         "Tỷ lệ giảm nghèo = tỷ lệ hộ nghèo đầu kỳ − tỷ lệ hộ nghèo cuối kỳ (điểm phần trăm).",
+         "Hộ cận nghèo cuối kỳ = đầu kỳ − thoát cận nghèo − chuyển thành hộ nghèo + phát sinh mới + hộ nghèo "
+         "chuyển thành hộ cận nghèo (khi mọi hộ cận nghèo đầu kỳ đều được rà soát lại trong năm).",
+         f"{DASH}: không có số đầu kỳ và tỷ lệ giảm nghèo (năm rà soát đầu tiên của chuẩn nghèo, hoặc đơn vị "
+         "chưa có kết quả rà soát năm trước)."),
         year_title="Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
     ),
     "deprivation": Report(
@@ -136,6 +200,27 @@ REPORTS = {
         _lazy("deprivation", "deprivation_summary"), DEPRIVATION_COLUMNS,
         ("Tỷ lệ = số hộ thiếu hụt chỉ số / tổng số hộ nghèo (hoặc cận nghèo) × 100.",),
         year_title="Hộ nghèo, hộ cận nghèo theo chỉ số thiếu hụt — kết quả rà soát năm {year}",
+    ),
+    "deprivation-by-area": Report(
+        "deprivation-by-area", "Hộ nghèo, hộ cận nghèo thiếu hụt các chỉ số dịch vụ xã hội cơ bản theo đơn vị",
+        "Thiếu hụt theo đơn vị", _lazy("deprivation", "deprivation_by_area"), DEPRIVATION_AREA_COLUMNS,
+        ("Số hộ nghèo (cận nghèo) thiếu hụt từng chỉ số đo lường mức độ thiếu hụt dịch vụ xã hội cơ bản của "
+         "chuẩn nghèo áp dụng cho năm rà soát; một hộ thiếu hụt nhiều chỉ số được đếm ở mỗi chỉ số đó.",
+         NOT_OFFICIAL),
+        year_title="Hộ nghèo, hộ cận nghèo thiếu hụt các chỉ số dịch vụ xã hội cơ bản theo đơn vị — kết quả rà "
+                   "soát năm {year}",
+        expand_columns=deprivation_area_columns,
+    ),
+    "ethnic-groups": Report(
+        "ethnic-groups", "Hộ nghèo, hộ cận nghèo theo dân tộc", "Theo dân tộc",
+        _lazy("ethnic_groups", "ethnic_group_summary"), ETHNIC_COLUMNS,
+        ("Dân tộc của hộ: dân tộc của chủ hộ ghi trong sổ hộ.",
+         "Tổng số hộ: các hộ trong sổ hộ sinh sống trên địa bàn trong năm (kể cả hộ không thuộc diện rà soát); "
+         "số hộ xã khai báo không chia theo dân tộc nên không dùng ở biểu này.",
+         "Tỷ lệ = số hộ nghèo (cận nghèo) của dân tộc / tổng số hộ của dân tộc đó × 100.",
+         "Cơ cấu hộ nghèo = số hộ nghèo của dân tộc / tổng số hộ nghèo × 100.",
+         NOT_OFFICIAL),
+        year_title="Hộ nghèo, hộ cận nghèo theo dân tộc — kết quả rà soát năm {year}",
     ),
     "spending": Report(
         "spending", "Kết quả thực hiện chính sách hỗ trợ", "Chính sách", _lazy("spending", "spending_summary"),
@@ -158,6 +243,7 @@ REPORTS = {
         "lists", "Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới", "Danh sách hộ",
         _lazy("household_lists", "household_lists"), LIST_COLUMNS,
         year_title="Danh sách hộ nghèo, cận nghèo, thoát nghèo, nghèo mới theo kết quả rà soát năm {year}",
+        parameters=("indicator",),
     ),
     "members": Report(
         "members", "Danh sách nhân khẩu hộ nghèo, hộ cận nghèo", "Nhân khẩu",
@@ -186,7 +272,7 @@ def total_row(result):
 def report_table(report, result, year):
     """The official-layout table of one report's result (the same for the page's and the API's Excel)."""
     return Table(
-        sheet_name=report.sheet, title=report.title_for(year), unit_name=result["area"]["name"], year=year,
-        columns=list(report.columns), rows=flat_rows(result), total=total_row(result), notes=list(report.notes),
-        parent_unit_name="Ủy ban nhân dân", issuer=result.get("issuer", ""),
+        sheet_name=report.sheet, title=report.result_title(result, year), unit_name=result["area"]["name"],
+        year=year, columns=report.columns_for(result), rows=flat_rows(result), total=total_row(result),
+        notes=report.result_notes(result), parent_unit_name="Ủy ban nhân dân", issuer=result.get("issuer", ""),
     )

@@ -1,4 +1,6 @@
 """Report pages, the leaders' dashboard, and the same rows as JSON and Excel."""
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -45,8 +47,10 @@ def report_page(request, slug):
     except BadParameter as error:
         return _bad_request(request, str(error), context={"report": report})
     comparable = request.GET.get("comparable") == "1"
+    # The report's own parameters (?indicator=9 on the lists), passed on only when given.
+    options = {name: request.GET[name].strip() for name in report.parameters if request.GET.get(name, "").strip()}
     try:
-        result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable)
+        result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable, **options)
     except BadParameter as error:
         return _bad_request(request, str(error), context={"report": report})
     output = request.GET.get("format")
@@ -54,10 +58,16 @@ def report_page(request, slug):
         result["rows"] = list(result["rows"])
         return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
     if output == "xlsx":
-        return tables_response([report_table(report, result, year)], f"{slug}-{area_code}-{year}")
+        suffix = "".join(f"-{slugify(value)}" for value in options.values())
+        return tables_response([report_table(report, result, year)], f"{slug}-{area_code}-{year}{suffix}")
+    query = {"year": year, "area": area_code, **({"comparable": "1"} if comparable else {}), **options}
     context = {
         "report": report, "result": result, "year": year, "years": years, "area_code": area_code,
         "areas": area_choices(request.user, year), "comparable": comparable,
+        "columns": report.columns_for(result), "title": report.result_title(result, None),
+        "notes": report.result_notes(result), "query": urlencode(query),
+        "indicator_choices": result.get("indicators") if "indicator" in report.parameters else None,
+        "indicator": options.get("indicator", ""),
         "rows": list(flat_rows(result)), "total": total_row(result),
         "has_data": Assessment.objects.visible_to(request.user).filter(year=year).exists(),
         "all_reports": REPORTS.values(),

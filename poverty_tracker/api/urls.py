@@ -37,6 +37,8 @@ urlpatterns = [
     path("reports/training/", reports.TrainingReport.as_view(), name="report-training"),
     path("reports/cooperatives/", reports.CooperativesReport.as_view(), name="report-cooperatives"),
     path("reports/deprivation/", reports.DeprivationReport.as_view(), name="report-deprivation"),
+    path("reports/deprivation-by-area/", reports.DeprivationByAreaReport.as_view(), name="report-deprivation-by-area"),
+    path("reports/ethnic-groups/", reports.EthnicGroupsReport.as_view(), name="report-ethnic-groups"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

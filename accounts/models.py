@@ -2,15 +2,28 @@
 from django.conf import settings
 from django.db import models
 
+from areas.models import Level
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Quản trị viên"
     DISTRICT_OFFICER = "district_officer", "Cán bộ cấp huyện"
     COMMUNE_OFFICER = "commune_officer", "Cán bộ cấp xã"
     LEADER = "leader", "Lãnh đạo (chỉ xem)"
+    # Decision 24/2021/QĐ-TTg: the commune chairman (or a vice-chairman) recognises the poor and near-poor
+    # households by a decision; the level above the commune (the district until 30 June 2025, the province
+    # from 1 July 2025) compiles, and may return or reopen a commune's round (review.services.ROUND_STEPS).
+    COMMUNE_CHAIR = "commune_chair", "Chủ tịch/Phó Chủ tịch UBND xã"
+    PROVINCE_OFFICER = "province_officer", "Cán bộ cấp tỉnh"
 
 
+# Roles that enter and correct records (households, members, assessments, support records) in their areas.
 EDITING_ROLES = {Role.ADMIN, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER}
+# Roles that read everything in their areas and move review rounds along, but enter no records: the commune
+# chairman recognises, the province officer compiles, returns and reopens.
+REVIEWING_ROLES = {Role.COMMUNE_CHAIR, Role.PROVINCE_OFFICER}
+# The level of the areas an account of these roles is given (create_officer refuses others).
+ROLE_AREA_LEVEL = {Role.COMMUNE_CHAIR: Level.COMMUNE, Role.PROVINCE_OFFICER: Level.PROVINCE}
 
 
 class Officer(models.Model):

@@ -1,18 +1,23 @@
 """Model permissions of each role, kept as Django groups (refreshed after every migrate).
 
 Editing roles may add, change and delete the records of their areas; reference data (areas, ethnic
-groups, standards, the program catalogue) is theirs to read only. Leaders read everything. The rule
-is by model, so a model added later is covered without touching this file, unless it is reference data.
+groups, standards, the program catalogue) is theirs to read only. Leaders read everything. Reviewing roles
+(the commune chairman, the province officer) read everything and may change a review round, which only
+ever moves through its steps (review.services.ROUND_STEPS decides who takes which step); they enter no
+records. The rule is by model, so a model added later is covered without touching this file, unless it is
+reference data.
 """
 from django.contrib.auth.models import Group, Permission
 from django.utils import translation
 
-from accounts.models import Role
+from accounts.models import REVIEWING_ROLES, Role
 
 ROLE_GROUPS = {
     Role.DISTRICT_OFFICER: "Cán bộ cấp huyện",
     Role.COMMUNE_OFFICER: "Cán bộ cấp xã",
     Role.LEADER: "Lãnh đạo",
+    Role.COMMUNE_CHAIR: "Chủ tịch UBND xã",
+    Role.PROVINCE_OFFICER: "Cán bộ cấp tỉnh",
 }
 PROJECT_APPS = ("areas", "accounts", "households", "review", "programs", "reports")
 REFERENCE_MODELS = {
@@ -20,6 +25,8 @@ REFERENCE_MODELS = {
     "povertystandard", "standardline", "indicator", "povertyreason", "program",
 }
 HIDDEN_MODELS = {"officer", "officerscope"}
+# What reviewing roles may change besides reading: the round (its steps; the round's admin page saves no field).
+REVIEWING_PERMISSIONS = {"change_reviewround"}
 
 
 def _permissions_for(role):
@@ -30,7 +37,10 @@ def _permissions_for(role):
         if model in HIDDEN_MODELS or model.startswith("historical"):
             continue
         action = perm.codename.split("_", 1)[0]
-        if role == Role.LEADER or model in REFERENCE_MODELS:
+        if role in REVIEWING_ROLES:
+            if action == "view" or perm.codename in REVIEWING_PERMISSIONS:
+                chosen.append(perm)
+        elif role == Role.LEADER or model in REFERENCE_MODELS:
             if action == "view":
                 chosen.append(perm)
         else:

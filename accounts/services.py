@@ -5,9 +5,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Officer, Role
+from accounts.models import ROLE_AREA_LEVEL, Officer, Role
 from accounts.roles import ROLE_GROUPS, ensure_role_groups
-from areas.models import AdministrativeUnit, OfficerScope
+from areas.models import AdministrativeUnit, Level, OfficerScope
 from areas.scoping import forget_scope
 
 
@@ -22,6 +22,12 @@ def officer_save(*, username, role, area_codes=(), password=None, check_password
     missing = sorted(set(area_codes) - {area.code for area in areas})
     if missing:
         raise ValidationError({"area": f"Không có đơn vị hành chính mã {', '.join(missing)}."})
+    level = ROLE_AREA_LEVEL.get(role)
+    wrong = sorted(area.code for area in areas if level and area.level != level)
+    if wrong:
+        raise ValidationError({"area": (
+            f"{Role(role).label} chỉ phụ trách đơn vị cấp {Level(level).label.lower()}: "
+            f"{', '.join(wrong)} không phải cấp {Level(level).label.lower()}.")})
 
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username)

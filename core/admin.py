@@ -159,7 +159,20 @@ def versioned_form_for(model, fields="__all__"):
     return type(f"{model.__name__}VersionedForm", (VersionedFormMixin, forms.ModelForm), {"Meta": meta})
 
 
-class VersionedAdminMixin:
+class HidesVersionWhenReadOnly:
+    """A read-only page (or inline) has nothing to save: no "phiên bản đã mở: —" for a leader to puzzle over."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fieldsets = [(name, {**options, "fields": [
+                tuple(f for f in field if f != "loaded_version") if isinstance(field, tuple) else field
+                for field in options["fields"] if field != "loaded_version"
+            ]}) for name, options in fieldsets]
+        return fieldsets
+
+
+class VersionedAdminMixin(HidesVersionWhenReadOnly):
     """Turns a concurrent save caught at write time into a message; the transaction rolls back."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

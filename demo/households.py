@@ -28,6 +28,8 @@ DEMO_ACCOUNTS = [
     ("district", Role.DISTRICT_OFFICER, ["612"], "cán bộ huyện Đắk Tô (612)"),
     ("commune", Role.COMMUNE_OFFICER, ["23401"], "cán bộ xã Đăk Tô (23401)"),
     ("leader", Role.LEADER, ["612"], "lãnh đạo huyện Đắk Tô (612), chỉ xem"),
+    ("chair", Role.COMMUNE_CHAIR, ["23401"], "Chủ tịch UBND xã Đăk Tô (23401): công nhận kết quả rà soát"),
+    ("province", Role.PROVINCE_OFFICER, ["51"], "cán bộ tỉnh Quảng Ngãi (51, gồm Kon Tum cũ): tổng hợp, trả lại, mở lại"),
 ]
 
 # Ethnic mix per district (121-TCTK codes): Kinh 01, Ba-na 13, Xơ-đăng 14, Gié-Triêng 27.

@@ -14,7 +14,14 @@ from simple_history.utils import bulk_create_with_history
 from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level
 from households.models import Household
 from review.classification import NEAR_POOR, NOT_POOR, POOR, classify, movements_over_years
-from review.models import Assessment, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
+from review.models import (
+    Assessment,
+    PovertyStandard,
+    ReviewRound,
+    RoundStatus,
+    VillageMeeting,
+    deprivation_key,
+)
 from review.services import all_lines
 
 AVERAGE = "average"
@@ -128,11 +135,34 @@ def seed_reviews():
                 classification=classification, movement=moves[year],
             ))
     bulk_create_with_history(assessments, Assessment, batch_size=1000, default_change_reason="seed_demo")
+    # Each round's village meetings and public posting (before the lock: a recognised round takes no more).
+    villages = {}
+    for assessment in assessments:
+        if assessment.village_id:
+            villages.setdefault((assessment.commune_id, assessment.year), set()).add(assessment.village_id)
+    meetings = []
     for (commune, year), review_round in rounds.items():
+        for village in sorted(villages.get((commune, year), ())):
+            attendees = rng.randint(30, 80)
+            meetings.append(VillageMeeting(
+                review_round=review_round, village_id=village, meeting_date=datetime.date(year, 11, 5),
+                attendees=attendees, in_favour=attendees - rng.randint(0, attendees // 4),
+                posted_from=datetime.date(year, 11, 6), posted_to=datetime.date(year, 11, 10)))
+    bulk_create_with_history(meetings, VillageMeeting, batch_size=1000, default_change_reason="seed_demo")
+    # The reviews before the reform ran the old way and were recognised by each commune's chairman; the 2025
+    # review of xã Đăk Tô waits for its chairman, reported to the province (the new level above).
+    for number, ((commune, year), review_round) in enumerate(sorted(rounds.items()), start=100):
         if year < REFORM.year:
             review_round.status = RoundStatus.APPROVED
-            review_round.submitted_at = review_round.approved_at = datetime.datetime(
-                year, 12, 15, tzinfo=datetime.timezone.utc)
-            review_round._change_reason = "seed_demo"
+            review_round.decision_number = f"{number}/QĐ-UBND"
+            review_round.decision_date = datetime.date(year, 12, 15)
+            review_round.submitted_at = datetime.datetime(year, 11, 14, tzinfo=datetime.timezone.utc)
+            review_round.approved_at = datetime.datetime(year, 12, 15, tzinfo=datetime.timezone.utc)
+            review_round._change_reason = f"seed_demo: công nhận theo quyết định {review_round.decision_number}"
+            review_round.save()
+        elif commune == "23401":
+            review_round.status = RoundStatus.SUBMITTED
+            review_round.submitted_at = datetime.datetime(year, 11, 14, tzinfo=datetime.timezone.utc)
+            review_round._change_reason = "seed_demo: báo cáo kết quả sơ bộ lên tỉnh"
             review_round.save()
     return len(assessments)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from areas.models import AdministrativeUnit
 from core.admin import (
+    HidesVersionWhenReadOnly,
     ReadOnlyAdminMixin,
     ScopedHistoryAdmin,
     VersionedAdminMixin,
@@ -52,7 +53,7 @@ class MemberInlineFormSet(BaseInlineFormSet):
         self.instance.ethnic_group = head["ethnic_group"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(HidesVersionWhenReadOnly, admin.TabularInline):
     model = Member
     form = versioned_form_for(Member)  # a member changed by someone else since the page opened is not overwritten
     formset = MemberInlineFormSet

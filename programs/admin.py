@@ -224,6 +224,12 @@ class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
             fields = ["visible_households" if name == "households" else name for name in fields]
         return fields
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return (*fields, "visible_households")  # so no form (the history's version page included) asks for it
+        return fields
+
     @admin.display(description="hộ tham gia")
     def visible_households(self, obj):
         return ", ".join(str(household) for household in getattr(obj, "households_shown", []))

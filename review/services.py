@@ -4,7 +4,7 @@ Every function takes keyword arguments and the acting user, runs in one transact
 trail in it (naming the acting user, bulk writes included), and raises ValidationError (a dict naming the
 field) or RoundLockedError. Pages, admin, API and import all come through here.
 
-An approved round is a legal record: nothing changes its assessments, derived fields included. Writers
+An approved (recognised) round is a legal record: nothing changes its assessments, derived fields included. Writers
 lock the review-round rows they write into (SELECT … FOR UPDATE) inside their transaction and check the
 status under that lock; round transitions lock the same row, so an approval and a save serialise. Round
 locks are always taken before assessment rows, in one order (year, then commune).
@@ -22,13 +22,15 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from accounts.models import Role, role_of
+from accounts.models import EDITING_ROLES, Role, role_of
+from areas.models import Level
 from areas.scoping import can_see_area
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
 from households.models import Household
 from review.classification import Lines, MissingInput, classify, movement
 from review.models import (
+    LEVEL_ABOVE_NAMES,
     Assessment,
     Classification,
     Indicator,
@@ -37,7 +39,9 @@ from review.models import (
     RoundLockedError,
     RoundStatus,
     StandardLine,
+    VillageMeeting,
     deprivation_key,
+    level_above,
 )
 
 DERIVED = ["classification", "movement"]
@@ -144,21 +148,27 @@ def _refresh_locked(review_round):
 
 
 def held_back_notice(held_back, *, reclassify=False):
-    """What pages, admin and API say when results of approved rounds were left as they are."""
+    """What pages, admin and API say when results of recognised (locked) rounds were left as they are."""
     where = ", ".join(f"xã {commune_id} năm {year}" for commune_id, year in held_back)
+    who = _reopeners(year for _, year in held_back)
     if reclassify:
-        return (f"Chưa áp dụng cho đợt rà soát đã phê duyệt ({where}): kết quả của đợt đã phê duyệt là hồ sơ "
-                "đã công nhận, không tự thay đổi. Muốn áp dụng, cán bộ huyện mở lại đợt đó (kèm lý do) rồi chạy "
-                "lại thao tác phân loại lại.")
-    return (f"Biến động của đợt rà soát đã phê duyệt ({where}) lẽ ra thay đổi theo kết quả này nhưng được giữ "
-            "nguyên: kết quả của đợt đã phê duyệt là hồ sơ đã công nhận, không tự thay đổi. Muốn áp dụng, cán bộ "
-            "huyện mở lại đợt đó (kèm lý do): biến động được tính lại khi mở lại.")
+        return (f"Chưa áp dụng cho đợt rà soát đã công nhận/phê duyệt ({where}): kết quả của đợt đã công nhận là "
+                f"hồ sơ pháp lý, không tự thay đổi. Muốn áp dụng, {who} mở lại đợt đó (kèm lý do) rồi chạy lại thao "
+                "tác phân loại lại.")
+    return (f"Biến động của đợt rà soát đã công nhận/phê duyệt ({where}) lẽ ra thay đổi theo kết quả này nhưng "
+            f"được giữ nguyên: kết quả của đợt đã công nhận là hồ sơ pháp lý, không tự thay đổi. Muốn áp dụng, {who} "
+            "mở lại đợt đó (kèm lý do): biến động được tính lại khi mở lại.")
+
+
+def _reopeners(years):
+    names = sorted({LEVEL_ABOVE_NAMES[level_above(year)] for year in years})
+    return f"cán bộ {names[0]}" if len(names) == 1 else "cấp trên của xã (huyện đến kỳ 2024, tỉnh từ kỳ 2025)"
 
 
 # --- assessments -----------------------------------------------------------------------------------
 
 def _check_editor(user, commune_code):
-    if role_of(user) not in {Role.ADMIN, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER}:
+    if role_of(user) not in EDITING_ROLES:
         raise ValidationError({"household": "Tài khoản của bạn chỉ được xem, không được sửa kết quả rà soát."})
     if not can_see_area(user, commune_code):
         raise ValidationError({"household": "Hộ này không thuộc địa bàn của bạn."})
@@ -377,8 +387,8 @@ def write_derived(rows, reason, acting_user=None):
     """Write the derived fields (class, movement) of `rows` in bulk, the audit trail naming `acting_user`
     and `reason`.
 
-    Rows of approved rounds are not written: an approved year is a legal record, and what follows from a
-    correction or a new line reaches it only once a district officer reopens the round (with a reason).
+    Rows of approved (recognised) rounds are not written: a recognised year is a legal record, and what follows
+    from a correction or a new line reaches it only once the level above reopens the round (with a reason).
     The rounds of `rows` are locked and checked under the lock; returns the (commune_id, year) of the
     approved rounds whose rows would have changed, sorted by year, for the caller to say so."""
     if not rows:
@@ -506,17 +516,36 @@ def _round_movements_refresh(review_round, *, acting_user, reason):
 
 
 # --- review rounds -----------------------------------------------------------------------------------
-# Every transition locks the round's row first and checks the status under the lock: an approval waits
-# for a save in flight in the round, and a save waits for an approval in flight (then is refused).
+# Every transition locks the round's row first and checks the status under the lock: a recognition waits
+# for a save in flight in the round, and a save waits for a recognition in flight (then is refused).
+#
+# Decision 24/2021/QĐ-TTg: the commune reviews, holds the village meetings, posts the results publicly and
+# reports the preliminary result to the level above (submit); the commune chairman then recognises the poor
+# and near-poor households by a decision, number and date (recognise: the round locks); the level above
+# compiles. The level above (review.models.level_above: the district for review years up to 2024, the
+# province from 2025) may return a submitted round, or reopen a recognised one, with a reason. For review
+# years before the reform the district also keeps the approval it made in this tool until now (approve:
+# locks the round without a decision number), so the rounds, imports and API clients of those years work on.
+
+LEVEL_ABOVE = "level_above"  # in a step's roles: the officers of the level above the round's commune
+LEVEL_ABOVE_ROLES = {Level.DISTRICT: Role.DISTRICT_OFFICER, Level.PROVINCE: Role.PROVINCE_OFFICER}
 
 
 @dataclass(frozen=True)
 class RoundStep:
-    """A transition of a review round: the roles that may make it, and the status it starts from."""
+    """A transition of a review round: the roles that may make it, the status it starts from, and the levels
+    above the commune (by the round's review year) for which the step exists at all."""
 
     roles: frozenset
     from_status: str
     refusal: str  # said when the round is not in `from_status`
+    levels: frozenset = frozenset(LEVEL_ABOVE_ROLES)
+
+    def roles_at(self, level):
+        """The roles that may make the step on a round whose level above is `level`."""
+        if level not in self.levels:
+            return frozenset()
+        return frozenset(LEVEL_ABOVE_ROLES[level] if role == LEVEL_ABOVE else role for role in self.roles)
 
 
 # Who may move a round from which status: the one rule that the round_* services enforce and that pages
@@ -524,31 +553,54 @@ class RoundStep:
 ROUND_STEPS = {
     "submit": RoundStep(frozenset({Role.COMMUNE_OFFICER, Role.ADMIN}), RoundStatus.OPEN,
                         "Chỉ gửi được đợt rà soát đang mở."),
-    "approve": RoundStep(frozenset({Role.DISTRICT_OFFICER, Role.ADMIN}), RoundStatus.SUBMITTED,
-                         "Chỉ phê duyệt được đợt rà soát xã đã gửi."),
-    "return": RoundStep(frozenset({Role.DISTRICT_OFFICER, Role.ADMIN}), RoundStatus.SUBMITTED,
+    "recognise": RoundStep(frozenset({Role.COMMUNE_CHAIR, Role.ADMIN}), RoundStatus.SUBMITTED,
+                           "Chỉ công nhận được đợt rà soát đã báo cáo kết quả sơ bộ lên cấp trên (đã gửi)."),
+    "approve": RoundStep(frozenset({LEVEL_ABOVE, Role.ADMIN}), RoundStatus.SUBMITTED,
+                         "Chỉ phê duyệt được đợt rà soát xã đã gửi.", levels=frozenset({Level.DISTRICT})),
+    "return": RoundStep(frozenset({LEVEL_ABOVE, Role.ADMIN}), RoundStatus.SUBMITTED,
                         "Chỉ trả lại được đợt rà soát xã đã gửi."),
-    "reopen": RoundStep(frozenset({Role.DISTRICT_OFFICER, Role.ADMIN}), RoundStatus.APPROVED,
-                        "Chỉ mở lại được đợt rà soát đã phê duyệt."),
+    "reopen": RoundStep(frozenset({LEVEL_ABOVE, Role.ADMIN}), RoundStatus.APPROVED,
+                        "Chỉ mở lại được đợt rà soát đã công nhận (đang khoá)."),
 }
+STEPS_WITH_REASON = ("return", "reopen")
+STEP_VERBS = {"submit": "gửi", "recognise": "công nhận", "approve": "phê duyệt", "return": "trả lại",
+              "reopen": "mở lại"}
 
 
 def round_steps(user, review_round=None):
     """The steps (keys of ROUND_STEPS, in their order) `user` may make: on `review_round` as it stands
-    (role, area and status), or without a round, on some round (role alone). The services check the
-    same rule again, under the round's lock, when the step is made."""
+    (role, area, the level above for its year, and status), or without a round, on some round (role alone).
+    The services check the same rule again, under the round's lock, when the step is made."""
     role = role_of(user)
     if review_round is not None and not can_see_area(user, review_round.commune_id):
         return []
+    levels = [level_above(review_round.year)] if review_round is not None else list(LEVEL_ABOVE_ROLES)
     return [name for name, step in ROUND_STEPS.items()
-            if role in step.roles and (review_round is None or review_round.status == step.from_status)]
+            if any(role in step.roles_at(level) for level in levels)
+            and (review_round is None or review_round.status == step.from_status)]
+
+
+def _not_at_this_level(name, review_round):
+    """Why a role that makes the step for some years may not make it on this round."""
+    year, level = review_round.year, level_above(review_round.year)
+    above = LEVEL_ABOVE_NAMES[level]
+    if level not in ROUND_STEPS[name].levels:
+        return (f"Kỳ rà soát năm {year} không có bước phê duyệt của huyện (từ 01/07/2025 không còn cấp huyện): "
+                "Chủ tịch UBND xã công nhận kết quả bằng quyết định; cấp tỉnh có thể trả lại hoặc mở lại đợt.")
+    reform = " (từ 01/07/2025 không còn cấp huyện)" if level == Level.PROVINCE else ""
+    return (f"Kỳ rà soát năm {year} xã báo cáo lên {above}{reform}: chỉ cán bộ {above} được "
+            f"{STEP_VERBS[name]} đợt rà soát này.")
 
 
 def _begin_step(acting_user, review_round, name):
-    """Check the role and the area, lock the round's row, then check its status under the lock."""
+    """Check the role, the level above for the round's year and the area, lock the round's row, then check
+    its status under the lock."""
     step = ROUND_STEPS[name]
-    if role_of(acting_user) not in step.roles:
+    role = role_of(acting_user)
+    if not any(role in step.roles_at(level) for level in LEVEL_ABOVE_ROLES):
         raise ValidationError({"status": "Vai trò của bạn không được thực hiện thao tác này."})
+    if role not in step.roles_at(level_above(review_round.year)):
+        raise ValidationError({"status": _not_at_this_level(name, review_round)})
     if not can_see_area(acting_user, review_round.commune_id):
         raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
     _refresh_locked(review_round)
@@ -564,7 +616,7 @@ def _move_round(review_round, *, acting_user, status, reason_field=None, reason=
         review_round.submitted_at = timezone.now()
     if status == RoundStatus.APPROVED:
         review_round.approved_at = timezone.now()
-    review_round._change_reason = change_reason
+    review_round._change_reason = change_reason[:100]
     review_round._history_user = acting_user
     review_round.save()
     return review_round
@@ -572,14 +624,97 @@ def _move_round(review_round, *, acting_user, status, reason_field=None, reason=
 
 @transaction.atomic
 def round_submit(*, acting_user, review_round):
+    """The commune reports the preliminary result to the level above (the district, or the province from the
+    2025 review)."""
     _begin_step(acting_user, review_round, "submit")
     if not review_round.assessments.exists():
         raise ValidationError({"status": "Chưa có kết quả rà soát nào để gửi."})
-    return _move_round(review_round, acting_user=acting_user, status=RoundStatus.SUBMITTED, change_reason="Gửi huyện")
+    return _move_round(review_round, acting_user=acting_user, status=RoundStatus.SUBMITTED,
+                       change_reason=f"Gửi {review_round.level_above_name}")
+
+
+def unassessed_households(review_round):
+    """The households of the round's commune without a result of its year: those the worksheet counts as
+    "chưa rà soát" (active households registered in the commune)."""
+    return Household.objects.active().filter(commune_id=review_round.commune_id).exclude(
+        assessments__year=review_round.year)
+
+
+def _decision_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):  # the date input's ISO form, or typed as Vietnamese write it
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError({"decision_date": "Ngày quyết định không hợp lệ: hãy ghi ngày/tháng/năm (ví dụ 15/12/2025)."})
+
+
+def _check_decision(review_round, number, day):
+    errors = {}
+    if not number:
+        errors["decision_number"] = "Hãy ghi số quyết định công nhận của Chủ tịch UBND xã (ví dụ 125/QĐ-UBND)."
+    elif len(number) > ReviewRound._meta.get_field("decision_number").max_length:
+        errors["decision_number"] = "Số quyết định không quá 50 ký tự."
+    year = review_round.year
+    if day is None:
+        errors["decision_date"] = "Hãy ghi ngày ký quyết định công nhận."
+    elif day > timezone.localdate():
+        errors["decision_date"] = f"Ngày quyết định ({day:%d/%m/%Y}) chưa đến: hãy ghi ngày đã ký."
+    elif not year <= day.year <= year + 1:
+        errors["decision_date"] = (f"Quyết định công nhận kết quả rà soát năm {year} ký trong năm {year} hoặc "
+                                   f"{year + 1} (bạn nhập {day:%d/%m/%Y}).")
+    return errors
+
+
+def failed_meetings(review_round):
+    """The round's recorded village meetings where the result did not stand (not more than half in favour)."""
+    return [meeting for meeting in review_round.village_meetings.select_related("village").order_by("village")
+            if not meeting.passed]
+
+
+@transaction.atomic
+def round_recognise(*, acting_user, review_round, decision_number, decision_date, confirm_unassessed=False):
+    """The commune chairman recognises the round's poor and near-poor households by a decision (number and
+    date): the round locks. Refused while a recorded village meeting did not reach the majority; when
+    households of the commune have no result of the year, refused naming how many unless
+    `confirm_unassessed` says to recognise anyway (the count is recorded in the audit trail)."""
+    _begin_step(acting_user, review_round, "recognise")
+    number = " ".join(str(decision_number or "").split())
+    try:
+        day, unreadable = _decision_date(decision_date), {}
+    except ValidationError as error:
+        day, unreadable = None, error.message_dict
+    errors = {**_check_decision(review_round, number, day), **unreadable}
+    failed = failed_meetings(review_round)
+    if failed:
+        where = "; ".join(f"{m.village.label}: {m.in_favour}/{m.attendees} người đồng ý" for m in failed)
+        errors["village_meetings"] = (
+            f"Chưa công nhận được: kết quả chỉ được thông qua khi quá nửa số người dự họp thôn đồng ý ({where}). "
+            "Hãy họp lại thôn đó và ghi biên bản mới.")
+    unassessed = unassessed_households(review_round).count()
+    if unassessed and not confirm_unassessed:
+        errors["confirm_unassessed"] = (
+            f"Còn {vn_number(unassessed)} hộ của xã chưa có kết quả rà soát năm {review_round.year}. Nếu vẫn công "
+            "nhận (các hộ này không có trong danh sách), hãy đánh dấu xác nhận rồi công nhận lại.")
+    if errors:
+        raise ValidationError(errors)
+    review_round.decision_number, review_round.decision_date = number, day
+    confirmed = f"; xác nhận còn {unassessed} hộ chưa rà soát" if unassessed else ""
+    return _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED,
+                       change_reason=f"Công nhận: QĐ {number} ngày {day:%d/%m/%Y}{confirmed}")
 
 
 @transaction.atomic
 def round_approve(*, acting_user, review_round):
+    """The district's approval of a submitted round, for review years before the 2025 reform only (the
+    lock it recorded in this tool until now); from the 2025 review the round locks by recognition."""
     _begin_step(acting_user, review_round, "approve")
     return _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED, change_reason="Phê duyệt")
 
@@ -595,13 +730,70 @@ def round_return(*, acting_user, review_round, reason):
 
 @transaction.atomic
 def round_reopen(*, acting_user, review_round, reason):
-    """Reopen an approved round (with a reason). Movements held back while it was approved (an earlier
+    """Reopen a recognised (locked) round, with a reason. Its recognition decision is cleared (the audit trail
+    keeps it): a new recognition records a new decision. Movements held back while it was locked (an earlier
     year corrected meanwhile) are applied now, in the audit trail with the same user and reason."""
     _begin_step(acting_user, review_round, "reopen")
     if not (reason or "").strip():
         raise ValidationError({"reopen_reason": "Hãy ghi lý do mở lại."})
+    review_round.decision_number, review_round.decision_date = "", None
     _move_round(review_round, acting_user=acting_user, status=RoundStatus.OPEN, reason_field="reopen_reason",
                 reason=reason.strip(), change_reason=f"Mở lại: {reason.strip()}")
     _round_movements_refresh(review_round, acting_user=acting_user,
                              reason=f"Tính lại biến động khi mở lại: {reason.strip()}")
     return review_round
+
+
+# --- village meetings and public posting ---------------------------------------------------------------
+
+def _check_meeting_editor(user, review_round):
+    if role_of(user) not in EDITING_ROLES:
+        raise ValidationError({"village": "Tài khoản của bạn không được ghi biên bản họp thôn."})
+    if not can_see_area(user, review_round.commune_id):
+        raise ValidationError({"village": "Xã này không thuộc địa bàn của bạn."})
+
+
+MEETING_FIELDS = ("meeting_date", "attendees", "in_favour", "posted_from", "posted_to", "note")
+
+
+@transaction.atomic
+def village_meeting_save(*, acting_user, review_round, village, expected_version=None, **fields):
+    """Record (or correct) the village meeting and public posting of `village` for the round. The round is
+    locked and checked under the lock: a recognised round's meetings stay as recorded. `fields`: keys of
+    MEETING_FIELDS; those not given keep their stored values. A correction names the version it was made
+    on (`expected_version`); a stale one is refused."""
+    unknown = sorted(set(fields) - set(MEETING_FIELDS))
+    if unknown:
+        raise TypeError(f"village_meeting_save() got unexpected keyword argument(s): {', '.join(unknown)}")
+    _check_meeting_editor(acting_user, review_round)
+    _refresh_locked(review_round)
+    if review_round.is_locked:
+        raise RoundLockedError(review_round)
+    village_id = getattr(village, "pk", village)
+    meeting = VillageMeeting.objects.select_for_update().filter(review_round=review_round,
+                                                                village_id=village_id).first()
+    if meeting is not None and expected_version is not None and meeting.version != int(expected_version):
+        raise ConcurrentEditError(
+            f"Biên bản họp thôn {village_id} vừa được người khác sửa (phiên bản hiện tại là {meeting.version}, bạn "
+            f"sửa trên phiên bản {int(expected_version)}). Thay đổi của bạn chưa được lưu: hãy tải lại rồi sửa lại.")
+    if meeting is None:
+        meeting = VillageMeeting(review_round=review_round, village_id=village_id)
+    for name, value in fields.items():
+        setattr(meeting, name, (value or "").strip() if name == "note" else value)
+    meeting.review_round = review_round
+    meeting.full_clean(exclude=["version"])
+    meeting._history_user = acting_user
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def village_meeting_delete(*, acting_user, meeting):
+    """Delete a meeting record of an open round (its round locked and checked under the lock)."""
+    review_round = meeting.review_round
+    _check_meeting_editor(acting_user, review_round)
+    _refresh_locked(review_round)
+    if review_round.is_locked:
+        raise RoundLockedError(review_round)
+    meeting._history_user = acting_user
+    meeting.delete()

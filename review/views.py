@@ -25,7 +25,18 @@ from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
 from households.models import Household, HouseholdStatus
-from review.models import Assessment, Classification, Movement, ReviewRound, RoundLockedError, RoundStatus
+from review.models import (
+    LEVEL_ABOVE_NAMES,
+    Assessment,
+    Classification,
+    Movement,
+    ReviewRound,
+    RoundLockedError,
+    RoundStatus,
+    VillageMeeting,
+    level_above,
+    villages_of,
+)
 from review.services import (
     MAX_B1_SCORE,
     MAX_INCOME_PER_CAPITA,
@@ -290,7 +301,16 @@ def recognition_lists(request, commune, year):
         ("Danh sách hộ thoát nghèo", base.escaped()),
         ("Danh sách hộ nghèo phát sinh mới", base.filter(movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED])),
     ]
-    return render(request, "review/lists.html", {"commune": commune, "year": year, "lists": lists})
+    review_round = ReviewRound.objects.visible_to(request.user).filter(commune=commune, year=year).first()
+    meetings = list(VillageMeeting.objects.visible_to(request.user).filter(review_round=review_round)
+                    .select_related("village").order_by("village")) if review_round else []
+    recorded = {meeting.village_id for meeting in meetings}
+    unrecorded = [village for village in villages_of(commune.code).valid_in_year(year)
+                  if village.code not in recorded]
+    context = {"commune": commune, "year": year, "lists": lists, "review_round": review_round,
+               "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": LEVEL_ABOVE_NAMES[
+                   level_above(year)]}
+    return render(request, "review/lists.html", context)
 
 
 @login_required

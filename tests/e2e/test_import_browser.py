@@ -1,6 +1,6 @@
 """An officer uploads a big workbook in a real browser and watches the server check and import it."""
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -21,9 +21,11 @@ def watch(browser, done, seconds=180):
             seen.append(element.text)
         return done(driver)
 
-    # the job page reloads itself when the job ends: an element found just before may be gone when read
+    # the job page reloads itself when the job ends: an element found just before may be gone when read (stale,
+    # missing, or "node does not belong to the document" from the browser's inspector)
     WebDriverWait(browser, seconds, poll_frequency=0.1,
-                  ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(check)
+                  ignored_exceptions=(StaleElementReferenceException, NoSuchElementException,
+                                      WebDriverException)).until(check)
     return seen
 
 

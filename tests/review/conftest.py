@@ -19,3 +19,19 @@ def assess(users):
 @pytest.fixture
 def household(users):
     return HouseholdFactory(code="HH-REVIEW", ethnic_group=EthnicGroup.objects.get(code="14"))
+
+
+@pytest.fixture
+def reviewers(users):
+    """The roles of the recognition: the commune chairman of 90101 (and of 90201), the province officer of 90."""
+    from accounts.services import officer_save
+
+    specs = {"chair": ("commune_chair", ["90101"]), "other_chair": ("commune_chair", ["90201"]),
+             "province": ("province_officer", ["90"])}
+    return {name: officer_save(username=name, role=role, area_codes=codes, password="x", check_password=False)[0]
+            for name, (role, codes) in specs.items()}
+
+
+@pytest.fixture
+def everyone(users, reviewers):
+    return {**users, **reviewers}

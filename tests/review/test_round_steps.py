@@ -1,6 +1,8 @@
 """Each role is offered only the round steps it may make (review.services.round_steps, the rule the services
 enforce), on the admin's round page and in its list's actions; a step posted without being offered is
-still refused."""
+still refused. The level above the commune decides by the round's review year: the district up to 2024,
+the province from 2025."""
+import datetime
 import re
 
 import pytest
@@ -10,32 +12,59 @@ from review.models import ReviewRound, RoundStatus
 from review.services import (
     ROUND_STEPS,
     round_approve,
+    round_recognise,
     round_reopen,
     round_return,
     round_steps,
     round_submit,
 )
 
-SERVICES = {"submit": round_submit, "approve": round_approve, "return": round_return, "reopen": round_reopen}
-BUTTONS = {"submit": "Gửi huyện", "approve": "Phê duyệt (khoá)", "return": "Trả lại xã",
-           "reopen": "Mở lại đợt rà soát"}
+SERVICES = {"submit": round_submit, "recognise": round_recognise, "approve": round_approve, "return": round_return,
+            "reopen": round_reopen}
 LIST = "/admin/review/reviewround/"
 
-# role -> status -> the steps offered (and accepted) on a round of commune 90101
+# year -> role -> status -> the steps offered (and accepted) on a round of commune 90101
 EXPECTED = {
-    "admin": {"open": ["submit"], "submitted": ["approve", "return"], "approved": ["reopen"]},
-    "district": {"open": [], "submitted": ["approve", "return"], "approved": ["reopen"]},
-    "commune": {"open": ["submit"], "submitted": [], "approved": []},
-    "other_commune": {"open": [], "submitted": [], "approved": []},  # not its commune
-    "leader": {"open": [], "submitted": [], "approved": []},
+    2024: {
+        "admin": {"open": ["submit"], "submitted": ["recognise", "approve", "return"], "approved": ["reopen"]},
+        "district": {"open": [], "submitted": ["approve", "return"], "approved": ["reopen"]},
+        "province": {"open": [], "submitted": [], "approved": []},  # the district's year
+        "chair": {"open": [], "submitted": ["recognise"], "approved": []},
+        "other_chair": {"open": [], "submitted": [], "approved": []},  # not its commune
+        "commune": {"open": ["submit"], "submitted": [], "approved": []},
+        "other_commune": {"open": [], "submitted": [], "approved": []},  # not its commune
+        "leader": {"open": [], "submitted": [], "approved": []},
+    },
+    2025: {
+        "admin": {"open": ["submit"], "submitted": ["recognise", "return"], "approved": ["reopen"]},
+        "district": {"open": [], "submitted": [], "approved": []},  # no districts after 1 July 2025
+        "province": {"open": [], "submitted": ["return"], "approved": ["reopen"]},
+        "chair": {"open": [], "submitted": ["recognise"], "approved": []},
+        "other_chair": {"open": [], "submitted": [], "approved": []},
+        "commune": {"open": ["submit"], "submitted": [], "approved": []},
+        "other_commune": {"open": [], "submitted": [], "approved": []},
+        "leader": {"open": [], "submitted": [], "approved": []},
+    },
 }
+BUTTONS = {2024: {"submit": "Gửi huyện", "recognise": "Công nhận (khoá)", "approve": "Phê duyệt (khoá)",
+                  "return": "Trả lại xã", "reopen": "Mở lại đợt rà soát"}}
+BUTTONS[2025] = {**BUTTONS[2024], "submit": "Gửi tỉnh"}
 
 
-@pytest.fixture
-def review_round(assess, users):
+def step_kwargs(step, year):
+    if step in ("return", "reopen"):
+        return {"reason": "Lý do"}
+    if step == "recognise":
+        return {"decision_number": "12/QĐ-UBND", "decision_date": datetime.date(year, 12, 10),
+                "confirm_unassessed": True}
+    return {}
+
+
+@pytest.fixture(params=[2024, 2025])
+def review_round(request, assess, users):
     from tests.factories import HouseholdFactory
 
-    return assess(HouseholdFactory(code="RS-1"), 2024, income=1_200_000).review_round
+    return assess(HouseholdFactory(code="RS-1"), request.param, income=1_200_000).review_round
 
 
 def put(review_round, status):
@@ -45,98 +74,112 @@ def put(review_round, status):
 
 
 def buttons(html):
+    """The step buttons (the meetings' save button is written name-last, so it is not one of them)."""
     return re.findall(r'<input type="submit" name="_(\w+)" value="([^"]+)">', html)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["open", "submitted", "approved"])
-def test_the_rule_offers_exactly_what_the_services_accept(users, review_round, status):
-    for name, user in users.items():
+def test_the_rule_offers_exactly_what_the_services_accept(everyone, review_round, status):
+    year = review_round.year
+    for name, user in everyone.items():
         put(review_round, status)
         offered = round_steps(user, review_round)
-        assert offered == EXPECTED[name][status], name
+        assert offered == EXPECTED[year][name][status], (year, name)
         for step, service in SERVICES.items():
             put(review_round, status)
-            kwargs = {"reason": "Lý do"} if step in ("return", "reopen") else {}
             try:
-                service(acting_user=user, review_round=review_round, **kwargs)
+                service(acting_user=user, review_round=review_round, **step_kwargs(step, year))
                 accepted = True
             except ValidationError:
                 accepted = False
-            assert accepted == (step in offered), (name, status, step)
+            assert accepted == (step in offered), (year, name, status, step)
 
 
 @pytest.mark.django_db
-def test_without_a_round_the_rule_says_what_the_role_may_do_at_all(users):
-    assert {name: round_steps(user) for name, user in users.items()} == {
-        "admin": ["submit", "approve", "return", "reopen"], "district": ["approve", "return", "reopen"],
+def test_without_a_round_the_rule_says_what_the_role_may_do_at_all(everyone):
+    assert {name: round_steps(user) for name, user in everyone.items()} == {
+        "admin": ["submit", "recognise", "approve", "return", "reopen"], "district": ["approve", "return", "reopen"],
+        "province": ["return", "reopen"], "chair": ["recognise"], "other_chair": ["recognise"],
         "commune": ["submit"], "other_commune": ["submit"], "leader": []}
-    assert list(ROUND_STEPS) == ["submit", "approve", "return", "reopen"]
+    assert list(ROUND_STEPS) == ["submit", "recognise", "approve", "return", "reopen"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["admin", "district", "commune", "leader"])
+@pytest.mark.parametrize("name", ["admin", "district", "province", "chair", "commune", "leader"])
 @pytest.mark.parametrize("status", ["open", "submitted", "approved"])
-def test_the_round_page_shows_only_the_buttons_of_the_role(client, users, review_round, name, status):
+def test_the_round_page_shows_only_the_buttons_of_the_role(client, everyone, review_round, name, status):
     put(review_round, status)
-    client.force_login(users[name])
+    client.force_login(everyone[name])
     response = client.get(f"{LIST}{review_round.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()
-    expected = EXPECTED[name][status]
-    assert buttons(html) == [(step, BUTTONS[step]) for step in expected]
+    expected = EXPECTED[review_round.year][name][status]
+    assert buttons(html) == [(step, BUTTONS[review_round.year][step]) for step in expected]
     assert ('name="reason"' in html) == bool({"return", "reopen"} & set(expected))
+    assert ('name="decision_number"' in html) == ("recognise" in expected)
 
 
 @pytest.mark.django_db
-def test_another_communes_round_is_neither_shown_nor_moved(client, users, review_round):
-    client.force_login(users["other_commune"])
-    page = f"{LIST}{review_round.pk}/change/"
-    response = client.get(page, follow=True)
-    assert buttons(response.content.decode()) == [] and response.redirect_chain[-1][0] == "/admin/"
-    client.post(page, {"_submit": "x"})
-    review_round.refresh_from_db()
-    assert review_round.status == "open"
+def test_another_communes_round_is_neither_shown_nor_moved(client, everyone, review_round):
+    for name in ("other_commune", "other_chair"):
+        client.force_login(everyone[name])
+        page = f"{LIST}{review_round.pk}/change/"
+        response = client.get(page, follow=True)
+        assert buttons(response.content.decode()) == [] and response.redirect_chain[-1][0] == "/admin/"
+        client.post(page, {"_submit": "x", "_recognise": "x", "decision_number": "1", "decision_date": "2025-12-01"})
+        review_round.refresh_from_db()
+        assert review_round.status == "open"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name, status, button", [
     ("commune", "submitted", "_approve"),
+    ("commune", "submitted", "_recognise"),
     ("commune", "submitted", "_return"),
     ("commune", "approved", "_reopen"),
     ("district", "open", "_submit"),
     ("district", "open", "_approve"),   # a step of the role, from the wrong status
+    ("district", "submitted", "_recognise"),
+    ("chair", "submitted", "_return"),
+    ("chair", "open", "_recognise"),
     ("admin", "approved", "_submit"),
 ])
-def test_a_hidden_button_posted_is_refused(client, users, review_round, name, status, button):
+def test_a_hidden_button_posted_is_refused(client, everyone, review_round, name, status, button):
     put(review_round, status)
-    client.force_login(users[name])
-    response = client.post(f"{LIST}{review_round.pk}/change/", {button: "x", "reason": "Lý do"}, follow=True)
+    client.force_login(everyone[name])
+    response = client.post(f"{LIST}{review_round.pk}/change/", {
+        button: "x", "reason": "Lý do", "decision_number": "5/QĐ-UBND",
+        "decision_date": f"{review_round.year}-12-01", "confirm_unassessed": "1"}, follow=True)
     assert response.status_code == 200
     review_round.refresh_from_db()
     assert review_round.status == status
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
-    assert errors and ("Vai trò của bạn không được" in errors[0] or "Chỉ " in errors[0])
+    assert errors and any(text in errors[0] for text in ("Vai trò của bạn không được", "Chỉ ", "Kỳ rà soát năm"))
 
 
 @pytest.mark.django_db
 def test_the_leader_cannot_post_a_step(client, users, review_round):
     put(review_round, "submitted")
     client.force_login(users["leader"])
-    response = client.post(f"{LIST}{review_round.pk}/change/", {"_approve": "x"})
-    assert response.status_code == 403
+    for button in ("_approve", "_recognise", "_return"):
+        response = client.post(f"{LIST}{review_round.pk}/change/", {button: "x", "reason": "x"})
+        assert response.status_code == 403
     review_round.refresh_from_db()
     assert review_round.status == "submitted"
 
 
 @pytest.mark.django_db
-def test_the_offered_buttons_move_the_round(client, users, review_round):
+def test_the_offered_buttons_move_a_2024_round(client, everyone, assess):
+    from tests.factories import HouseholdFactory
+
+    review_round = assess(HouseholdFactory(code="RS-1"), 2024, income=1_200_000).review_round
     page = f"{LIST}{review_round.pk}/change/"
-    client.force_login(users["commune"])
+    client.force_login(everyone["commune"])
     response = client.post(page, {"_submit": "Gửi huyện"}, follow=True)
     assert response.redirect_chain[-1][0] == page  # back on the round, with the buttons of its new status
     assert "Đã gửi huyện." in response.content.decode() and buttons(response.content.decode()) == []
-    client.force_login(users["district"])
+    client.force_login(everyone["district"])
     response = client.post(page, {"_return": "x", "reason": "  "}, follow=True)
     assert "Hãy ghi lý do trả lại." in response.content.decode()
     response = client.post(page, {"_approve": "x"}, follow=True)
@@ -150,6 +193,44 @@ def test_the_offered_buttons_move_the_round(client, users, review_round):
                            ("Gửi huyện", "commune")]
 
 
+@pytest.mark.django_db
+def test_the_offered_buttons_move_a_2025_round(client, everyone, assess):
+    from tests.factories import HouseholdFactory
+
+    review_round = assess(HouseholdFactory(code="RS-1"), 2025, income=1_200_000).review_round
+    page = f"{LIST}{review_round.pk}/change/"
+    client.force_login(everyone["commune"])
+    response = client.post(page, {"_submit": "Gửi tỉnh"}, follow=True)
+    assert "Đã gửi tỉnh." in response.content.decode()
+    client.force_login(everyone["province"])
+    response = client.post(page, {"_return": "x", "reason": "Thiếu biên bản họp thôn"}, follow=True)
+    assert "Đã trả lại xã." in response.content.decode()
+    client.force_login(everyone["commune"])
+    client.post(page, {"_submit": "Gửi tỉnh"})
+    client.force_login(everyone["chair"])
+    response = client.post(page, {"_recognise": "x", "decision_number": "", "decision_date": "2025-12-12"},
+                           follow=True)
+    assert "Hãy ghi số quyết định công nhận" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{page}?decision_number=&decision_date=2025-12-12"
+    assert 'value="2025-12-12"' in response.content.decode()  # what was typed comes back
+    response = client.post(page, {"_recognise": "x", "decision_number": "125/QĐ-UBND",
+                                  "decision_date": "12/12/2025"}, follow=True)
+    assert "Đã công nhận và khoá đợt rà soát." in response.content.decode()
+    assert buttons(response.content.decode()) == []  # nothing left for the chairman
+    client.force_login(everyone["province"])
+    response = client.get(page)
+    assert buttons(response.content.decode()) == [("reopen", "Mở lại đợt rà soát")]
+    client.post(page, {"_reopen": "x", "reason": "Sai thu nhập hộ RS-1"})
+    review_round.refresh_from_db()
+    assert (review_round.status, review_round.decision_number, review_round.decision_date) == ("open", "", None)
+    history = list(review_round.history.values_list("history_change_reason", "history_user__username",
+                                                    "decision_number"))
+    assert history[:5] == [("Mở lại: Sai thu nhập hộ RS-1", "province", ""),
+                           ("Công nhận: QĐ 125/QĐ-UBND ngày 12/12/2025", "chair", "125/QĐ-UBND"),
+                           ("Gửi tỉnh", "commune", ""), ("Trả lại: Thiếu biên bản họp thôn", "province", ""),
+                           ("Gửi tỉnh", "commune", "")]
+
+
 def offered_actions(client):
     response = client.get(LIST)
     assert response.status_code == 200
@@ -158,13 +239,22 @@ def offered_actions(client):
 
 
 @pytest.mark.django_db
-def test_the_list_offers_only_the_actions_of_the_role(client, users, review_round):
+def test_the_list_offers_only_the_actions_of_the_role(client, everyone, assess):
+    from tests.factories import HouseholdFactory
+
+    assess(HouseholdFactory(code="RS-1"), 2024, income=1_200_000)
     expected = {"admin": ["Gửi huyện các đợt đã chọn", "Phê duyệt (khoá) các đợt đã chọn"],
                 "district": ["Phê duyệt (khoá) các đợt đã chọn"], "commune": ["Gửi huyện các đợt đã chọn"],
-                "leader": []}
+                "province": [], "chair": [], "leader": []}
     for name, actions in expected.items():
-        client.force_login(users[name])
+        client.force_login(everyone[name])
         assert offered_actions(client) == actions, name
+    # the submit action names where the open rounds go
+    assess(HouseholdFactory(code="RS-2"), 2025, income=1_200_000)
+    client.force_login(everyone["commune"])
+    assert offered_actions(client) == ["Gửi cấp trên (huyện đến kỳ 2024, tỉnh từ kỳ 2025) các đợt đã chọn"]
+    ReviewRound.objects.filter(year=2024).update(status="approved")
+    assert offered_actions(client) == ["Gửi tỉnh các đợt đã chọn"]
 
 
 @pytest.mark.django_db
@@ -180,8 +270,10 @@ def test_a_hidden_action_posted_is_refused(client, users, review_round):
     response = client.post(LIST, {"action": "submit_rounds", "_selected_action": [review_round.pk]}, follow=True)
     review_round.refresh_from_db()
     assert review_round.status == "open"
-    # an offered action on a round in the wrong status: the service says why
+    # an offered action on a round in the wrong status or year: the service says why
     response = client.post(LIST, {"action": "approve_rounds", "_selected_action": [review_round.pk]}, follow=True)
-    assert "Chỉ phê duyệt được đợt rà soát xã đã gửi." in response.content.decode()
+    expected = "Chỉ phê duyệt được đợt rà soát xã đã gửi." if review_round.year == 2024 else \
+        "Kỳ rà soát năm 2025 không có bước phê duyệt của huyện"
+    assert expected in response.content.decode()
     review_round.refresh_from_db()
     assert review_round.status == "open"

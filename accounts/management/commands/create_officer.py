@@ -10,8 +10,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=Role.values)
-        parser.add_argument("--area", action="append", default=[], metavar="CODE", help="mã địa bàn (lặp lại được)")
+        parser.add_argument("--role", required=True, choices=Role.values, help="; ".join(
+            f"{role.value}: {role.label}" for role in Role))
+        parser.add_argument("--area", action="append", default=[], metavar="CODE", help=(
+            "mã địa bàn (lặp lại được); commune_chair: mã xã, province_officer: mã tỉnh"))
         parser.add_argument("--password", help="mật khẩu (bắt buộc khi tạo mới)")
 
     def handle(self, *args, **options):

@@ -39,7 +39,13 @@ def household_create(*, acting_user, code, commune, head_name, ethnic_group, vil
 
 @transaction.atomic
 def household_update(*, acting_user, household, expected_version=None, **changes):
-    """Change a household; a new head name or ethnic group is carried to the head member too."""
+    """Change a household; a new head name or ethnic group is carried to the head member too.
+
+    The stored row is read and locked in this transaction: its current commune and the new one must both be
+    the user's, and the changes go on top of what is stored, not of what the caller loaded earlier."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not can_see_area(acting_user, household.commune_id):
+        raise ValidationError({"commune": "Không có hộ này trong địa bàn của bạn."})
     if expected_version is not None and int(expected_version) != household.version:
         raise ConcurrentEditError()
     for field, value in changes.items():

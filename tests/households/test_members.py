@@ -115,3 +115,23 @@ def test_admin_member_edit_changes_only_what_the_form_changed(client, users, fam
     child.refresh_from_db()
     assert (child.birth_year, child.is_social_protection, child.national_id) == (2009, True, "062210001234")
     assert child.history.first().history_user == users["commune"]
+
+
+def test_household_update_checks_the_stored_commune_inside_its_transaction(users, family):
+    """The service itself refuses a household of another area (not only the view that loaded it), and a
+    stale caller's copy does not overwrite what is stored."""
+    from django.core.exceptions import ValidationError
+
+    from households.services import household_update
+
+    with pytest.raises(ValidationError):
+        household_update(acting_user=users["commune"], household=family["foreign"], address="x")
+    family["foreign"].refresh_from_db()
+    assert family["foreign"].address != "x"
+    own = family["own"]
+    stale = type(own).objects.get(pk=own.pk)
+    household_update(acting_user=users["commune"], household=own, address="Thôn Mới")
+    stale.phone = "0912345678"  # a field the second caller did not send survives: only `address` is changed
+    household_update(acting_user=users["commune"], household=stale, address="Thôn Mới 2")
+    own.refresh_from_db()
+    assert own.address == "Thôn Mới 2" and own.phone != "0912345678"

@@ -40,6 +40,20 @@ class HouseholdStatus(models.TextChoices):
     DISSOLVED = "dissolved", "Đã giải thể"
 
 
+class Livelihood(models.TextChoices):
+    """The household's main livelihood. Decision 24/2021/QĐ-TTg defines "hộ có mức sống trung bình" only for
+    households living from agriculture, forestry, fishery or salt-making (FARM_LIVELIHOODS)."""
+
+    AGRICULTURE = "agriculture", "Nông nghiệp"
+    FORESTRY = "forestry", "Lâm nghiệp"
+    FISHERY = "fishery", "Ngư nghiệp"
+    SALT = "salt", "Diêm nghiệp"
+    OTHER = "other", "Ngành nghề khác"
+
+
+FARM_LIVELIHOODS = (Livelihood.AGRICULTURE, Livelihood.FORESTRY, Livelihood.FISHERY, Livelihood.SALT)
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     scope_path = "commune"
 
@@ -78,6 +92,10 @@ class Household(VersionedModel):
         "tình trạng", max_length=10, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE,
         db_index=True,
     )
+    livelihood = models.CharField(
+        "sinh kế chính", max_length=12, choices=Livelihood.choices, default=Livelihood.AGRICULTURE,
+        help_text="Nông, lâm, ngư, diêm nghiệp: hộ trên chuẩn nghèo được xét là hộ có mức sống trung bình; "
+                  "ngành nghề khác: hộ không nghèo.")
     registered_on = models.DateField("ngày đăng ký", default=datetime.date.today)
     left_on = models.DateField("ngày chuyển đi/giải thể", null=True, blank=True)
     search_text = models.TextField(editable=False, default="")
@@ -171,7 +189,11 @@ class Member(VersionedModel):
     has_disability = models.BooleanField("khuyết tật", default=False)
     is_meritorious = models.BooleanField("người có công", default=False)
     is_social_protection = models.BooleanField("đối tượng bảo trợ xã hội", default=False)
-    has_labour_capacity = models.BooleanField("có khả năng lao động", default=True)
+    # The per-member flag behind the derived "no labour capacity" of a household-year (review.labour):
+    # unticked for a member of working age who cannot work (severe disability, serious illness).
+    has_labour_capacity = models.BooleanField(
+        "có khả năng lao động", default=True,
+        help_text="Bỏ chọn nếu người trong độ tuổi lao động không thể lao động (khuyết tật nặng, bệnh nặng…).")
     search_name = models.CharField(max_length=150, editable=False, default="", db_index=True)
 
     history = HistoricalRecords(excluded_fields=["search_name"])

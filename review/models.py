@@ -12,7 +12,7 @@ from areas.scoping import ScopedQuerySet
 from core.errors import ConflictError
 from core.formatting import vn_number
 from core.versioning import VersionedModel
-from households.models import Household
+from households.models import Household, Livelihood
 from review.vocabulary import ESCAPE_MOVEMENTS, Classification, Movement  # noqa: F401 (the app's vocabulary)
 
 
@@ -411,7 +411,13 @@ class Assessment(VersionedModel):
     b1_score = models.PositiveIntegerField("điểm B1", null=True, blank=True)
     deprivations = models.CharField("chỉ số thiếu hụt", max_length=100, blank=True, default="")
     deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
+    # Derived from the members (review.labour) unless an officer overrides it, which needs a reason.
     no_labour_capacity = models.BooleanField("không có khả năng lao động", default=False)
+    labour_override_reason = models.CharField(
+        "lý do xác định khác (khả năng lao động)", max_length=300, blank=True,
+        help_text="Chỉ ghi khi cán bộ xác định khả năng lao động khác với kết quả tính từ nhân khẩu.")
+    livelihood = models.CharField("sinh kế chính (tại thời điểm rà soát)", max_length=12,
+                                  choices=Livelihood.choices, default=Livelihood.AGRICULTURE)
     has_meritorious_member = models.BooleanField("có thành viên là người có công", default=False)
     has_social_protection_member = models.BooleanField("có thành viên thuộc đối tượng bảo trợ xã hội", default=False)
     is_ethnic_minority = models.BooleanField("dân tộc thiểu số", default=False)
@@ -467,3 +473,120 @@ class Assessment(VersionedModel):
     def delete(self, *args, **kwargs):
         self._refuse_if_locked()
         return super().delete(*args, **kwargs)
+
+
+class RequestKind(models.TextChoices):
+    ENTER = "enter", "Đề nghị xét duyệt hộ nghèo, hộ cận nghèo"
+    LEAVE = "leave", "Đề nghị xét duyệt thoát nghèo, thoát cận nghèo"
+
+
+class ReviewRequestQuerySet(ScopedQuerySet):
+    scope_path = "commune"
+
+
+class ReviewRequest(VersionedModel):
+    """A household's written request to be reviewed (Decision 24/2021/QĐ-TTg): it puts the household on the
+    list to review of `year`, or starts a regular (in-year) review."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="review_requests",
+                                  verbose_name="hộ")
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="review_requests",
+                                verbose_name="xã/phường", limit_choices_to={"level": Level.COMMUNE})
+    year = models.PositiveSmallIntegerField("năm rà soát", help_text="Kỳ rà soát mà đơn đề nghị được xét.")
+    kind = models.CharField("loại đề nghị", max_length=10, choices=RequestKind.choices, default=RequestKind.ENTER)
+    requested_on = models.DateField("ngày nộp đơn")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ReviewRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "đơn đề nghị rà soát"
+        verbose_name_plural = "đơn đề nghị rà soát"
+        ordering = ["-requested_on", "household"]
+        indexes = [models.Index(fields=["year", "commune"])]
+
+    def __str__(self):
+        return f"{self.household_id} – {self.get_kind_display()} ({self.requested_on:%d/%m/%Y})"
+
+
+class RegularReviewQuerySet(ScopedQuerySet):
+    scope_path = "commune"
+
+
+class RegularReview(VersionedModel):
+    """A regular (in-year) review: between two annual reviews, on a household's request, the commune chairman
+    recognises the household as poor, near-poor or out of poverty by a decision of its own, effective from
+    `effective_on`. It amends the lists of review year `year` (those in force when it takes effect) without
+    reopening that year's round; the next annual review starts from it."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="regular_reviews",
+                                  verbose_name="hộ")
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="regular_reviews",
+                                verbose_name="xã/phường", limit_choices_to={"level": Level.COMMUNE})
+    village = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="village_regular_reviews", verbose_name="thôn")
+    year = models.PositiveSmallIntegerField("thuộc danh sách năm rà soát")
+    request = models.ForeignKey(ReviewRequest, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="regular_reviews", verbose_name="đơn đề nghị")
+    previous_classification = models.CharField("phân loại trước đó", max_length=10,
+                                               choices=Classification.choices)
+    classification = models.CharField("phân loại mới", max_length=10, choices=Classification.choices)
+    income_per_capita = models.BigIntegerField("thu nhập bình quân (đồng/người/tháng)", null=True, blank=True)
+    b1_score = models.PositiveIntegerField("điểm B1", null=True, blank=True)
+    deprivations = models.CharField("chỉ số thiếu hụt", max_length=100, blank=True, default="")
+    deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
+    effective_on = models.DateField("có hiệu lực từ ngày")
+    decision_number = models.CharField("số quyết định công nhận", max_length=50)
+    decision_date = models.DateField("ngày quyết định")
+    notes = models.TextField("ghi chú", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = RegularReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kết quả rà soát thường xuyên"
+        verbose_name_plural = "kết quả rà soát thường xuyên"
+        ordering = ["-effective_on", "household"]
+        indexes = [models.Index(fields=["commune", "effective_on"]), models.Index(fields=["year", "commune"])]
+
+    def __str__(self):
+        return (f"{self.household_id}: {self.get_classification_display()} từ {self.effective_on:%d/%m/%Y} "
+                f"(QĐ {self.decision_number})")
+
+
+class CertificateQuerySet(ScopedQuerySet):
+    scope_path = "commune"
+
+
+class Certificate(models.Model):
+    """The certificate of a poor or near-poor household (form of Circular 07/2021/TT-BLĐTBXH): one per
+    household for a standard's period, numbered in its commune, with a row per review year."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="certificates",
+                                  verbose_name="hộ")
+    standard = models.ForeignKey(PovertyStandard, on_delete=models.PROTECT, related_name="certificates",
+                                 verbose_name="chuẩn nghèo")
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="certificates",
+                                verbose_name="xã/phường cấp")
+    number = models.PositiveIntegerField("số giấy chứng nhận")
+    issued_on = models.DateField("ngày cấp")
+
+    history = HistoricalRecords()
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "giấy chứng nhận hộ nghèo, hộ cận nghèo"
+        verbose_name_plural = "giấy chứng nhận hộ nghèo, hộ cận nghèo"
+        ordering = ["commune", "standard", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "standard"], name="one_certificate_per_standard",
+                                    violation_error_message="Hộ này đã có giấy chứng nhận của chuẩn nghèo này."),
+            models.UniqueConstraint(fields=["commune", "standard", "number"], name="unique_certificate_number",
+                                    violation_error_message="Số giấy chứng nhận đã dùng trong xã."),
+        ]
+
+    def __str__(self):
+        return f"GCN số {self.number} – {self.household_id}"

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install install-dev migrate seed serve bench clean vendor messages screenshots
+.PHONY: run test install install-dev migrate seed serve bench load clean vendor messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,9 +49,16 @@ vendor:
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
 	   node_modules/chart.js/LICENSE.md static/vendor/chart.js/
 
-# Benchmark on PostgreSQL against a synthetic province (see docs/benchmarks.md). BENCH_ARGS="--households 20000" for a quick run.
+# Benchmark on PostgreSQL against a synthetic province (see docs/benchmarks.md): in-process, and the reports
+# through HTTP (a live gunicorn, less a small authenticated API answer). BENCH_ARGS="--households 20000" for a
+# quick run, BENCH_ARGS="--only http" for the HTTP measurement alone.
 bench: install-dev
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# The load run (after `make bench` built the database): 50 clients for 60 s under gunicorn, an import committed
+# halfway and the burst after it, report computations counted. Needs Redis; LOAD_ARGS="--celery" adds a worker.
+load: install-dev
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 # Recompile the Vietnamese catalogue after editing locale/vi/LC_MESSAGES/django.po (needs gettext's msgfmt).
 messages:

@@ -1,12 +1,21 @@
 """A bounded load run on loopback: the app under gunicorn, 50 concurrent clients for one minute.
 
-    python benchmarks/load.py [--clients 50] [--seconds 60] [--workers 4]
+    python benchmarks/load.py [--clients 50] [--seconds 60] [--workers 4] [--celery] [--no-import]
 
 Uses the benchmark database (run `make bench` first, or generate_synthetic). Prints requests, errors and
 latency percentiles per page. Traffic goes to 127.0.0.1 only, and the run stops by itself.
+
+Halfway through, an import is committed through the API (a few households into the synthetic province:
+every report's data version changes, so every cached report is stale) and, the moment it is done, every
+client asks for the dashboard at once: the "burst after import" row. The report cache is shared through
+Redis (DJANGO_REDIS_URL, default redis://127.0.0.1:6379/14, keys under "load:"), and at the end the run
+prints how many times each report key was computed (reports/cache.py counts them per key and data
+version): with single flight, once per key and data version. `--celery` also starts a Celery worker and
+sends the import (and the cache warming after it) through it.
 """
 import argparse
 import http.client
+import json
 import os
 import signal
 import statistics
@@ -32,6 +41,58 @@ def production_env():
         "API_THROTTLE_USER": "1000000/minute",
     })
     return env
+
+
+def django_code(env, code):
+    """Run `code` in a Django process of the same settings (database, Redis); its last line of output."""
+    result = subprocess.run([sys.executable, "-c", "import django;django.setup();" + code], cwd=ROOT,
+                            env={**env, "DJANGO_SETTINGS_MODULE": "poverty_tracker.settings"}, capture_output=True,
+                            text=True, check=True)
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def api_token(env):
+    return django_code(env, (
+        "from django.contrib.auth import get_user_model;from rest_framework.authtoken.models import Token;"
+        "u,_=get_user_model().objects.get_or_create(username='bench-admin',defaults={'is_staff':True,"
+        "'is_superuser':True});print(Token.objects.get_or_create(user=u)[0].key)"))
+
+
+def import_workbook(env, path, households=20):
+    """A small workbook of new households in the first synthetic commune (a new code each run)."""
+    commune = django_code(env, (
+        "from households.models import Household;"
+        "print(Household.objects.filter(code__startswith='SYN-').order_by('code').first().commune_id)"))
+    stamp = int(time.time())
+    rows = [[f"LOAD-{stamp}-{n:03d}", f"Hộ tải {n}", commune, "", "14", ""] for n in range(households)]
+    sys.path.insert(0, str(ROOT))
+    from tests.importing.builders import workbook
+
+    return workbook(path, rows, None, None)
+
+
+def post_import(token, path):
+    """POST the workbook to the import API and wait for its answer (202 + polling when a broker is set)."""
+    boundary = "loadrunboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{path.name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + path.read_bytes() + \
+        f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Authorization": f"Token {token}", "Host": "127.0.0.1",
+               "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
+    connection.request("POST", "/api/v1/imports/", body=body, headers=headers)
+    response = connection.getresponse()
+    answer = json.loads(response.read() or b"{}")
+    status = response.status
+    while status == 202:
+        time.sleep(0.2)
+        connection.request("GET", answer["url"], headers=headers)
+        response = connection.getresponse()
+        answer = json.loads(response.read() or b"{}")
+        status = response.status
+    connection.close()
+    if status != 200 or not answer.get("committed"):
+        raise RuntimeError(f"the import during the load run failed: {status} {answer}")
 
 
 def session_cookie(env):
@@ -69,12 +130,16 @@ def pages(env):
     ]
 
 
-def client_loop(deadline, cookie, targets, latencies, errors, index):
+def client_loop(deadline, cookie, targets, latencies, errors, index, burst=None):
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     step = index
+    burst_done = False
     while time.monotonic() < deadline:
         name, url = targets[step % len(targets)]
         step += 1
+        if burst is not None and burst.is_set() and not burst_done:  # the import is committed: all at once
+            burst_done = True
+            name, url = "burst after import", targets[0][1]
         start = time.perf_counter()
         try:
             connection.request("GET", url, headers={"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"})
@@ -95,14 +160,30 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--celery", action="store_true", help="start a Celery worker; imports go through it")
+    parser.add_argument("--no-import", action="store_true", help="no import commit (and no burst) halfway")
     options = parser.parse_args()
     env = production_env()
+    env.setdefault("DJANGO_REDIS_URL", "redis://127.0.0.1:6379/14")
+    env.setdefault("REDIS_KEY_PREFIX", "load:")
+    env.setdefault("REPORT_CACHE_SECONDS", "3600")
+    if options.celery:
+        env.setdefault("CELERY_BROKER_URL", env["DJANGO_REDIS_URL"])
+        env.setdefault("CELERY_QUEUE", "load-run")
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    django_code(env, "from django.core.cache import cache;cache.clear()")  # a cold start, as after a deploy
+    django_code(env, "from reports.cache import reset_computation_counts as r;r()")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "poverty_tracker.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
          "--workers", str(options.workers), "--threads", "2", "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
+    worker = None
+    if options.celery:
+        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "poverty_tracker", "worker", "-Q",
+                                   env["CELERY_QUEUE"], "--concurrency", "1", "--loglevel", "WARNING"],
+                                  cwd=ROOT, env=env)
+    import_seconds = None
     try:
         for _ in range(60):
             try:
@@ -112,26 +193,45 @@ def main():
                 time.sleep(0.5)
         cookie = session_cookie(env)
         targets = pages(env)
+        burst = threading.Event()
+        if not options.no_import:
+            token = api_token(env)
+            book = import_workbook(env, Path("/tmp") / f"load-import-{os.getpid()}.xlsx")
         latencies, errors = defaultdict(list), defaultdict(int)
         deadline = time.monotonic() + options.seconds
-        threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i))
+        threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i, burst))
                    for i in range(options.clients)]
         for thread in threads:
             thread.start()
+        if not options.no_import:
+            time.sleep(options.seconds / 2)
+            started = time.perf_counter()
+            post_import(token, book)
+            import_seconds = time.perf_counter() - started
+            burst.set()
         for thread in threads:
             thread.join()
+        counts = json.loads(django_code(env, "import json;from reports.cache import computation_counts as c;"
+                                             "print(json.dumps(c()))") or "{}")
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # workers still busy with slow requests: stop them hard
-            server.kill()
-            server.wait(timeout=30)
-    print(f"\nLoad run: {options.clients} clients, {options.seconds} s, gunicorn {options.workers} workers × 2 threads\n")
+        for process in (server, worker):
+            if process is None:
+                continue
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # workers still busy with slow requests: stop them hard
+                process.kill()
+                process.wait(timeout=30)
+    print(f"\nLoad run: {options.clients} clients, {options.seconds} s, gunicorn {options.workers} workers × 2 threads"
+          f"{', Celery worker' if options.celery else ''}")
+    if import_seconds is not None:
+        print(f"Import committed halfway through in {import_seconds:.1f} s; then every client asked for the dashboard")
+    print()
     print(f"| {'page':<22} | {'requests':>8} | {'errors':>6} | {'p50 ms':>7} | {'p95 ms':>7} |")
     print("|------------------------|----------|--------|---------|---------|")
     everything = []
-    for name, _ in targets:
+    for name in [name for name, _ in targets] + ["burst after import"]:
         values = sorted(latencies[name])
         everything += values
         if values:
@@ -144,6 +244,10 @@ def main():
         p95 = everything[max(0, int(len(everything) * 0.95) - 1)]
         print(f"| {'all':<22} | {len(everything):>8} | {total_errors:>6} | "
               f"{statistics.median(everything) * 1000:7.0f} | {p95 * 1000:7.0f} |")
+    print(f"\nReport computations during the run (per key and data version; single flight: 1 each), "
+          f"{len(counts)} keys, {sum(counts.values())} computations:")
+    for label, count in sorted(counts.items()):
+        print(f"  {count:>3} × {label}")
     sys.exit(1 if total_errors else 0)
 
 

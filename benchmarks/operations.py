@@ -363,3 +363,86 @@ def _reading_peak_mb(path):
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
                           cwd=str(Path(__file__).resolve().parent.parent))
     return float(done.stdout.strip())
+
+
+# -- the reports through HTTP: a live gunicorn, as users meet them ------------------------------------------
+HTTP_PORT = 8766
+
+
+def _gunicorn():
+    """A production-like gunicorn (debug off, report cache off, one worker) on the benchmark database."""
+    import http.client
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.load import production_env
+
+    env = production_env()
+    env.update({"DATABASE_URL": os.environ["DATABASE_URL"], "REPORT_CACHE_SECONDS": "0", "DJANGO_REDIS_URL": "",
+                "CELERY_BROKER_URL": ""})
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=env, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "poverty_tracker.wsgi:application", "--bind", f"127.0.0.1:{HTTP_PORT}",
+         "--workers", "1", "--threads", "1", "--timeout", "300", "--log-level", "warning"], cwd=root, env=env)
+    for _ in range(120):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=1)
+            connection.request("GET", "/admin/login/", headers={"Host": "127.0.0.1"})
+            connection.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def http_time(url, token, repeat):
+    """Median seconds of a GET through HTTP (token authentication), the body read to the end."""
+    import http.client
+
+    def get():
+        connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=300)
+        connection.request("GET", url, headers={"Authorization": f"Token {token}", "Host": "127.0.0.1"})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 200, (url, response.status)
+
+    get()  # warm the worker (imports, first connection)
+    return median_time(get, repeat)
+
+
+@operation
+def reports_over_http(repeat):
+    """The reports as users meet them: through gunicorn, less the time of a small authenticated API answer
+    (what every request costs: HTTP, authentication, middleware), against the same floors as above."""
+    import signal
+
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.get(username="bench-admin")
+    token = Token.objects.get_or_create(user=user)[0].key
+    year = synthetic_year()
+    server = _gunicorn()
+    try:
+        small = http_time("/api/v1/areas/99/", token, max(5, repeat))
+        results = []
+        cases = [
+            ("poverty report, province (JSON over HTTP)", f"/api/v1/reports/poverty/?year={year}&area=99",
+             lambda: poverty_floor(year)),
+            ("spending report, province (JSON over HTTP)", f"/api/v1/reports/spending/?year={year}&area=99",
+             lambda: spending_floor(year)),
+        ]
+        for name, url, floor in cases:
+            whole = http_time(url, token, repeat)
+            results.append(Result(name, max(whole - small, 0.0), median_time(floor, repeat),
+                                  note=f"{whole * 1000:.0f} ms through HTTP less {small * 1000:.0f} ms for "
+                                       "GET /api/v1/areas/99/"))
+        return results
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)

@@ -84,6 +84,8 @@ def main():
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", nargs="*", help="run only the operations whose name contains one of these words "
+                        "(e.g. --only http report)")
     options = parser.parse_args()
 
     ensure_database()
@@ -97,7 +99,11 @@ def main():
 
     from benchmarks import operations
 
-    results = [operation(options.repeat) for operation in operations.ALL]
+    chosen = [op for op in operations.ALL if not options.only or any(word in op.__name__ for word in options.only)]
+    results = []
+    for operation in chosen:
+        outcome = operation(options.repeat)
+        results += outcome if isinstance(outcome, list) else [outcome]
     print_table(results, options)
 
 

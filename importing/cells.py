@@ -86,6 +86,13 @@ def flag(value):
     raise CellError(f"“{value}”: ghi x, 1 hoặc có (bỏ trống là không).")
 
 
+def flag_or_blank(value):
+    """A flag where a blank cell says nothing: None (left to what is derived), else as flag()."""
+    if not search_key(text(value)):
+        return None
+    return flag(value)
+
+
 def gender(value):
     key = search_key(text(value))
     if key in ("nam", "m", "male"):

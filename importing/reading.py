@@ -36,7 +36,7 @@ HOUSEHOLDS, MEMBERS, REVIEWS = "Hộ gia đình", "Nhân khẩu", "Rà soát"
 SHEETS = {
     HOUSEHOLDS: {
         "code": ["Mã hộ"], "head_name": ["Họ tên chủ hộ"], "commune": ["Mã xã"], "village": ["Thôn"],
-        "ethnic_group": ["Dân tộc"], "address": ["Địa chỉ"],
+        "ethnic_group": ["Dân tộc"], "address": ["Địa chỉ"], "livelihood": ["Sinh kế chính", "Sinh kế"],
     },
     MEMBERS: {
         "household": ["Mã hộ"], "full_name": ["Họ tên"], "gender": ["Giới tính"], "birth_year": ["Năm sinh"],
@@ -45,6 +45,7 @@ SHEETS = {
     REVIEWS: {
         "household": ["Mã hộ"], "year": ["Năm"], "income": ["Thu nhập bình quân"], "b1": ["Điểm B1"],
         "no_labour": ["Không có khả năng lao động"], "meritorious": ["Có người có công"],
+        "labour_reason": ["Lý do khả năng lao động", "Lý do KNLĐ"],
     },
 }
 REQUIRED = {HOUSEHOLDS: ["code", "head_name", "commune", "ethnic_group"],

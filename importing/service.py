@@ -26,7 +26,8 @@ from areas.scoping import visible_area_codes
 from core.bulk import insert_with_history
 from core.formatting import vn_number
 from core.text import clean_text, search_key
-from households.models import EthnicGroup, Household, Member, Relation
+from households.models import FARM_LIVELIHOODS, EthnicGroup, Household, Livelihood, Member, Relation
+from households.services import default_livelihood
 from importing import cells
 from importing.reading import (
     HOUSEHOLDS,
@@ -42,6 +43,7 @@ from importing.reading import (
 )
 from importing.rules import FieldRule, maximum
 from review.classification import MissingInput, classify, movements_over_years
+from review.labour import household_labour
 from review.models import (
     Assessment,
     Indicator,
@@ -52,10 +54,12 @@ from review.models import (
     deprivation_key,
 )
 from review.services import (
+    LABOUR_FIELDS,
     MAX_B1_SCORE,
     MAX_INCOME_PER_CAPITA,
     all_lines,
     held_back_notice,
+    household_facts_refresh,
     lock_open_rounds,
     write_derived,
 )
@@ -66,6 +70,14 @@ KINDS = ("households", "members", "assessments")
 RELATIONS = {search_key(label): value for value, label in Relation.choices}
 RELATIONS.update({"chu ho": Relation.HEAD, "vo": Relation.SPOUSE, "chong": Relation.SPOUSE, "con": Relation.CHILD,
                   "bo": Relation.PARENT, "me": Relation.PARENT, "chau": Relation.GRANDCHILD})
+# "Sinh kế chính": the labels of households.models.Livelihood, their codes, and the usual short forms.
+LIVELIHOODS = {search_key(label): value for value, label in Livelihood.choices}
+LIVELIHOODS.update({value: value for value in Livelihood.values})
+LIVELIHOODS.update({"nong": Livelihood.AGRICULTURE, "trong trot, chan nuoi": Livelihood.AGRICULTURE,
+                    "lam": Livelihood.FORESTRY, "ngu": Livelihood.FISHERY, "thuy san": Livelihood.FISHERY,
+                    "diem": Livelihood.SALT, "lam muoi": Livelihood.SALT, "khac": Livelihood.OTHER,
+                    "nganh khac": Livelihood.OTHER, "phi nong nghiep": Livelihood.OTHER})
+LABOUR_REASON_MAX = Assessment._meta.get_field("labour_override_reason").max_length
 
 # The limits of every value a row gives, from the models' own fields (importing/rules.py).
 HOUSEHOLD_CODE = FieldRule(Household, "code")
@@ -85,6 +97,17 @@ B1_TOO_BIG = f"Điểm B1 từ 0 đến {vn_number(B1_MAX)} điểm: hãy kiểm
 HOUSEHOLD_COLUMNS = {"code": "Mã hộ", "head_name": "Họ tên chủ hộ", "address": "Địa chỉ"}
 MEMBER_COLUMNS = {"full_name": "Họ tên", "gender": "Giới tính", "birth_year": "Năm sinh", "birth_date": "Năm sinh",
                   "relation_to_head": "Quan hệ với chủ hộ", "national_id": "Số CCCD"}
+
+
+def _livelihood(raw):
+    """“Sinh kế chính”: a Livelihood label (Nông nghiệp … Ngành nghề khác), its code or a short form; blank: None."""
+    value = cells.text(raw)
+    if not value:
+        return None
+    found = LIVELIHOODS.get(search_key(value))
+    if found is None:
+        raise cells.CellError(f"“{value}”: ghi Nông nghiệp, Lâm nghiệp, Ngư nghiệp, Diêm nghiệp hoặc Ngành nghề khác.")
+    return found
 
 
 def checked(parse, rule):
@@ -152,6 +175,8 @@ def households_import(*, acting_user, path, filename, dry_run=False, size=None, 
                 job.households(sheets[HOUSEHOLDS])
                 job.members(sheets[MEMBERS])
                 job.reviews(sheets[REVIEWS])
+                if job.labour_notice():
+                    result.notices.append(job.labour_notice())
                 if result.errors:
                     raise _Abort
                 if dry_run:
@@ -205,6 +230,12 @@ class _Job:
         self.first_years = {}  # code -> the first year the file reviews the household in
         self.round_rows = defaultdict(list)  # (commune, year) of a round the write goes into -> review rows
         self.held_back = []  # approved rounds whose derived movements were left as they are
+        # Members by stored household id, as they will be after the file (for the labour rule), and the ids
+        # whose members were read; household codes whose livelihood the file changes; households whose
+        # labour capacity was counted as missing only for want of birth years or sexes.
+        self.stored_members, self.members_read = defaultdict(list), set()
+        self.livelihood_changed = set()
+        self.labour_uncertain = []
 
     def error(self, sheet, row, column, message):
         self.result.errors.append(Issue(sheet, row, column, message))
@@ -254,7 +285,7 @@ class _Job:
                 row = {name: self._cell(sheet, number, values, name, parser) for name, parser in (
                     ("code", checked(cells.text, HOUSEHOLD_CODE)), ("head_name", checked(cells.text, HEAD_NAME)),
                     ("commune", cells.code), ("village", cells.text), ("ethnic_group", self._ethnic),
-                    ("address", checked(cells.text, ADDRESS)))}
+                    ("address", checked(cells.text, ADDRESS)), ("livelihood", _livelihood))}
             except cells.CellError:
                 refused.add(self._raw_code(sheet, values))
                 continue
@@ -307,6 +338,9 @@ class _Job:
             values = {"commune_id": commune.code, "village_id": village.code if village else None,
                       "head_name": clean_text(row["head_name"]), "ethnic_group_id": row["ethnic_group"].code,
                       "address": row["address"] or ""}
+            # "Sinh kế chính": blank keeps a stored household's; a new one gets its commune's default
+            if row["livelihood"] or household is None:
+                values["livelihood"] = row["livelihood"] or default_livelihood(commune)
             if household is None:
                 # registered today, or on 1 January of its first reviewed year (see _registered_by_reviews)
                 household = Household(code=row["code"], registered_on=datetime.date.today(), **values)
@@ -324,6 +358,8 @@ class _Job:
                 self.new_households.append(household)
                 self.result.created["households"] += 1
             elif any(getattr(household, key) != value for key, value in values.items()):
+                if values.get("livelihood", household.livelihood) != household.livelihood:
+                    self.livelihood_changed.add(household.code)
                 for key, value in values.items():
                     setattr(household, key, value)
                 self.changed_households.append(household)
@@ -387,9 +423,10 @@ class _Job:
                 row["relation"] = relation
                 rows.append((number, row))
         self._preload({row["household"] for _, row in rows})
-        existing = defaultdict(list)
+        existing = self.stored_members  # the same objects the file's changes are applied to
         known_ids = {}
         ids = [h.pk for h in self.households_by_code.values() if h.pk]
+        self.members_read.update(ids)
         for group in chunked(ids):
             for member in Member.objects.filter(household_id__in=group):
                 member._stored = (member.relation_to_head, member.national_id)  # as stored, before the file
@@ -531,7 +568,8 @@ class _Job:
                     ("household", cells.text), ("year", lambda v: cells.integer(v, minimum=2000, maximum=YEAR_MAX)),
                     ("income", lambda v: cells.integer(v, minimum=0, maximum=INCOME_MAX, too_big=INCOME_TOO_BIG)),
                     ("b1", lambda v: cells.integer(v, minimum=0, maximum=B1_MAX, too_big=B1_TOO_BIG)),
-                    ("no_labour", cells.flag), ("meritorious", cells.flag))}
+                    ("no_labour", cells.flag_or_blank), ("meritorious", cells.flag),
+                    ("labour_reason", cells.text))}
             except cells.CellError:
                 continue
             if not row["household"] or not row["year"]:
@@ -595,6 +633,7 @@ class _Job:
                 condition |= Q(commune_id=commune, year=year)
             rounds = {(r.commune_id, r.year): r for r in ReviewRound.objects.filter(condition)}
         urban = dict(AdministrativeUnit.objects.filter(code__in={c for c, _ in pairs}).values_list("code", "is_urban"))
+        members_of = self._members_after_file()
         seen = {}
         for number, row, standard, deprived in rows:
             household = self._household(REVIEWS, number, row["household"])
@@ -622,11 +661,17 @@ class _Job:
                 continue
             values = {"standard_id": standard.id, "income_per_capita": row["income"], "b1_score": row["b1"],
                       "deprivations": deprivation_key(deprived), "deprivation_count": len(set(deprived)),
-                      "no_labour_capacity": bool(row["no_labour"]), "has_meritorious_member": bool(row["meritorious"]),
-                      "is_ethnic_minority": self.ethnic[household.ethnic_group_id].is_minority}
+                      "has_meritorious_member": bool(row["meritorious"]),
+                      "is_ethnic_minority": self.ethnic[household.ethnic_group_id].is_minority,
+                      "livelihood": household.livelihood}
+            labour = self._labour(number, row, current, members_of(household))
+            if labour is None:
+                continue
+            values.update(labour)
             try:
                 values["classification"] = classify(line, deprivations=values["deprivation_count"],
-                                                    income=row["income"], b1_score=row["b1"])
+                                                    income=row["income"], b1_score=row["b1"],
+                                                    farm_livelihood=household.livelihood in FARM_LIVELIHOODS)
             except MissingInput as error:  # refused above; a last guard, as in hand entry
                 self.error(REVIEWS, number, "Thu nhập bình quân", str(error))
                 continue
@@ -651,6 +696,58 @@ class _Job:
                 self.result.updated["assessments"] += 1
                 self.round_rows[(current.review_round.commune_id, current.review_round.year)].append(number)
         self._registered_by_reviews()
+
+    def _members_after_file(self):
+        """household -> its members as they will be once the file is written (stored ones with the file's
+        changes, and the file's new ones): what the labour rule reads. Reads the members of households the
+        members sheet did not load (in bulk)."""
+        missing = [h.pk for h in self.households_by_code.values() if h.pk and h.pk not in self.members_read]
+        self.members_read.update(missing)
+        for group in chunked(missing):
+            for member in Member.objects.filter(household_id__in=group).only("household_id", *LABOUR_FIELDS):
+                self.stored_members[member.household_id].append(member)
+        new = defaultdict(list)
+        for member in self.new_members:
+            new[member.household.code].append(member)
+        return lambda household: [*(self.stored_members.get(household.pk, ()) if household.pk else ()),
+                                  *new[household.code]]
+
+    def _labour(self, number, row, current, members):
+        """{"no_labour_capacity", "labour_override_reason"} of a review row, or None after an error.
+
+        The value derived from the members (review.labour) unless the row's "Không có khả năng lao động" says
+        otherwise: a stated value that differs from the derived one is an override, kept with the row's
+        "Lý do khả năng lao động", else with the reason "Theo danh sách nhập (tệp …, dòng N)" (a stored
+        override of the same value keeps its reason, so a second import of the file changes nothing). A blank
+        cell states nothing: the stored override stays, otherwise the derived value."""
+        result = household_labour(members, row["year"])
+        derived, wanted = result.no_labour_capacity, row["no_labour"]
+        overridden = current is not None and bool(current.labour_override_reason)
+        if wanted is None and overridden:
+            return {"no_labour_capacity": current.no_labour_capacity,
+                    "labour_override_reason": current.labour_override_reason}
+        if wanted is None or wanted == derived:
+            if result.uncertain:
+                self.labour_uncertain.append(row["household"])
+            return {"no_labour_capacity": derived, "labour_override_reason": ""}
+        reason = row["labour_reason"] or ""
+        if not reason and overridden and current.no_labour_capacity == wanted:
+            reason = current.labour_override_reason
+        if not reason:
+            reason = f"Theo danh sách nhập (tệp {self.filename[:200]}, dòng {number})"
+        if len(reason) > LABOUR_REASON_MAX:
+            self.error(REVIEWS, number, "Lý do khả năng lao động", f"Không quá {LABOUR_REASON_MAX} ký tự.")
+            return None
+        return {"no_labour_capacity": wanted, "labour_override_reason": reason}
+
+    def labour_notice(self):
+        """What the result says of households counted without labour capacity for want of member data."""
+        codes = sorted(set(self.labour_uncertain))
+        if not codes:
+            return ""
+        shown = ", ".join(codes[:20]) + ("…" if len(codes) > 20 else "")
+        return (f"{vn_number(len(codes))} hộ được tính là không có khả năng lao động vì thiếu năm sinh hoặc giới tính "
+                f"của nhân khẩu (người thiếu chưa được tính là lao động): {shown}. Hãy bổ sung ở trang “Nhân khẩu”.")
 
     @staticmethod
     def _locked_message(commune_id, year):
@@ -709,11 +806,21 @@ class _Job:
                 household.version += 1
             bulk_update_with_history(self.changed_households, Household,
                                      ["commune_id", "village_id", "head_name", "ethnic_group_id", "address",
-                                      "registered_on", "version"],
+                                      "registered_on", "livelihood", "version"],
                                      batch_size=2000, default_user=user, default_change_reason=reason)
         self._write_members()
         self._refresh_search_text()
         self._write_assessments()
+        self._refresh_household_facts()
+
+    def _refresh_household_facts(self):
+        """Stored households whose members or livelihood the file changed: their other assessments in open
+        rounds follow (review.services.household_facts_refresh; recognised rounds stay as they are)."""
+        new = {household.pk for household in self.new_households}
+        touched = ({m.household_id for m in self.new_members} | {m.household_id for m in self.changed_members}
+                   | {self.households_by_code[code].pk for code in self.livelihood_changed}) - new
+        for group in chunked(sorted(touched)):
+            household_facts_refresh(household_ids=group, acting_user=self.user)
 
     def _write_members(self):
         """Stored members first, new ones after, in an order the unique rules accept at every statement
@@ -773,7 +880,8 @@ class _Job:
             bulk_update_with_history(
                 self.changed_assessments, Assessment,
                 ["standard_id", "income_per_capita", "b1_score", "deprivations", "deprivation_count",
-                 "no_labour_capacity", "has_meritorious_member", "is_ethnic_minority", "classification", "movement",
+                 "no_labour_capacity", "labour_override_reason", "livelihood", "has_meritorious_member",
+                 "is_ethnic_minority", "classification", "movement",
                  "version"],
                 batch_size=2000, default_user=self.user, default_change_reason=self.reason)
         self.held_back = write_derived(later_rows, f"Tính lại biến động sau khi nhập tệp {self.filename}"[:100],

@@ -21,6 +21,10 @@ GUIDE = {
         ("Thôn", "Tên thôn/tổ dân phố của xã như trong sổ: “Thôn 2”, “2” hoặc mã thôn."),
         ("Dân tộc", "Tên (Xơ Đăng) hoặc mã 121-TCTK (14)."),
         ("Địa chỉ", "Không bắt buộc."),
+        ("Sinh kế chính", "Nông nghiệp, Lâm nghiệp, Ngư nghiệp, Diêm nghiệp hoặc Ngành nghề khác. Chỉ hộ nông, lâm, "
+                          "ngư, diêm nghiệp được xét mức sống trung bình; hộ khác trên chuẩn là hộ không nghèo. Bỏ "
+                          "trống: hộ mới theo xã (nông nghiệp ở xã, ngành nghề khác ở phường/thị trấn), hộ đã có "
+                          "giữ như trong sổ."),
     ],
     MEMBERS: [
         ("Mã hộ", "Bắt buộc. Hộ trên trang “Hộ gia đình” của tệp hoặc đã có trong sổ."),
@@ -36,8 +40,13 @@ GUIDE = {
         ("Năm", "Năm rà soát (đợt rà soát cuối năm đó), ví dụ 2025."),
         ("Thu nhập bình quân", "Đồng/người/tháng: 1.200.000 hoặc 1200000."),
         ("Điểm B1", "Điểm thu nhập của phiếu B (nếu có); chỉ dùng khi chuẩn của năm có ngưỡng B1."),
-        ("Không có khả năng lao động", "x, 1 hoặc có = có; bỏ trống = không."),
+        ("Không có khả năng lao động", "Bỏ trống: tính từ nhân khẩu (năm sinh, giới tính; người trong độ tuổi "
+                                       "lao động có khả năng lao động). Ghi x/1/có hoặc 0/không khi danh sách xác định "
+                                       "khác: khác kết quả tính thì được ghi là xác định theo danh sách nhập, với lý "
+                                       "do ở cột sau."),
         ("Có người có công", "x, 1 hoặc có = có; bỏ trống = không."),
+        ("Lý do khả năng lao động", "Không bắt buộc: lý do khi cột “Không có khả năng lao động” khác kết quả tính từ "
+                                    "nhân khẩu; bỏ trống thì ghi “Theo danh sách nhập (tệp, dòng)”."),
         ("Chỉ số 1 … Chỉ số 12", "Mỗi chỉ số thiếu hụt một cột: x, 1 hoặc có = hộ thiếu hụt chỉ số đó; "
                                  "bỏ trống = không thiếu hụt."),
     ],

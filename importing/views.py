@@ -5,7 +5,12 @@ Uploads are kept only while they can still be committed: one refused at once (to
 stored, one refused whole by its check (unreadable) is removed once its page has said why, and one nobody
 came back for is removed at a later upload (importing/uploads.py). At most IMPORT_MAX_CONCURRENT checks and
 commits run at once on the server (importing/slots.py); the next is answered 429 with a message to wait.
+
+With CELERY_BROKER_URL set the file is kept in Redis instead (expiring with its job's state), the check and
+the commit go to the workers' queue, and a job beyond the limits waits there with its place shown on its
+page instead of being refused (importing/jobs.py).
 """
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -28,15 +33,19 @@ SESSION_KEY = "pending_imports"
 
 
 def _store(request, upload):
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(16)
-    path = folder / f"{token}.xlsx"
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    if jobs.uses_workers():  # a worker on another machine reads it: the bytes go to Redis
+        jobs.store_upload(token, upload)
+        path = None
+    else:
+        folder = upload_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{token}.xlsx"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
     pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"path": str(path), "name": upload.name}
+    pending[token] = {"path": str(path) if path else "", "name": upload.name, "stored": path is None}
     request.session[SESSION_KEY] = pending
     return token, path
 
@@ -44,7 +53,7 @@ def _store(request, upload):
 def _pending(request, token):
     """Only the officer who uploaded a file can see, commit or cancel it."""
     entry = request.session.get(SESSION_KEY, {}).get(token)
-    if entry is None or not Path(entry["path"]).exists():
+    if entry is None or not (jobs.upload_exists(token) if entry.get("stored") else Path(entry["path"]).exists()):
         raise Http404("Không có tệp đang chờ này (đã nhập, đã huỷ hoặc hết phiên).")
     return entry
 
@@ -53,9 +62,18 @@ def _forget(request, token):
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(token, None)
     request.session[SESSION_KEY] = pending
-    if entry:
+    if entry and entry.get("stored"):
+        jobs.drop_upload(token)
+    elif entry:
         Path(entry["path"]).unlink(missing_ok=True)
     jobs.forget(token)
+
+
+def _submit(request, token, entry, *, dry_run, size=None):
+    """Queue the check or the commit for the workers (CELERY_BROKER_URL set)."""
+    jobs.submit(token, kind="import", task="importing.import_job", user=request.user, dry_run=dry_run,
+                kwargs={"token": token, "user_id": request.user.pk, "filename": entry["name"], "dry_run": dry_run,
+                        "size": size})
 
 
 def _busy(request, back):
@@ -80,6 +98,10 @@ def upload(request):
         except FileRefused as error:
             return render(request, "importing/upload.html", {"error": f"Tệp {upload_file.name}: {error}"},
                           status=400)
+        if jobs.uses_workers():
+            token, _ = _store(request, upload_file)
+            _submit(request, token, request.session[SESSION_KEY][token], dry_run=True, size=upload_file.size)
+            return redirect("importing:job", token=token)
         slot = slots.acquire()
         if slot is None:
             return _busy(request, back=reverse("importing:upload"))
@@ -103,7 +125,7 @@ def _kinds(result):
 def job(request, token):
     """While the job runs: its progress. Then: the preview of a check, or the outcome of an import."""
     entry = _pending(request, token)
-    state = jobs.state(token)
+    state = jobs.describe(token)
     if state is None:
         _forget(request, token)
         return render(request, "importing/upload.html", {
@@ -134,8 +156,8 @@ def job(request, token):
 @login_required
 def status(request, token):
     _pending(request, token)
-    state = jobs.state(token) or {"status": "gone", "phase": "", "done": 0, "total": 0}
-    return JsonResponse({key: state.get(key) for key in ("status", "phase", "done", "total")})
+    state = jobs.describe(token) or {"status": "gone", "phase": "", "done": 0, "total": 0}
+    return JsonResponse({key: state.get(key) for key in ("status", "phase", "done", "total", "position")})
 
 
 @login_required
@@ -143,7 +165,10 @@ def status(request, token):
 def commit(request, token):
     entry = _pending(request, token)
     state = jobs.state(token)
-    if state is None or state["status"] != "running":  # a second click while it runs starts nothing more
+    if (state is None or state["status"] != "running") and jobs.uses_workers():
+        jobs.keep_upload(token)
+        _submit(request, token, entry, dry_run=False)
+    elif state is None or state["status"] != "running":  # a second click while it runs starts nothing more
         slot = slots.acquire()
         if slot is None:
             return _busy(request, back=reverse("importing:job", kwargs={"token": token}))
@@ -171,6 +196,8 @@ def error_file(request, token):
     state = jobs.state(token)
     if state and state["status"] == "done":
         result = jobs.result_of(state)
+    elif entry.get("stored"):  # with workers the file and its check expire together: nothing to annotate
+        raise Http404("Kết quả kiểm tra đã hết hạn: hãy tải tệp lên lại.")
     else:  # the check's result expired: check again, here, as one of the server's imports
         slot = slots.acquire()
         if slot is None:
@@ -181,7 +208,12 @@ def error_file(request, token):
     if any(issue.row is None and "Tệp" in issue.message for issue in result.errors):
         raise Http404("Tệp không đọc được: không có bảng lỗi.")
     try:
-        content = error_workbook_bytes(entry["path"], result.errors)
+        with (jobs.upload_path(token) if entry.get("stored") else contextlib.nullcontext(entry["path"])) as path:
+            if path is None:
+                raise Http404("Tệp tải lên đã hết hạn: hãy tải tệp lên lại.")
+            content = error_workbook_bytes(path, result.errors)
+    except Http404:
+        raise
     except Exception as error:  # a file openpyxl cannot open has no rows to annotate
         raise Http404(f"Không tạo được tệp lỗi: {error}") from error
     return xlsx_response(content, f"loi-{Path(entry['name']).stem}")

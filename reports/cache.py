@@ -1,17 +1,33 @@
-"""Report results cached until the data changes.
+"""Report results cached until the data changes, computed once however many ask at the same moment.
 
 The audit trail is the change log: every write in this system leaves a history row, so the newest history
 id of the tables a report reads is a version of the data. A cached result is keyed by the report, its
 parameters, the user's scope and that version; any officer's save makes the next request recompute.
 Set REPORT_CACHE_SECONDS=0 to switch caching off (the benchmark measures uncached work).
+
+Single flight: the first request for a key that is not cached takes a lock (`cache.add`, atomic in Redis
+and in the per-process memory cache) and computes; the others asking for the same key meanwhile wait for
+its result, polling the cache, instead of computing the same report again — fifty leaders opening the
+dashboard after an import cost one computation, not fifty. The lock lives REPORT_LOCK_SECONDS: if its holder
+dies (a killed worker), a waiter takes the lock when it expires and computes; no waiter waits more than
+twice that long before computing by itself. Each computation is counted per key and data version
+(`computation_counts()`, read by benchmarks/load.py), so a load run shows one computation per key.
+
+Reads of report computations may go to a read replica: `reading_from_replica()` marks them, and
+poverty_tracker/db_router.py sends them there when DATABASE_REPLICA_URL is set (the context lives here, in
+the layer that uses it; the router above reads it).
 """
+import contextlib
+import contextvars
 import functools
 import hashlib
+import secrets
+import time
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from areas.scoping import visible_area_codes
 
@@ -19,12 +35,54 @@ VERSIONED_MODELS = [
     "review.Assessment", "households.Household", "review.ReviewRound", "review.StandardLine",
     "areas.AdministrativeUnit", "programs.Benefit", "programs.BudgetAllocation", "programs.TrainingCourse",
     "programs.Trainee", "programs.CooperativeGroup", "programs.GroupMembership", "programs.CommunityProject",
-    "programs.Commendation", "reports.HouseholdCount",
+    "programs.Commendation", "reports.HouseholdCount", "review.RegularReview",
 ]
+COUNT_SECONDS = 24 * 3600
+_replica_reads = contextvars.ContextVar("replica_reads", default=False)
 
 
+# -- read replica ------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def reading_from_replica():
+    """Within this block, reads outside a write transaction may go to the read replica (when configured)."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+def reads_from_replica(view):
+    """A view whose reads may come from the replica (report pages, dashboard, report API, exports)."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        with reading_from_replica():
+            return view(*args, **kwargs)
+    return wrapper
+
+
+def replica_reads_wanted():
+    return _replica_reads.get()
+
+
+def replica_alias():
+    alias = getattr(settings, "READ_REPLICA", None)
+    return alias if alias and alias in settings.DATABASES else None
+
+
+def read_alias():
+    """Where a raw read made now goes: the replica inside `reading_from_replica()` outside a write's
+    transaction, else the primary (the same rule as the router's)."""
+    alias = replica_alias()
+    if alias and replica_reads_wanted() and not transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
+        return alias
+    return DEFAULT_DB_ALIAS
+
+
+# -- data version ------------------------------------------------------------------------------------------
 def data_version():
     """One query: the newest history id of every table reports read."""
+    connection = connections[read_alias()]
     parts = []
     for label in VERSIONED_MODELS:
         table = apps.get_model(label).history.model._meta.db_table
@@ -41,18 +99,89 @@ def scope_signature(user):
     return hashlib.sha1(",".join(sorted(codes)).encode()).hexdigest()
 
 
+# -- computations counted per key and data version ---------------------------------------------------------
+def _count_computation(label):
+    digest = hashlib.sha1(label.encode()).hexdigest()
+    if cache.add(f"report-computations:{digest}", 1, COUNT_SECONDS):
+        cache.add("report-computations-index", 0, COUNT_SECONDS)
+        number = cache.incr("report-computations-index")
+        cache.set(f"report-computations-index:{number}", (digest, label), COUNT_SECONDS)
+    else:
+        try:
+            cache.incr(f"report-computations:{digest}")
+        except ValueError:  # expired between add and incr
+            cache.add(f"report-computations:{digest}", 1, COUNT_SECONDS)
+
+
+def computation_counts():
+    """{label: times computed} for every report key and data version computed since the last reset."""
+    counts = {}
+    for number in range(1, (cache.get("report-computations-index") or 0) + 1):
+        entry = cache.get(f"report-computations-index:{number}")
+        if entry:
+            digest, label = entry
+            counts[label] = cache.get(f"report-computations:{digest}") or 0
+    return counts
+
+
+def reset_computation_counts():
+    for number in range(1, (cache.get("report-computations-index") or 0) + 1):
+        entry = cache.get(f"report-computations-index:{number}")
+        if entry:
+            cache.delete(f"report-computations:{entry[0]}")
+        cache.delete(f"report-computations-index:{number}")
+    cache.delete("report-computations-index")
+
+
+# -- the cache itself ----------------------------------------------------------------------------------------
+def single_flight(key, compute, *, seconds, label):
+    """The cached value of `key`, computed by `compute()` by one caller at a time (see the module's text)."""
+    result = cache.get(key)
+    if result is not None:
+        return result
+    lock_seconds = max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60)))
+    lock, owner = f"{key}:lock", secrets.token_hex(8)
+    give_up = time.monotonic() + 2 * lock_seconds
+    pause = 0.02
+    while True:
+        if cache.add(lock, owner, lock_seconds):
+            try:
+                result = cache.get(key)  # computed by the holder that released the lock just now
+                if result is None:
+                    result = compute()
+                    _count_computation(label)
+                    cache.set(key, result, seconds)
+                return result
+            finally:
+                if cache.get(lock) == owner:
+                    cache.delete(lock)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+        result = cache.get(key)
+        if result is not None:
+            return result
+        if time.monotonic() > give_up:  # the lock keeps being taken and nothing comes: compute here
+            result = compute()
+            _count_computation(label)
+            cache.set(key, result, seconds)
+            return result
+
+
 def cached_report(function):
     @functools.wraps(function)
     def wrapper(*, user, area_code, year, comparable=False, **options):
-        seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
-        if not seconds:
-            return function(user=user, area_code=area_code, year=year, comparable=comparable, **options)
-        key = "report:" + hashlib.sha1(
-            f"{function.__module__}.{function.__name__}|{area_code}|{year}|{comparable}|{sorted(options.items())}|"
-            f"{scope_signature(user)}|{data_version()}".encode()).hexdigest()
-        result = cache.get(key)
-        if result is None:
-            result = function(user=user, area_code=area_code, year=year, comparable=comparable, **options)
-            cache.set(key, result, seconds)
-        return result
+        with reading_from_replica():
+            seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
+            if not seconds:
+                return function(user=user, area_code=area_code, year=year, comparable=comparable, **options)
+            name = f"{function.__module__}.{function.__name__}"
+            scope, version = scope_signature(user), data_version()
+            label = (f"{name} area={area_code} year={year} comparable={comparable} {sorted(options.items())} "
+                     f"scope={scope[:8]} data={version}")
+            key = "report:" + hashlib.sha1(
+                f"{name}|{area_code}|{year}|{comparable}|{sorted(options.items())}|{scope}|{version}".encode()
+            ).hexdigest()
+            return single_flight(
+                key, lambda: function(user=user, area_code=area_code, year=year, comparable=comparable, **options),
+                seconds=seconds, label=label)
     return wrapper

@@ -145,3 +145,20 @@ def test_slots_are_counted_across_processes_and_freed_by_a_dead_one(settings, tm
     assert again is not None
     again.release()
     first.release()
+
+
+@pytest.mark.django_db
+def test_a_token_that_no_upload_could_have_names_no_job(users):
+    """A typed or fuzzed job URL (control characters, spaces, 200 characters) answers 404 without reaching the
+    cache as a key (memcached would refuse such keys; the fuzzer found them)."""
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    api = APIClient()
+    api.force_authenticate(users["commune"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for token in ("\x1c", "a b", "x" * 200, "ÍÄ"):
+            assert jobs.state(token) is None
+            assert api.get(f"/api/v1/imports/{token}/").status_code == 404

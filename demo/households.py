@@ -15,7 +15,7 @@ from areas.services import areas_import
 from core.text import search_key
 from demo.programs import seed_programs
 from demo.review import seed_reviews
-from households.models import EthnicGroup, Gender, Household, Member, Relation
+from households.models import EthnicGroup, Gender, Household, Livelihood, Member, Relation
 
 DATA = Path(__file__).resolve().parent / "data"
 KON_TUM_MAP = Path(__file__).resolve().parent.parent / "areas" / "data" / "admin_units_kontum.csv"
@@ -90,11 +90,76 @@ def _weighted(rng, choices):
     return rng.choices(codes, weights=weights)[0]
 
 
+# Households built to have no labour capacity (review.labour derives it from the members; demo/review.py stores
+# what it derives): an elderly couple past the retirement age with young grandchildren, and a head of working
+# age who cannot work (severe disability) raising young children. Drawn from a random stream of their own, so
+# that the rest of the demo (names, classes, programmes) stays as it was.
+ELDERLY, DISABLED = "elderly", "disabled"
+KIND_WEIGHTS = [(ELDERLY, 4), (DISABLED, 1), ("", 95)]
+SOCIAL_PROTECTION_BORN_BY = 1945  # 80 years old by the 2025 review: the old-age social allowance (simplified)
+
+
+def _livelihood(rng, village):
+    """Mostly farming; most households of a town's residential groups (tổ dân phố) live from other trades."""
+    if village.kind == "tổ dân phố":
+        return Livelihood.OTHER if rng.random() < 0.7 else Livelihood.AGRICULTURE
+    return _weighted(rng, [(Livelihood.AGRICULTURE, 91), (Livelihood.FORESTRY, 4), (Livelihood.OTHER, 5)])
+
+
+def _with_birth_year(member, year):
+    """The member born in `year`, their national ID (which encodes the birth year) following."""
+    member.birth_year = year
+    if member.national_id:
+        century_gender = (0 if member.gender == Gender.MALE else 1) + (2 if year >= 2000 else 0)
+        member.national_id = f"062{century_gender}{year % 100:02d}{member.national_id[-6:]}"
+
+
+def _shape_labour(rng, kind, people):
+    """The household's members as its kind wants them (`people`: its Member objects, head first); returns
+    those that stay."""
+    head, others = people[0], people[1:]
+    if kind == ELDERLY:
+        _with_birth_year(head, rng.randint(1938, 1956))
+        kept = [head]
+        for member in others:
+            if member.relation_to_head == Relation.SPOUSE:
+                _with_birth_year(member, rng.randint(1938, 1957))
+            elif member.relation_to_head == Relation.CHILD and len(kept) < 4:
+                member.relation_to_head = Relation.GRANDCHILD  # the children work away: grandchildren stay
+                _with_birth_year(member, rng.randint(2011, 2019))
+            else:
+                continue
+            kept.append(member)
+        people = kept
+    elif kind == DISABLED:
+        _with_birth_year(head, rng.randint(1975, 1990))
+        head.has_labour_capacity, head.has_disability, head.is_social_protection = False, True, True
+        kept = [head]
+        for member in others:
+            if member.relation_to_head == Relation.CHILD:
+                _with_birth_year(member, rng.randint(2011, 2020))
+            elif member.relation_to_head == Relation.PARENT:
+                _with_birth_year(member, head.birth_year - rng.randint(25, 30))
+            else:
+                continue  # a widowed or separated head
+            kept.append(member)
+        people = kept
+    else:
+        for member in others:  # now and then a working-age member seriously ill
+            if 1965 <= (member.birth_year or 0) <= 2005 and rng.random() < 0.015:
+                member.has_labour_capacity, member.has_disability = False, True
+    for member in people:
+        if member.birth_year and member.birth_year <= SOCIAL_PROTECTION_BORN_BY:
+            member.is_social_protection = True
+    return people
+
+
 @transaction.atomic
 def seed_households():
     if Household.objects.filter(code__startswith="DEMO-").exists():
         return 0
     rng = random.Random(SEED)
+    labour_rng = random.Random(SEED + 1)  # the households' kinds and livelihoods: see _shape_labour
     ethnic = EthnicGroup.objects.in_bulk()
     households, members = [], []
     id_serial = 0
@@ -124,21 +189,26 @@ def seed_households():
             if rng.random() < 0.15:
                 name, _ = _person_name(rng, ethnic_code, Gender.FEMALE)
                 people.append((name, Gender.FEMALE, max(1930, head_year - rng.randint(20, 30)), Relation.PARENT))
+            household.livelihood = _livelihood(labour_rng, village)
+            kind = _weighted(labour_rng, KIND_WEIGHTS)
             household.search_text = search_key(" ".join([household.code, *(p[0] for p in people)]))
             households.append(household)
+            built = []
             for name, gender, year, relation in people:
                 national_id = None
                 if year <= 2008 and rng.random() < 0.6:
                     id_serial += 1
                     century_gender = (0 if gender == Gender.MALE else 1) + (2 if year >= 2000 else 0)
                     national_id = f"062{century_gender}{year % 100:02d}{id_serial:06d}"
-                members.append((household, Member(
+                if year < 1960 or year > 2010:
+                    rng.random()  # this draw once decided the capacity: kept, so the other draws stay as they were
+                built.append(Member(
                     full_name=name, search_name=search_key(name), gender=gender, birth_year=year,
                     ethnic_group=ethnic[ethnic_code], relation_to_head=relation, national_id=national_id,
-                    has_labour_capacity=not (year < 1960 or year > 2010) or rng.random() < 0.2,
                     has_disability=rng.random() < 0.03,
                     is_meritorious=relation == Relation.HEAD and rng.random() < 0.03,
-                )))
+                ))
+            members.extend((household, member) for member in _shape_labour(labour_rng, kind, built))
     bulk_create_with_history(households, Household, batch_size=500, default_change_reason="seed_demo")
     codes = {h.code: h for h in Household.objects.filter(code__startswith="DEMO-")}
     for household, member in members:

@@ -7,16 +7,23 @@ that time (the village's former parent), 2025 under today's commune. Rounds 2022
 """
 import datetime
 import random
+from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from simple_history.utils import bulk_create_with_history
 
 from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level
-from households.models import Household
+from households.models import FARM_LIVELIHOODS, Household, Member
+from review.certificates import certificates_issue
 from review.classification import NEAR_POOR, NOT_POOR, POOR, classify, movements_over_years
+from review.labour import household_labour
 from review.models import (
     Assessment,
     PovertyStandard,
+    RegularReview,
+    RequestKind,
+    ReviewRequest,
     ReviewRound,
     RoundStatus,
     VillageMeeting,
@@ -84,6 +91,7 @@ def _commune_in(year, household, former_parent):
 def seed_reviews():
     households = list(Household.objects.filter(code__startswith="DEMO-").select_related("ethnic_group"))
     if not households or Assessment.objects.filter(household__code__startswith="DEMO-").exists():
+        seed_in_year()  # a database seeded before the regular reviews existed gets them too
         return 0
     rng = random.Random(2022)
     former_parent = dict(
@@ -100,6 +108,9 @@ def seed_reviews():
     standards = {year: PovertyStandard.objects.for_year(year).get() for year in YEARS}
     codes = {year: list(standards[year].indicators.values_list("code", flat=True)) for year in YEARS}
     lines = all_lines()
+    members = defaultdict(list)
+    for member in Member.objects.filter(household__code__startswith="DEMO-").order_by("pk"):
+        members[member.household_id].append(member)
 
     plans = []
     for household in households:
@@ -124,13 +135,21 @@ def seed_reviews():
             key = (commune, year)
             if key not in rounds:
                 rounds[key] = ReviewRound.objects.get_or_create(commune_id=commune, year=year)[0]
-            classification = classify(lines[(standard.id, is_urban)], deprivations=len(deprived), income=income)
-            assert classification == classes[year]
+            farm = household.livelihood in FARM_LIVELIHOODS
+            classification = classify(lines[(standard.id, is_urban)], deprivations=len(deprived), income=income,
+                                      farm_livelihood=farm)
+            # only farming households can be of average living standard; the others above the line are not poor
+            assert classification == (classes[year] if farm or classes[year] != AVERAGE else NOT_POOR)
+            rng.random()  # this draw once decided no_labour_capacity: kept, so the other draws stay as they were
+            people = members[household.pk]
             assessments.append(Assessment(
                 household=household, year=year, standard=standard, commune_id=commune, village_id=village,
                 review_round=rounds[key], is_urban=is_urban, income_per_capita=income,
                 deprivations=deprivation_key(deprived), deprivation_count=len(deprived),
-                no_labour_capacity=rng.random() < 0.04, has_meritorious_member=rng.random() < 0.03,
+                # derived from the members, as assessment_save derives it (demo/households.py built them so)
+                no_labour_capacity=household_labour(people, year).no_labour_capacity, livelihood=household.livelihood,
+                has_social_protection_member=any(m.is_social_protection for m in people),
+                has_meritorious_member=rng.random() < 0.03,
                 is_ethnic_minority=household.ethnic_group.is_minority,
                 classification=classification, movement=moves[year],
             ))
@@ -160,9 +179,53 @@ def seed_reviews():
             review_round.approved_at = datetime.datetime(year, 12, 15, tzinfo=datetime.timezone.utc)
             review_round._change_reason = f"seed_demo: công nhận theo quyết định {review_round.decision_number}"
             review_round.save()
+            certificates_issue(review_round=review_round)  # as round_recognise does: Mẫu số 03 per household
         elif commune == "23401":
             review_round.status = RoundStatus.SUBMITTED
             review_round.submitted_at = datetime.datetime(year, 11, 14, tzinfo=datetime.timezone.utc)
             review_round._change_reason = "seed_demo: báo cáo kết quả sơ bộ lên tỉnh"
             review_round.save()
+    seed_in_year()
     return len(assessments)
+
+
+# --- in-year: one regular review and one request (review.regular) ---------------------------------------------
+IN_YEAR_COMMUNE = "23401"  # xã Đăk Tô
+
+
+def seed_in_year():
+    """In xã Đăk Tô: the first household (by code) poor on the 2024 lists that the 2025 review finds out of
+    poverty escapes already in March 2025 by a regular review (its request of 05/03/2025, Decision
+    35/QĐ-UBND of 18/03/2025, effective 20/03/2025); and the first household on no 2024 list applies on
+    02/10/2025 to be reviewed in 2025. Deterministic; nothing is added when the demo has them already.
+    Stored as the rest of the demo (audit rows with the reason "seed_demo"); the class before is the 2024 result."""
+    demo = Household.objects.filter(code__startswith="DEMO-", commune_id=IN_YEAR_COMMUNE, status="active")
+    if not demo.exists() or RegularReview.objects.filter(household__in=demo).exists():
+        return
+    poor_2024 = Assessment.objects.filter(household__in=demo, year=2024, classification=POOR,
+                                          review_round__status=RoundStatus.APPROVED)
+    escaped_2025 = poor_2024.exclude(Exists(Assessment.objects.filter(
+        household=OuterRef("household"), year=2025, classification__in=[POOR, NEAR_POOR])))
+    chosen = (escaped_2025.order_by("household__code").first() or poor_2024.order_by("household__code").first())
+    if chosen is not None:
+        household = chosen.household
+        request = ReviewRequest(household=household, commune_id=IN_YEAR_COMMUNE, year=2025, kind=RequestKind.LEAVE,
+                                requested_on=datetime.date(2025, 3, 5),
+                                note="Hộ đề nghị xét thoát nghèo: có thu nhập ổn định từ vườn cà phê")
+        request._change_reason = "seed_demo"
+        request.save()
+        review = RegularReview(
+            household=household, commune_id=IN_YEAR_COMMUNE, village_id=household.village_id, year=2024,
+            request=request, previous_classification=POOR, classification=NOT_POOR,
+            effective_on=datetime.date(2025, 3, 20), decision_number="35/QĐ-UBND",
+            decision_date=datetime.date(2025, 3, 18), notes="Rà soát thường xuyên theo đơn đề nghị của hộ.")
+        review._change_reason = "seed_demo: công nhận thoát nghèo theo rà soát thường xuyên"
+        review.save()
+    on_no_list = demo.exclude(Exists(Assessment.objects.filter(
+        household=OuterRef("pk"), year=2024, classification__in=[POOR, NEAR_POOR]))).order_by("code").first()
+    if on_no_list is not None:
+        request = ReviewRequest(household=on_no_list, commune_id=IN_YEAR_COMMUNE, year=2025, kind=RequestKind.ENTER,
+                                requested_on=datetime.date(2025, 10, 2),
+                                note="Hộ đề nghị xét hộ nghèo: chủ hộ ốm nặng, mất khả năng lao động")
+        request._change_reason = "seed_demo"
+        request.save()

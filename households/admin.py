@@ -19,8 +19,15 @@ from core.admin import (
     versioned_form_for,
 )
 from core.text import search_key
-from households.models import EthnicGroup, Household, Member, Relation
-from households.services import HEAD_RULE, MEMBER_FIELDS, member_save
+from households.models import EthnicGroup, Household, Livelihood, Member, Relation
+from households.services import (
+    HEAD_RULE,
+    MEMBER_FIELDS,
+    default_livelihood,
+    household_facts_notify,
+    member_delete,
+    member_save,
+)
 
 
 class InvalidForm(Exception):
@@ -68,9 +75,23 @@ class MemberInline(HidesVersionWhenReadOnly, admin.TabularInline):
 
 
 class HouseholdForm(VersionedFormMixin, forms.ModelForm):
+    livelihood = forms.ChoiceField(
+        label="Sinh kế chính", required=False,
+        choices=[("", "— Theo xã: nông nghiệp ở xã, ngành nghề khác ở phường/thị trấn —"), *Livelihood.choices],
+        help_text=Household._meta.get_field("livelihood").help_text)
+
     class Meta:
         model = Household
-        fields = ("code", "commune", "village", "address", "phone", "status", "registered_on", "left_on")
+        fields = ("code", "commune", "village", "address", "phone", "status", "livelihood", "registered_on",
+                  "left_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("livelihood"):
+            commune = cleaned.get("commune") or (self.instance.commune if self.instance.commune_id else None)
+            cleaned["livelihood"] = default_livelihood(commune)
+            self.instance.livelihood = cleaned["livelihood"]
+        return cleaned
 
 
 class CommuneFilter(admin.SimpleListFilter):
@@ -115,7 +136,7 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     inlines = [MemberInline]
     list_display = ("code", "head_name", "commune_name", "village_name", "ethnic_group", "status")
     list_select_related = ("commune", "village", "ethnic_group")
-    list_filter = (CommuneFilter, VillageFilter, "ethnic_group", "status")
+    list_filter = (CommuneFilter, VillageFilter, "ethnic_group", "status", "livelihood")
     search_fields = ("code",)  # see get_search_results: one diacritic-free key covers all names
     search_help_text = "Tìm theo mã hộ, tên chủ hộ hoặc tên nhân khẩu (không cần gõ dấu)."
     autocomplete_fields = ("commune", "village")
@@ -124,7 +145,7 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     class Media:
         js = ("js/village_picker.js",)  # after the admin's autocomplete.js: villages of the chosen commune
     fieldsets = (
-        (None, {"fields": ("code", ("commune", "village"), "address", "phone")}),
+        (None, {"fields": ("code", ("commune", "village"), "address", "phone", "livelihood")}),
         ("Chủ hộ (theo nhân khẩu có quan hệ “Chủ hộ”)", {"fields": (("head_name", "ethnic_group"),)}),
         ("Tình trạng", {"fields": ("status", ("registered_on", "left_on"), "loaded_version")}),
     )
@@ -144,6 +165,8 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_search_text()
+        # members or livelihood may have changed: the open rounds' assessments follow (review.services)
+        household_facts_notify(household_ids=[form.instance], acting_user=request.user)
 
 
 class MemberForm(VersionedFormMixin, forms.ModelForm):
@@ -204,6 +227,9 @@ class MemberAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
             form.add_error(None, error)
             raise InvalidForm(form) from error
         obj.pk, obj.version = saved.pk, saved.version
+
+    def delete_model(self, request, obj):
+        member_delete(acting_user=request.user, member=obj)  # the open rounds' assessments follow
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

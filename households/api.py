@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from areas.models import AdministrativeUnit, codes_under
 from core.api.base import ChangesCarryVersion, ScopedSlugField, ScopedViewSet, WritesWhatItShows
 from households.models import EthnicGroup, Household, Member, Relation
-from households.services import household_create, household_update, member_save
+from households.services import household_create, household_update, member_delete, member_save
 
 AREA = dict(slug_field="code", queryset=AdministrativeUnit.objects.all())
 
@@ -47,12 +47,16 @@ class HouseholdSerializer(ChangesCarryVersion, WritesWhatItShows, serializers.Mo
     village = ScopedSlugField(required=False, allow_null=True, **AREA)
     ethnic_group = EthnicCodeField()
     members = MemberSummary(many=True, read_only=True)
+    livelihood = serializers.ChoiceField(
+        choices=Household._meta.get_field("livelihood").choices, required=False,
+        help_text="Sinh kế chính: agriculture, forestry, fishery, salt (hộ trên chuẩn nghèo được xét mức sống trung "
+                  "bình) hoặc other (hộ không nghèo). Bỏ trống khi tạo: other ở phường/thị trấn, agriculture ở xã.")
     version = serializers.IntegerField(required=False, help_text="Phiên bản đã đọc (bắt buộc khi sửa): sai thì 409.")
 
     class Meta:
         model = Household
-        fields = ["code", "commune", "village", "head_name", "ethnic_group", "address", "status", "members",
-                  "version"]
+        fields = ["code", "commune", "village", "head_name", "ethnic_group", "address", "status", "livelihood",
+                  "members", "version"]
 
     def create(self, validated_data):
         validated_data.pop("version", None)
@@ -169,5 +173,4 @@ class MemberViewSet(ScopedViewSet):
     def perform_destroy(self, instance):
         if instance.relation_to_head == Relation.HEAD:
             raise ValidationError({"relation_to_head": ["Không xoá chủ hộ: hãy đổi chủ hộ trước."]})
-        with transaction.atomic():
-            instance.delete()
+        member_delete(acting_user=self.request.user, member=instance)

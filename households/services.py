@@ -1,10 +1,28 @@
 """Write services for households and members: keyword-only, one transaction each."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 
 from areas.scoping import can_see_area
 from core.versioning import ConcurrentEditError
-from households.models import Household, HouseholdStatus, Member, Relation
+from households.models import Household, HouseholdStatus, Livelihood, Member, Relation
+
+# Sent inside the writing transaction once households' members or livelihood changed (`household_ids`,
+# `acting_user`): the review app re-derives what the assessments of its open rounds take from them (labour
+# capacity, livelihood; review.services.household_facts_refresh). A signal because households sits below review.
+household_facts_changed = Signal()
+
+
+def household_facts_notify(*, household_ids, acting_user):
+    ids = {getattr(household, "pk", household) for household in household_ids} - {None}
+    if ids:
+        household_facts_changed.send(sender=Household, household_ids=ids, acting_user=acting_user)
+
+
+def default_livelihood(commune):
+    """A new household's livelihood when none is given: agriculture in a rural commune, "other" in an urban
+    one (phường, thị trấn, or a commune an administrator marked urban)."""
+    return Livelihood.OTHER if commune is not None and commune.is_urban else Livelihood.AGRICULTURE
 
 
 def household_sync_head(*, household):
@@ -19,12 +37,14 @@ def household_sync_head(*, household):
 
 @transaction.atomic
 def household_create(*, acting_user, code, commune, head_name, ethnic_group, village=None, address="",
-                     status=HouseholdStatus.ACTIVE, head_gender="", head_birth_year=None):
-    """A new household and its head member (every household has exactly one head)."""
+                     status=HouseholdStatus.ACTIVE, head_gender="", head_birth_year=None, livelihood=None):
+    """A new household and its head member (every household has exactly one head). Without a `livelihood`,
+    default_livelihood(commune)."""
     if not can_see_area(acting_user, commune.code):
         raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
     household = Household(code=code, commune=commune, village=village, head_name=head_name,
-                          ethnic_group=ethnic_group, address=address or "", status=status)
+                          ethnic_group=ethnic_group, address=address or "", status=status,
+                          livelihood=livelihood or default_livelihood(commune))
     household.full_clean(exclude=["version"])
     household._history_user = acting_user
     household.save()
@@ -48,6 +68,7 @@ def household_update(*, acting_user, household, expected_version=None, **changes
         raise ValidationError({"commune": "Không có hộ này trong địa bàn của bạn."})
     if expected_version is not None and int(expected_version) != household.version:
         raise ConcurrentEditError()
+    livelihood = household.livelihood
     for field, value in changes.items():
         setattr(household, field, value)
     if not can_see_area(acting_user, household.commune_id):
@@ -62,6 +83,8 @@ def household_update(*, acting_user, household, expected_version=None, **changes
         head.save()
     household.search_text = ""
     household.refresh_search_text()
+    if household.livelihood != livelihood:
+        household_facts_notify(household_ids=[household], acting_user=acting_user)
     return household
 
 
@@ -105,4 +128,20 @@ def member_save(*, acting_user, member=None, expected_version=None, **changes):
     member.save()
     for household in Household.objects.filter(pk__in=households):
         household_sync_head(household=household)
+    household_facts_notify(household_ids=households, acting_user=acting_user)
     return member
+
+
+@transaction.atomic
+def member_delete(*, acting_user, member):
+    """Delete a member who is not the head (a household keeps its one head), in the user's area."""
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    if not can_see_area(acting_user, member.household.commune_id):
+        raise ValidationError({"household": "Không có hộ này trong địa bàn của bạn."})
+    if member.relation_to_head == Relation.HEAD:
+        raise ValidationError({"relation_to_head": "Không xoá chủ hộ: hãy đổi chủ hộ trước."})
+    household = member.household
+    member._history_user = acting_user
+    member.delete()
+    household.refresh_search_text()
+    household_facts_notify(household_ids=[household], acting_user=acting_user)

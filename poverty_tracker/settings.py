@@ -6,6 +6,7 @@ DJANGO_DEBUG          off unless set to 1/true/yes/on
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
 DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS  override the production HTTPS defaults
 """
+import datetime
 import os
 import tempfile
 from datetime import timedelta
@@ -194,6 +195,8 @@ IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
 # At most this many imports check or write at once on this server (all web processes together); the next
 # officer is asked to wait (page 429 with Retry-After; API 429). Uploads nobody committed go after 24 hours.
 IMPORT_MAX_CONCURRENT = int(os.environ.get("IMPORT_MAX_CONCURRENT", "2"))
+# Where uploads wait between check and commit without a broker (importing/uploads.py; default: the temp folder).
+IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR") or None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200_000  # the review worksheet posts many fields at once
 
 # Production hardening: on unless debugging (check --deploy passes with these).
@@ -257,19 +260,78 @@ SPECTACULAR_SETTINGS = {
 IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR", Path(tempfile.gettempdir()) / "poverty_tracker_import_jobs"))
 
 
-def cache_settings(redis_url, jobs_dir):
+# REDIS_KEY_PREFIX keeps several installations (or test runs) on one Redis apart: every cache key, the job
+# queues and Celery's own keys start with it.
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "")
+
+
+def cache_settings(redis_url, jobs_dir, prefix=""):
     if redis_url:
         return {alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
-                        "KEY_PREFIX": alias} for alias in ("default", "imports")}
+                        "KEY_PREFIX": prefix + alias} for alias in ("default", "imports")}
     return {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
         "imports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(jobs_dir)},
     }
 
 
-CACHES = cache_settings(os.environ.get("DJANGO_REDIS_URL"), IMPORT_JOBS_DIR)
+# Celery (README, "Deployment"): with CELERY_BROKER_URL set, imports, exports of the full register, the annual
+# package and re-classifications run on Celery workers (importing/tasks.py, reports/tasks.py); without it (the
+# `make run` default) the same job code runs in a thread of the web process, or in the request, as before.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL or None
+# The jobs' progress, their queue and the uploaded files live in Redis, shared by web servers and workers on
+# any machine: DJANGO_REDIS_URL, or else the broker's own Redis. A broker that is not Redis needs both.
+REDIS_URL = os.environ.get("DJANGO_REDIS_URL", "") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "")
+if CELERY_BROKER_URL and not REDIS_URL:
+    raise ImproperlyConfigured("CELERY_BROKER_URL is not a redis:// URL: set DJANGO_REDIS_URL too (the jobs' "
+                               "progress and uploads must live in Redis, shared by web servers and workers).")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "poverty_tracker")
+CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is given to another worker (an import is all or nothing)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker takes one long job at a time, not four
+CELERY_TASK_IGNORE_RESULT = True  # the jobs keep their own state (importing/jobs.py); nothing waits on results
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+if REDIS_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = REDIS_KEY_PREFIX
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(CELERY_BROKER_TRANSPORT_OPTIONS)
+# At most this many jobs of each kind run at once (on the workers together; without a broker, imports on this
+# server) and at most this many per officer; the others wait in the queue with their place shown.
+IMPORT_MAX_PER_OFFICER = int(os.environ.get("IMPORT_MAX_PER_OFFICER", "1"))
+EXPORT_MAX_CONCURRENT = int(os.environ.get("EXPORT_MAX_CONCURRENT", "2"))
+EXPORT_MAX_PER_OFFICER = int(os.environ.get("EXPORT_MAX_PER_OFFICER", "1"))
+
+CACHES = cache_settings(REDIS_URL, IMPORT_JOBS_DIR, REDIS_KEY_PREFIX)
 # Report results are cached until the data changes (reports/cache.py); 0 switches the cache off.
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
+# Single flight: while one request computes a report, the others asking for it wait up to this long for its
+# result (the lock's life: a holder that died frees it then) before computing it themselves.
+REPORT_LOCK_SECONDS = int(os.environ.get("REPORT_LOCK_SECONDS", "60"))
+# After an import commit or a round's change, recompute the dashboard and the poverty report of the areas it
+# touched (a Celery task, or a thread without a broker) so that leaders arriving next find them ready.
+REPORT_WARMING = env_bool("REPORT_WARMING", not TESTING)
+
+# Read replica (poverty_tracker/db_router.py): reports and dashboards read from it, every write and every
+# read inside a write's transaction go to the primary.
+# READ_REPLICA names the alias reads are sent to (None: everything on "default").
+READ_REPLICA = None
+if os.environ.get("DATABASE_REPLICA_URL") and not TESTING:
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True)
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    READ_REPLICA = "replica"
+elif TESTING:
+    # The routing test (tests/test_replica_router.py) points READ_REPLICA at a second, real test database —
+    # not a mirror, which would hide where the queries went. Only tests that ask for it create it.
+    DATABASES["replica"] = {**DATABASES["default"], "NAME": f"{DATABASES['default']['NAME']}_replica",
+                            "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False}
+    if DATABASES["replica"]["ENGINE"].endswith("sqlite3"):
+        DATABASES["replica"]["TEST"] = {"NAME": (os.environ.get("TEST_SQLITE_PATH") or str(
+            BASE_DIR / "test-output" / "test.sqlite3")) + "-replica"}
+DATABASE_ROUTERS = ["poverty_tracker.db_router.ReplicaRouter"]
 
 # The programme's targets shown on the dashboard (reports/targets.py): Decision 90/QĐ-TTg for 2021–2025.
 # Per area and period: add entries with "areas": ["612", …] before the general one.
@@ -278,9 +340,41 @@ POVERTY_TARGETS = [
      "ethnic_minority_poor_rate_down_over": "3"},
 ]
 
-# Review calendar (Circular 07/2021): preliminary results by 15 Nov, official by 20 Dec.
-REVIEW_PRELIMINARY_DEADLINE = os.environ.get("REVIEW_PRELIMINARY_DEADLINE", "11-15")
-REVIEW_OFFICIAL_DEADLINE = os.environ.get("REVIEW_OFFICIAL_DEADLINE", "12-20")
+# Review calendar, "MM-DD" days of the review year, each overridable by the environment (README,
+# "Configuration"). Defaults: Decision 24/2021/QĐ-TTg — the periodic review runs from 1 September to
+# 14 December (Article 3.1.a); the province reports the preliminary result before 15 November and the official
+# result before 20 December (Article 7.2 and 7.3). The dates a province sets for its communes' reports in its
+# own plan are earlier: set them here (to verify against the provincial calendar).
+def review_day_setting(name, default):
+    """The setting `name` ("MM-DD", a day every year has), from the environment or `default`; a bad value
+    stops the start with ImproperlyConfigured naming it."""
+    value = os.environ.get(name, default).strip()
+    parts = value.split("-")
+    try:
+        month, day = (int(part) for part in parts) if len(parts) == 2 and all(p.isdigit() for p in parts) else (0, 0)
+        datetime.date(2023, month, day)  # a year without 29 February: the day must exist every year
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected MM-DD, a day of every year (e.g. 11-15).") from None
+    return f"{month:02d}-{day:02d}"
+
+
+REVIEW_WINDOW_OPENS = review_day_setting("REVIEW_WINDOW_OPENS", "09-01")
+REVIEW_WINDOW_CLOSES = review_day_setting("REVIEW_WINDOW_CLOSES", "12-14")
+REVIEW_PRELIMINARY_DEADLINE = review_day_setting("REVIEW_PRELIMINARY_DEADLINE", "11-15")  # before 15 November
+REVIEW_OFFICIAL_DEADLINE = review_day_setting("REVIEW_OFFICIAL_DEADLINE", "12-20")  # before 20 December
+
+
+def check_review_calendar(opens, closes, preliminary, official):
+    """The days in the order the review runs ("MM-DD" strings compare as dates), else ImproperlyConfigured."""
+    if not opens < closes:
+        raise ImproperlyConfigured(f"REVIEW_WINDOW_OPENS ({opens}) must come before REVIEW_WINDOW_CLOSES ({closes}).")
+    if not opens < preliminary <= official:
+        raise ImproperlyConfigured(
+            f"Expected REVIEW_WINDOW_OPENS ({opens}) < REVIEW_PRELIMINARY_DEADLINE ({preliminary}) <= "
+            f"REVIEW_OFFICIAL_DEADLINE ({official}).")
+
+
+check_review_calendar(REVIEW_WINDOW_OPENS, REVIEW_WINDOW_CLOSES, REVIEW_PRELIMINARY_DEADLINE, REVIEW_OFFICIAL_DEADLINE)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,8 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
 from core.formatting import points
+from reports.params import BadParameter
 from reports.poverty import COUNTS, poverty_summary, shared_queries
+from reports.provisional import provisional_status
 from reports.scope import report_area_exists
 from reports.spending import spending_summary
 from reports.targets import ethnic_minority_target, poor_rate_target, target_for
@@ -11,6 +13,20 @@ def _change(current, previous):
     if current is None or previous is None:
         return None
     return current - previous
+
+
+def latest_final_year(*, user, area_code, years):
+    """The latest of `years` whose review is recognised in every commune of the area (its figures final),
+    or None. The dashboard opens on it; a leader can still pick a year under review."""
+    for year in sorted(years, reverse=True):
+        try:
+            status = provisional_status(user=user, area_code=area_code, year=year,
+                                        comparable=not report_area_exists(area_code, year))
+        except BadParameter:
+            continue
+        if status is None:
+            return year
+    return None
 
 
 def dashboard_data(*, user, area_code, year, years):
@@ -79,7 +95,10 @@ def dashboard_data(*, user, area_code, year, years):
     for chart in charts:  # nothing to draw: the page says so instead of showing empty axes
         chart["empty"] = not any(value for dataset in chart["datasets"] for value in dataset["data"])
     territory = "địa giới hiện nay" if on_todays_map else f"địa giới năm {year}"
+    provisional = provisional_status(user=user, area_code=area_code, year=year, comparable=on_todays_map)
+    final_year = latest_final_year(user=user, area_code=area_code, years=years) if provisional else year
     return {"area": this_year["area"], "year": year, "key_figures": key_figures, "charts": charts,
+            "provisional": provisional, "final_year": final_year,
             "poverty": this_year, "on_todays_map": on_todays_map,
             "comparison_note": f"Thay đổi so với năm {year - 1} trên cùng địa bàn ({territory})."}
 

@@ -54,6 +54,9 @@ class Table:
     notes: list = field(default_factory=list)  # e.g. the denominators of the rates
     parent_unit_name: str = ""
     issuer: str = ""  # the body whose People's Committee issues the table (defaults to the unit)
+    # A review year still under review: "Số liệu tạm thời — đang rà soát: 12/51 xã đã công nhận", said in the
+    # title block under the title (reports/provisional.py); empty when the figures are final.
+    provisional: str = ""
 
 
 def safe_text(value):
@@ -187,7 +190,9 @@ def write_table(workbook, table):
     append([])
     full_row(table.title.upper(), bold=True, align="center", size=13)
     year_text = f"Năm {table.year}" if table.year else ""
-    full_row(f"{year_text} — Đơn vị báo cáo: {table.unit_name}".strip(" —"), italic=True, align="center")
+    subtitle = f"{year_text} — Đơn vị báo cáo: {table.unit_name}".strip(" —")
+    full_row(f"{subtitle} — {table.provisional}" if table.provisional else subtitle, italic=True,
+             align="center", bold=bool(table.provisional))
     append([])
 
     for level in range(depth):
@@ -227,13 +232,18 @@ def write_table(workbook, table):
     for merged in merges:
         if merged.min_col != merged.max_col or merged.min_row != merged.max_row:
             sheet.merged_cells.add(merged)
-    sheet.page_setup.orientation = "landscape"
+    return print_on_a4(sheet, "landscape", margin=0.4)
+
+
+def print_on_a4(sheet, orientation, *, margin):
+    """A4 pages as wide as the table, as many as its rows need, centred."""
+    sheet.page_setup.orientation = orientation
     sheet.page_setup.paperSize = 9  # A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.left = sheet.page_margins.right = margin
     return sheet
 
 

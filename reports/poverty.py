@@ -62,6 +62,8 @@ COUNTS = {
     "near_poor_no_labour_capacity": Q(classification=NEAR_POOR, no_labour_capacity=True),
     "poor_meritorious": Q(classification=POOR, has_meritorious_member=True),
     "near_poor_meritorious": Q(classification=NEAR_POOR, has_meritorious_member=True),
+    "poor_social_protection": Q(classification=POOR, has_social_protection_member=True),
+    "near_poor_social_protection": Q(classification=NEAR_POOR, has_social_protection_member=True),
 }
 START_COUNTS = {"poor_start": "poor", "near_poor_start": "near_poor"}  # last year's counts of these
 DENOMINATORS = ("households", "ethnic_minority_households", "households_start")

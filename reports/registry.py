@@ -9,7 +9,7 @@ with the near-poor flows added; the sheets added with it ("Thiếu hụt theo đ
 list of one indicator) carry plain titles and say "Không phải biểu mẫu chính thức" in their notes. Every
 column list is data below, to be aligned with the forms once their text is at hand.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 
 from reports.excel import Column, Table
@@ -66,6 +66,7 @@ POVERTY_COLUMNS = (
     Column("ethnic_minority_poor_rate", ("Hộ nghèo", "Tỷ lệ hộ nghèo DTTS (%)"), "rate"),
     Column("poor_no_labour_capacity", ("Hộ nghèo", "Không có khả năng lao động")),
     Column("poor_meritorious", ("Hộ nghèo", "Có thành viên là người có công")),
+    Column("poor_social_protection", ("Hộ nghèo", "Có thành viên thuộc đối tượng bảo trợ xã hội")),
     Column("near_poor_start", ("Hộ cận nghèo", "Đầu kỳ"), none_text=DASH),
     Column("escaped_near_poor", ("Hộ cận nghèo", "Thoát cận nghèo")),
     Column("near_poor_to_poor", ("Hộ cận nghèo", "Chuyển thành hộ nghèo")),
@@ -76,9 +77,33 @@ POVERTY_COLUMNS = (
     Column("near_poor_ethnic_minority", ("Hộ cận nghèo", "Hộ DTTS")),
     Column("near_poor_no_labour_capacity", ("Hộ cận nghèo", "Không có khả năng lao động")),
     Column("near_poor_meritorious", ("Hộ cận nghèo", "Có thành viên là người có công")),
+    Column("near_poor_social_protection", ("Hộ cận nghèo", "Có thành viên thuộc đối tượng bảo trợ xã hội")),
     Column("average", ("Hộ có mức sống trung bình",)),
     Column("poverty_reduction", ("Tỷ lệ giảm nghèo (điểm %)",), "rate", none_text=DASH),
 )
+
+
+def as_of_columns(result):
+    """The in-year columns of a poverty report asked as of a date (reports/in_year.py), after the annual ones."""
+    day = "/".join(reversed(result["as_of"].split("-")))
+    changes = f"Biến động trong năm {result['year'] + 1} đến ngày {day} (rà soát thường xuyên)"
+    standing = f"Tại ngày {day}"
+    return (
+        Column("poor_recognised_in_year", (changes, "Hộ nghèo mới công nhận trong năm")),
+        Column("poor_escaped_in_year", (changes, "Hộ thoát nghèo trong năm")),
+        Column("near_poor_recognised_in_year", (changes, "Hộ cận nghèo mới công nhận trong năm")),
+        Column("near_poor_escaped_in_year", (changes, "Hộ thoát cận nghèo trong năm")),
+        Column("near_poor_to_poor_in_year", (changes, "Hộ cận nghèo chuyển thành hộ nghèo trong năm")),
+        Column("poor_as_of", (standing, f"Hộ nghèo tại ngày {day}")),
+        Column("poor_as_of_rate", (standing, "Tỷ lệ hộ nghèo (%)"), "rate"),
+        Column("near_poor_as_of", (standing, f"Hộ cận nghèo tại ngày {day}")),
+        Column("near_poor_as_of_rate", (standing, "Tỷ lệ hộ cận nghèo (%)"), "rate"),
+    )
+
+
+def poverty_columns(result):
+    """The poverty report's columns; asked as of a date, the in-year columns after them."""
+    return [*POVERTY_COLUMNS, *(as_of_columns(result) if (result or {}).get("as_of") else ())]
 
 
 def _lazy(module, function):
@@ -184,7 +209,7 @@ MEMBER_COLUMNS = (
 
 REPORTS = {
     "poverty": Report(
-        "poverty", "Kết quả rà soát hộ nghèo, hộ cận nghèo", "Hộ nghèo", _lazy("poverty", "poverty_summary"),
+        "poverty", "Kết quả rà soát hộ nghèo, hộ cận nghèo", "Hộ nghèo", _lazy("in_year", "poverty_report"),
         POVERTY_COLUMNS,
         ("Tỷ lệ hộ nghèo = số hộ nghèo / tổng số hộ × 100.",
          "Tỷ lệ hộ nghèo DTTS = số hộ nghèo DTTS / tổng số hộ DTTS × 100.",
@@ -194,6 +219,8 @@ REPORTS = {
          f"{DASH}: không có số đầu kỳ và tỷ lệ giảm nghèo (năm rà soát đầu tiên của chuẩn nghèo, hoặc đơn vị "
          "chưa có kết quả rà soát năm trước)."),
         year_title="Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
+        # ?as_of=YYYY-MM-DD: the lists in force that day with the regular reviews (reports/in_year.py).
+        parameters=("as_of",), expand_columns=poverty_columns,
     ),
     "deprivation": Report(
         "deprivation", "Hộ nghèo, hộ cận nghèo theo chỉ số thiếu hụt", "Thiếu hụt",
@@ -255,6 +282,26 @@ REPORTS = {
 }
 
 
+def _with_provisional(plain):
+    """The build of a review-year report, adding `provisional` to its result (reports/provisional.py: None when
+    every commune's round of the year is recognised, else the count "đang rà soát: 12/51 xã đã công nhận"),
+    so that the page, the API and every Excel sheet of it (annual package included) say so."""
+    def build(**kwargs):
+        return import_module("reports.provisional").with_provisional(plain)(**kwargs)
+    return build
+
+
+# Reports of a review year (those with a year_title) carry whether the year is still under review.
+REPORTS = {slug: replace(report, build=_with_provisional(report.build)) if report.year_title else report
+           for slug, report in REPORTS.items()}
+
+
+def provisional_label(result):
+    """What a sheet's title block says of a provisional year ("" when final or not a review-year report)."""
+    status = (result or {}).get("provisional")
+    return f"Số liệu tạm thời — {status['label']}" if status else ""
+
+
 def flat_rows(result):
     """Rows with the area flattened to a name, ready for a table or a sheet."""
     for row in result["rows"]:
@@ -275,4 +322,5 @@ def report_table(report, result, year):
         sheet_name=report.sheet, title=report.result_title(result, year), unit_name=result["area"]["name"],
         year=year, columns=report.columns_for(result), rows=flat_rows(result), total=total_row(result),
         notes=report.result_notes(result), parent_unit_name="Ủy ban nhân dân", issuer=result.get("issuer", ""),
+        provisional=provisional_label(result),
     )

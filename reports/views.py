@@ -9,10 +9,15 @@ from django.utils.text import slugify
 from areas.map import UnitMap, report_day
 from areas.models import OfficerScope
 from areas.scoping import visible_area_codes
-from reports.dashboard import dashboard_data
+from importing.jobs import uses_workers
+from reports import job_views
+from reports.cache import reads_from_replica
+from reports.dashboard import dashboard_data, latest_final_year
 from reports.excel import tables_response
+from reports.in_year import lists_year, parse_as_of
 from reports.params import BadParameter, report_parameters
 from reports.registry import REPORTS, flat_rows, report_table, total_row
+from reports.tasks import QUEUED_EXPORTS
 from review.models import Assessment
 
 
@@ -38,6 +43,7 @@ def _bad_request(request, message, template="reports/report.html", context=None)
 
 
 @login_required
+@reads_from_replica
 def report_page(request, slug):
     report = REPORTS.get(slug)
     if report is None:
@@ -49,6 +55,15 @@ def report_page(request, slug):
     comparable = request.GET.get("comparable") == "1"
     # The report's own parameters (?indicator=9 on the lists), passed on only when given.
     options = {name: request.GET[name].strip() for name in report.parameters if request.GET.get(name, "").strip()}
+    if options.get("as_of"):  # the date decides the review year whose lists are in force (reports/in_year.py)
+        try:
+            day = parse_as_of(options["as_of"])
+        except BadParameter as error:
+            return _bad_request(request, str(error), context={"report": report})
+        year, options["as_of"] = lists_year(day), day.isoformat()
+    if request.GET.get("format") == "xlsx" and slug in QUEUED_EXPORTS and uses_workers():
+        return job_views.queue(request, kind="export", task="reports.export_job", title=f"Xuất Excel: {report.title}",
+                               slug=slug, area_code=area_code, year=year, comparable=comparable, options=options)
     try:
         result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable, **options)
     except BadParameter as error:
@@ -68,6 +83,7 @@ def report_page(request, slug):
         "notes": report.result_notes(result), "query": urlencode(query),
         "indicator_choices": result.get("indicators") if "indicator" in report.parameters else None,
         "indicator": options.get("indicator", ""),
+        "as_of_enabled": "as_of" in report.parameters, "as_of": result.get("as_of", ""),
         "rows": list(flat_rows(result)), "total": total_row(result),
         "has_data": Assessment.objects.visible_to(request.user).filter(year=year).exists(),
         "all_reports": REPORTS.values(),
@@ -76,6 +92,7 @@ def report_page(request, slug):
 
 
 @login_required
+@reads_from_replica
 def annual_package(request):
     try:
         area_code, year, _ = report_parameters(request)
@@ -83,6 +100,10 @@ def annual_package(request):
         return _bad_request(request, str(error))
     # One package, one map: every sheet on the year's map, or every sheet on today's with comparable=1.
     comparable = request.GET.get("comparable") == "1"
+    if uses_workers():  # built by a worker; the officer downloads it from the job's page
+        return job_views.queue(request, kind="export", task="reports.annual_package_job",
+                               title=f"Bộ báo cáo năm {year} ({area_code})", area_code=area_code, year=year,
+                               comparable=comparable)
     tables = []
     try:
         for report in REPORTS.values():
@@ -95,6 +116,7 @@ def annual_package(request):
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     if not (request.user.is_superuser or OfficerScope.objects.filter(user=request.user).exists()):
         return render(request, "reports/dashboard.html", {"error": "Tài khoản của bạn chưa được giao địa bàn nào."})
@@ -103,6 +125,9 @@ def dashboard(request):
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")
     try:
+        if not (request.GET.get("year") or "").strip():
+            # Opens on the latest year recognised in every commune of the area (else the latest year).
+            year = latest_final_year(user=request.user, area_code=area_code, years=years) or year
         data = dashboard_data(user=request.user, area_code=area_code, year=year, years=years)
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")

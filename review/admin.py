@@ -25,9 +25,13 @@ from households.models import Household
 from review.models import (
     LEVEL_ABOVE_NAMES,
     Assessment,
+    Certificate,
+    Classification,
     Indicator,
     PovertyReason,
     PovertyStandard,
+    RegularReview,
+    ReviewRequest,
     ReviewRound,
     RoundLockedError,
     RoundStatus,
@@ -36,12 +40,22 @@ from review.models import (
     level_above,
     villages_of,
 )
+from review.regular import (
+    REGULAR_CLASSES,
+    REQUEST_FIELDS,
+    lists_year_of,
+    may_recognise,
+    regular_recognise,
+    request_delete,
+    request_save,
+)
 from review.services import (
     MEETING_FIELDS,
     STEPS_WITH_REASON,
     assessment_delete,
     assessment_save,
     held_back_notice,
+    labour_derived,
     round_approve,
     round_recognise,
     round_reopen,
@@ -105,7 +119,8 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ("household", "year", "income_per_capita", "b1_score", "no_labour_capacity",
-                  "has_meritorious_member", "has_social_protection_member", "reasons", "notes")
+                  "labour_override_reason", "has_meritorious_member", "has_social_protection_member", "reasons",
+                  "notes")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +165,8 @@ class AssessmentForm(forms.ModelForm):
 
     # form field -> input of review.services.assessment_save
     INPUTS = {"income_per_capita": "income_per_capita", "b1_score": "b1_score", "deprivation_codes": "deprivations",
-              "no_labour_capacity": "no_labour_capacity", "has_meritorious_member": "has_meritorious_member",
+              "no_labour_capacity": "no_labour_capacity", "labour_override_reason": "labour_override_reason",
+              "has_meritorious_member": "has_meritorious_member",
               "has_social_protection_member": "has_social_protection_member", "reasons": "reasons",
               "notes": "notes"}
 
@@ -177,40 +193,9 @@ class AssessmentForm(forms.ModelForm):
         )
 
 
-@admin.register(Assessment)
-class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
-    form = AssessmentForm
-    list_display = ("household", "year", "commune", "classification", "movement", "income_per_capita", "b1_score",
-                    "deprivation_count")
-    list_select_related = ("household", "commune")
-    list_filter = ("year", "classification", "movement")
-    search_fields = ("household__code",)
-    autocomplete_fields = ("household",)
-    # deprivation_list: shown instead of the checkboxes to a user who may only view (get_fieldsets); listed
-    # here so that forms built from those fieldsets (the history's version page) do not ask the model for it.
-    readonly_fields = ("classification", "movement", "commune", "village", "standard", "deprivations",
-                       "deprivation_list")
-    fieldsets = (
-        (None, {"fields": ("household", "year", "loaded_version")}),
-        ("Thu nhập", {"fields": (("income_per_capita", "b1_score"),)}),
-        ("Thiếu hụt", {"fields": ("deprivation_codes",)}),
-        ("Đặc điểm", {"fields": ("no_labour_capacity", "has_meritorious_member", "has_social_protection_member",
-                                 "reasons", "notes")}),
-        ("Kết quả (tính tự động)", {"fields": ("classification", "movement", "standard", "commune", "village")}),
-    )
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or self.has_change_permission(request, obj):
-            return fieldsets
-        # The read-only page of a user who may only view: no hidden version, the indicators as a list.
-        swap = {"loaded_version": None, "deprivation_codes": "deprivation_list"}
-        return [(name, {**options, "fields": tuple(swap.get(f, f) for f in options["fields"] if swap.get(f, f))})
-                for name, options in fieldsets]
-
-    @admin.display(description="Chỉ số thiếu hụt")
-    def deprivation_list(self, obj):
-        return ", ".join(obj.deprivation_codes) or "–"
+class HouseholdRecordAdminMixin:
+    """The admin of a household's review record written by a service during the form's validation: searched by
+    the household's code or names (within the user's scope), the form told who acts, nothing left to save."""
 
     def get_search_results(self, request, queryset, search_term):
         key = search_term.strip()
@@ -225,11 +210,63 @@ class AssessmentAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.__dict__.update(form.saved.__dict__)  # the service saved it during validation
-        if getattr(form.saved, "held_back_rounds", None):
-            messages.warning(request, held_back_notice(form.saved.held_back_rounds))
 
     def save_related(self, request, form, formsets, change):
-        pass  # reasons are saved by the service
+        pass  # the service saved the related rows too
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(HouseholdRecordAdminMixin, VersionedAdminMixin, ScopedHistoryAdmin):
+    form = AssessmentForm
+    list_display = ("household", "year", "commune", "classification", "movement", "income_per_capita", "b1_score",
+                    "deprivation_count")
+    list_select_related = ("household", "commune")
+    list_filter = ("year", "classification", "movement")
+    search_fields = ("household__code",)
+    autocomplete_fields = ("household",)
+    # deprivation_list: shown instead of the checkboxes to a user who may only view (get_fieldsets); listed
+    # here so that forms built from those fieldsets (the history's version page) do not ask the model for it.
+    readonly_fields = ("classification", "movement", "commune", "village", "standard", "deprivations",
+                       "labour_derived", "livelihood", "deprivation_list")
+    fieldsets = (
+        (None, {"fields": ("household", "year", "loaded_version")}),
+        ("Thu nhập", {"fields": (("income_per_capita", "b1_score"),)}),
+        ("Thiếu hụt", {"fields": ("deprivation_codes",)}),
+        ("Khả năng lao động (tính từ nhân khẩu; khác kết quả tính thì ghi lý do)", {
+            "fields": ("labour_derived", "no_labour_capacity", "labour_override_reason")}),
+        ("Đặc điểm", {"fields": ("has_meritorious_member", "has_social_protection_member",
+                                 "reasons", "notes")}),
+        ("Kết quả (tính tự động)", {"fields": ("classification", "movement", "livelihood", "standard", "commune",
+                                               "village")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # The read-only page of a user who may only view: no hidden version, the indicators as a list.
+        swap = {"loaded_version": None, "deprivation_codes": "deprivation_list"}
+        return [(name, {**options, "fields": tuple(swap.get(f, f) for f in options["fields"] if swap.get(f, f))})
+                for name, options in fieldsets]
+
+    @admin.display(description="Chỉ số thiếu hụt")
+    def labour_derived(self, obj):
+        if obj is None or not obj.pk:
+            return "Tính khi lưu, theo năm sinh, giới tính và khả năng lao động của từng nhân khẩu."
+        result = labour_derived(obj.household, obj.year)
+        text = ("Không có khả năng lao động" if result.no_labour_capacity else "Có khả năng lao động")
+        return f"{text} (theo nhân khẩu hiện nay, năm {obj.year}). {result.warning}".strip()
+
+    labour_derived.short_description = "Theo nhân khẩu"
+
+    def deprivation_list(self, obj):
+        return ", ".join(obj.deprivation_codes) or "–"
+
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form.saved, "held_back_rounds", None):
+            messages.warning(request, held_back_notice(form.saved.held_back_rounds))
 
     def delete_model(self, request, obj):
         held_back = assessment_delete(acting_user=request.user, assessment=obj)
@@ -509,3 +546,185 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
                 typed = {key: request.POST.get(key, "")[:50] for key in ("decision_number", "decision_date")}
                 return HttpResponseRedirect(f"{request.path}?{urlencode(typed)}")
         return HttpResponseRedirect(request.path)
+
+
+# --- certificates (review.certificates issues them; nobody edits them here) ---------------------------------
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedHistoryAdmin):
+    """Issued by the recognition (and by a regular recognition); a legal record, so read-only for everyone.
+    The printable page is reached from the household's assessment (review:certificate)."""
+
+    list_display = ("number", "household", "commune", "standard", "issued_on")
+    list_select_related = ("household", "commune", "standard")
+    list_filter = ("standard", "issued_on")
+    search_fields = ("household__code", "household__head_name")
+    readonly_fields = ("household", "standard", "commune", "number", "issued_on")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- requests and regular (in-year) reviews (review.regular) ---------------------------------------------------
+
+class ServiceFormMixin:
+    """A form whose save is a service call made during validation (as the assessment's): the service's errors
+    land next to the fields, and nothing is stored."""
+
+    acting_user = None  # set by the admin's get_form
+    FIELD_OF = {}
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.saved = self.save_through_service()
+        except ValidationError as error:
+            for field, messages_ in (error.message_dict.items() if hasattr(error, "error_dict")
+                                     else [(None, error.messages)]):
+                target = self.FIELD_OF.get(field, field)
+                self.add_error(target if target in self.fields else None, messages_)
+        except PermissionDenied as error:
+            self.add_error(None, str(error) or "Tài khoản của bạn không được thực hiện thao tác này.")
+        except ConflictError as error:  # a recognised round, or someone saved meanwhile
+            self.add_error(None, str(error))
+
+
+class ReviewRequestForm(ServiceFormMixin, forms.ModelForm):
+    loaded_version = LoadedVersionField(required=False, label="phiên bản đã mở")
+    year = forms.IntegerField(
+        label="năm rà soát", required=False, min_value=2000, max_value=2101,
+        help_text="Để trống: kỳ rà soát của ngày nộp đơn (đơn nộp sau 14/12 được xét ở kỳ năm sau).")
+
+    class Meta:
+        model = ReviewRequest
+        fields = ("household", "kind", "requested_on", "year", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+            if "household" in self.fields:
+                self.fields["household"].disabled = True
+
+    def save_through_service(self):
+        data = {name: self.cleaned_data.get(name) for name in REQUEST_FIELDS if name in self.fields
+                and not self.fields[name].disabled}
+        if self.instance.pk:
+            return request_save(acting_user=self.acting_user, household=self.instance.household, data=data,
+                                instance=self.instance, expected_version=self.cleaned_data.get("loaded_version"))
+        return request_save(acting_user=self.acting_user, household=self.cleaned_data["household"], data=data)
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(HouseholdRecordAdminMixin, VersionedAdminMixin, ScopedHistoryAdmin):
+    """Requests to be reviewed, through review.regular (scope, the lock of a recognised review)."""
+
+    form = ReviewRequestForm
+    list_display = ("household", "kind", "requested_on", "year", "commune")
+    list_select_related = ("household", "commune")
+    list_filter = ("year", "kind")
+    search_fields = ("household__code",)
+    autocomplete_fields = ("household",)
+    readonly_fields = ("commune",)
+    fields = ("household", "kind", "requested_on", "year", "note", "commune", "loaded_version")
+
+
+    def delete_model(self, request, obj):
+        request_delete(acting_user=request.user, request=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # all or nothing
+            for review_request in queryset:
+                request_delete(acting_user=request.user, request=review_request)
+
+    def response_action(self, request, queryset):
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except (ConflictError, ValidationError) as error:
+            messages.error(request, "Chưa thay đổi gì: " + "; ".join(getattr(error, "messages", [str(error)])))
+        return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (ConflictError, ValidationError) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            return HttpResponseRedirect("../change/")
+
+
+class RegularReviewForm(ServiceFormMixin, forms.ModelForm):
+    """The chairman's recognition by a regular review (review.regular.regular_recognise)."""
+
+    classification = forms.ChoiceField(
+        label="phân loại mới", choices=[(value, Classification(value).label) for value in REGULAR_CLASSES],
+        help_text="Hộ không nghèo: thoát nghèo, thoát cận nghèo.")
+    deprivation_codes = forms.MultipleChoiceField(
+        label="Chỉ số thiếu hụt", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Theo phiếu rà soát (nếu có), theo chuẩn của danh sách đang áp dụng.")
+    FIELD_OF = {"deprivations": "deprivation_codes"}
+
+    class Meta:
+        model = RegularReview
+        fields = ("household", "classification", "effective_on", "decision_number", "decision_date", "request",
+                  "income_per_capita", "b1_score", "notes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        standard = PovertyStandard.objects.for_year(lists_year_of(datetime.date.today())).first()
+        indicators = Indicator.objects.filter(standard=standard).order_by("position") if standard else []
+        self.fields["deprivation_codes"].choices = [(i.code, f"{i.code}. {i.name}") for i in indicators]
+
+    def save_through_service(self):
+        data = self.cleaned_data
+        return regular_recognise(
+            acting_user=self.acting_user, household=data["household"], classification=data["classification"],
+            effective_on=data["effective_on"], decision_number=data["decision_number"],
+            decision_date=data["decision_date"], request=data.get("request"),
+            income_per_capita=data.get("income_per_capita"), b1_score=data.get("b1_score"),
+            deprivations=data.get("deprivation_codes") or (), notes=data.get("notes") or "")
+
+
+@admin.register(RegularReview)
+class RegularReviewAdmin(HouseholdRecordAdminMixin, ScopedHistoryAdmin):
+    """Regular (in-year) reviews: the commune chairman (or an administrator) recognises one on the add page,
+    through review.regular; a recognition is a legal record, read only afterwards (not changed, not deleted)."""
+
+    form = RegularReviewForm
+    list_display = ("household", "previous_classification", "classification", "effective_on", "decision_number",
+                    "decision_date", "year", "commune")
+    list_select_related = ("household", "commune")
+    list_filter = ("year", "classification")
+    search_fields = ("household__code",)
+    autocomplete_fields = ("household", "request")
+    SHOWN = ("household", "commune", "village", "year", "previous_classification", "classification",
+             "effective_on", "decision_number", "decision_date", "request", "income_per_capita", "b1_score",
+             "deprivations", "deprivation_count", "notes")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("household", "classification", "effective_on", "decision_number", "decision_date", "request",
+                    "income_per_capita", "b1_score", "deprivation_codes", "notes")
+        return self.SHOWN
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.SHOWN if obj is not None else ()
+
+    def has_add_permission(self, request):
+        return may_recognise(request.user)  # the chairman's, not the model permission of the officers' group
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+

@@ -2,7 +2,9 @@
 
 poor      = income ≤ absolute line, OR (income condition AND deprivations ≥ minimum)
 near-poor = income condition AND not poor
-average   = income line < income ≤ average line
+average   = income line < income ≤ average line, for households living from agriculture, forestry, fishery or
+            salt-making only (Decision 24/2021/QĐ-TTg defines "hộ có mức sống trung bình" for them):
+            `farm_livelihood=False` gives the other households "Hộ không nghèo" instead
 otherwise not poor.
 The income condition is "B1 score ≤ B1 line" when a B1 score is given (and the standard has a B1 line),
 else "income ≤ income line". Values exactly on a line belong to the poorer class.
@@ -28,8 +30,10 @@ class MissingInput(ValueError):
     pass
 
 
-def classify(lines, *, deprivations, income=None, b1_score=None):
-    """Classification of one household-year. `deprivations` is the number of deprived indicators."""
+def classify(lines, *, deprivations, income=None, b1_score=None, farm_livelihood=True):
+    """Classification of one household-year. `deprivations` is the number of deprived indicators;
+    `farm_livelihood`: the household lives from agriculture, forestry, fishery or salt-making
+    (households.models.FARM_LIVELIHOODS), the only households that can be of average living standard."""
     if b1_score is not None and lines.b1_line is not None:
         income_condition = b1_score <= lines.b1_line
     elif income is not None:
@@ -41,7 +45,8 @@ def classify(lines, *, deprivations, income=None, b1_score=None):
         return POOR
     if income_condition:
         return NEAR_POOR
-    if income is not None and lines.average_line is not None and lines.income_line < income <= lines.average_line:
+    if (farm_livelihood and income is not None and lines.average_line is not None
+            and lines.income_line < income <= lines.average_line):
         return AVERAGE
     return NOT_POOR
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.transaction import TransactionManagementError
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -27,8 +28,11 @@ from areas.models import Level
 from areas.scoping import can_see_area
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
-from households.models import Household
-from review.classification import Lines, MissingInput, classify, movement
+from households.models import FARM_LIVELIHOODS, Household, Member
+from households.services import household_facts_changed
+from review.certificates import certificates_issue
+from review.classification import AVERAGE, NOT_POOR, Lines, MissingInput, classify, movement
+from review.labour import household_labour
 from review.models import (
     LEVEL_ABOVE_NAMES,
     Assessment,
@@ -222,7 +226,10 @@ INPUT_DEFAULTS = {
     "income_per_capita": None,
     "b1_score": None,
     "deprivations": (),
-    "no_labour_capacity": False,
+    # None: derived from the members (review.labour). True/False: the officer's value; one that differs from
+    # the derived value is an override and needs `labour_override_reason`; the derived value clears it.
+    "no_labour_capacity": None,
+    "labour_override_reason": "",
     "has_meritorious_member": False,
     "has_social_protection_member": False,
     "reasons": None,
@@ -235,7 +242,9 @@ def _stored_inputs(assessment):
         "income_per_capita": assessment.income_per_capita,
         "b1_score": assessment.b1_score,
         "deprivations": assessment.deprivation_codes,
-        "no_labour_capacity": assessment.no_labour_capacity,
+        # an override (it has a reason) stays as the officer set it; otherwise the value follows the members
+        "no_labour_capacity": assessment.no_labour_capacity if assessment.labour_override_reason else None,
+        "labour_override_reason": assessment.labour_override_reason,
         "has_meritorious_member": assessment.has_meritorious_member,
         "has_social_protection_member": assessment.has_social_protection_member,
         "reasons": None,  # None: the stored reasons stay as they are
@@ -298,8 +307,19 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     income_per_capita, b1_score = inputs["income_per_capita"], inputs["b1_score"]
     is_urban = assessment.is_urban if assessment is not None else household.commune.is_urban
     lines = lines_of(standard, is_urban)
-    validate_inputs(standard=standard, year=year, income_per_capita=income_per_capita, b1_score=b1_score,
-                    deprivations=deprivations, lines=lines)
+    errors = {}
+    try:
+        validate_inputs(standard=standard, year=year, income_per_capita=income_per_capita, b1_score=b1_score,
+                        deprivations=deprivations, lines=lines)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        no_labour_capacity, labour_reason = labour_capacity(household, year, inputs["no_labour_capacity"],
+                                                            inputs["labour_override_reason"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
 
     created = assessment is None
     if created:
@@ -316,7 +336,8 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     assessment.b1_score = b1_score
     assessment.deprivations = deprivation_key(deprivations)
     assessment.deprivation_count = len(set(deprivations))
-    assessment.no_labour_capacity = bool(inputs["no_labour_capacity"])
+    assessment.no_labour_capacity, assessment.labour_override_reason = no_labour_capacity, labour_reason
+    assessment.livelihood = household.livelihood  # the livelihood as it is at this save (a snapshot)
     assessment.has_meritorious_member = bool(inputs["has_meritorious_member"])
     assessment.has_social_protection_member = bool(inputs["has_social_protection_member"])
     assessment.is_ethnic_minority = household.ethnic_group.is_minority
@@ -324,6 +345,7 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     try:
         assessment.classification = classify(
             lines, deprivations=assessment.deprivation_count, income=income_per_capita, b1_score=b1_score,
+            farm_livelihood=assessment.livelihood in FARM_LIVELIHOODS,
         )
     except MissingInput as error:  # validate_inputs refuses these first; a last guard against a 500
         raise ValidationError({"income_per_capita": str(error)}) from error
@@ -339,6 +361,32 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     assessment.held_back_rounds = household_movements_refresh(household_id=household.pk, from_year=year + 1,
                                                               acting_user=acting_user)
     return assessment
+
+
+LABOUR_REASON_REQUIRED = "Cần ghi lý do khi xác định khác kết quả tính từ nhân khẩu"
+LABOUR_REASON_MAX = Assessment._meta.get_field("labour_override_reason").max_length
+
+
+def labour_derived(household, year):
+    """review.labour.LabourResult of the household's members as stored now, for review year `year`."""
+    members = household.members.only("full_name", "gender", "birth_year", "birth_date", "has_labour_capacity")
+    return household_labour(list(members.order_by("pk")), int(year))
+
+
+def labour_capacity(household, year, wanted, reason):
+    """(no_labour_capacity, labour_override_reason) to store: the value derived from the members, unless the
+    officer's `wanted` value differs from it, which then needs a reason. `wanted` None: the derived value."""
+    derived = labour_derived(household, year).no_labour_capacity
+    if wanted is None or bool(wanted) == derived:
+        return derived, ""  # the derived value needs no reason: one given with it is not kept
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        said = "không có" if derived else "có"
+        raise ValidationError({"labour_override_reason": (
+            f"{LABOUR_REASON_REQUIRED} (theo nhân khẩu, hộ {said} khả năng lao động năm {year}).")})
+    if len(reason) > LABOUR_REASON_MAX:
+        raise ValidationError({"labour_override_reason": f"Lý do không quá {LABOUR_REASON_MAX} ký tự."})
+    return bool(wanted), reason
 
 
 def _registered_by(household, year, *, acting_user):
@@ -381,6 +429,62 @@ def household_movements_refresh(*, household_id, from_year, acting_user):
             row.movement = new
             changed.append(row)
     return write_derived(changed, "Tính lại biến động do năm trước thay đổi", acting_user=acting_user)
+
+
+LABOUR_FIELDS = ("full_name", "gender", "birth_year", "birth_date", "has_labour_capacity")
+
+
+@transaction.atomic
+def household_facts_refresh(*, household_ids, acting_user):
+    """After households' members or livelihood changed: their assessments in open rounds follow them — the
+    derived no_labour_capacity (not where an officer overrode it, with a reason), the livelihood snapshot and
+    with it "average" against "not poor". Recognised rounds stay as they are (legal records): returns their
+    (commune_id, year) where something would have changed. Derived data: written in bulk with the audit
+    trail naming `acting_user`, rounds locked first and checked under the lock, as write_derived does."""
+    ids = sorted(set(household_ids))
+    if not ids:
+        return []
+    rounds = {r.pk: r for r in _lock_rounds(Q(pk__in=Assessment.objects.filter(household_id__in=ids)
+                                                  .values("review_round_id")))}
+    if not rounds:
+        return []
+    members = defaultdict(list)
+    for member in Member.objects.filter(household_id__in=ids).only("household_id", *LABOUR_FIELDS).order_by("pk"):
+        members[member.household_id].append(member)
+    livelihoods = dict(Household.objects.filter(pk__in=ids).values_list("pk", "livelihood"))
+    lines = all_lines()
+    changed, held_back = [], set()
+    for row in Assessment.objects.filter(household_id__in=ids):
+        before = (row.no_labour_capacity, row.livelihood, row.classification)
+        if not row.labour_override_reason:
+            row.no_labour_capacity = household_labour(members[row.household_id], row.year).no_labour_capacity
+        row.livelihood = livelihoods[row.household_id]
+        if row.classification in (AVERAGE, NOT_POOR) and (row.standard_id, row.is_urban) in lines:
+            try:
+                new = classify(lines[(row.standard_id, row.is_urban)], deprivations=row.deprivation_count,
+                               income=row.income_per_capita, b1_score=row.b1_score,
+                               farm_livelihood=row.livelihood in FARM_LIVELIHOODS)
+            except MissingInput:
+                new = row.classification
+            if new in (AVERAGE, NOT_POOR):  # only what the livelihood decides; the rest stays as saved
+                row.classification = new
+        if (row.no_labour_capacity, row.livelihood, row.classification) == before:
+            continue
+        if rounds[row.review_round_id].is_locked:
+            held_back.add(_key(rounds[row.review_round_id]))
+        else:
+            changed.append(row)
+    if changed:
+        bulk_update_with_history(changed, Assessment, ["no_labour_capacity", "livelihood", "classification"],
+                                 batch_size=1000, default_user=acting_user,
+                                 default_change_reason="Tính lại theo nhân khẩu, sinh kế của hộ",
+                                 manager=models.QuerySet(model=Assessment))
+    return _by_year(held_back)
+
+
+@receiver(household_facts_changed, dispatch_uid="review.household_facts_refresh")
+def _household_facts_changed(sender, *, household_ids, acting_user, **kwargs):
+    return household_facts_refresh(household_ids=household_ids, acting_user=acting_user)
 
 
 def write_derived(rows, reason, acting_user=None):
@@ -443,7 +547,8 @@ def year_reclassify(*, acting_user, year):
         review_round = rounds[row.review_round_id]
         try:
             new = classify(lines[(row.standard_id, row.is_urban)], deprivations=row.deprivation_count,
-                           income=row.income_per_capita, b1_score=row.b1_score)
+                           income=row.income_per_capita, b1_score=row.b1_score,
+                           farm_livelihood=row.livelihood in FARM_LIVELIHOODS)
         except MissingInput:
             if not review_round.is_locked:
                 unclassifiable.append(row)
@@ -707,8 +812,11 @@ def round_recognise(*, acting_user, review_round, decision_number, decision_date
         raise ValidationError(errors)
     review_round.decision_number, review_round.decision_date = number, day
     confirmed = f"; xác nhận còn {unassessed} hộ chưa rà soát" if unassessed else ""
-    return _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED,
-                       change_reason=f"Công nhận: QĐ {number} ngày {day:%d/%m/%Y}{confirmed}")
+    _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED,
+                change_reason=f"Công nhận: QĐ {number} ngày {day:%d/%m/%Y}{confirmed}")
+    # The recognised poor and near-poor households receive their certificate (Mẫu số 03), dated by the decision.
+    certificates_issue(review_round=review_round, acting_user=acting_user, issued_on=day)
+    return review_round
 
 
 @transaction.atomic
@@ -716,7 +824,9 @@ def round_approve(*, acting_user, review_round):
     """The district's approval of a submitted round, for review years before the 2025 reform only (the
     lock it recorded in this tool until now); from the 2025 review the round locks by recognition."""
     _begin_step(acting_user, review_round, "approve")
-    return _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED, change_reason="Phê duyệt")
+    _move_round(review_round, acting_user=acting_user, status=RoundStatus.APPROVED, change_reason="Phê duyệt")
+    certificates_issue(review_round=review_round, acting_user=acting_user)  # dated the day of the approval
+    return review_round
 
 
 @transaction.atomic

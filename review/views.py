@@ -1,10 +1,12 @@
-"""Review pages: the worksheet, recognition lists, certificates, and the district's progress board.
+"""Review pages: the worksheet, recognition lists, and the district's progress board (the certificate and the
+posting lists are in review.printouts).
 
 Thin views: read through the scoping door, write through review.services.
 """
 import datetime
 import json
 import re
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django import forms
@@ -14,9 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.models import can_edit
 from areas.models import AdministrativeUnit, Level
@@ -24,7 +26,8 @@ from areas.scoping import can_see_area
 from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
-from households.models import Household, HouseholdStatus
+from households.models import FARM_LIVELIHOODS, Household, HouseholdStatus, Member
+from review.labour import household_labour
 from review.models import (
     LEVEL_ABOVE_NAMES,
     Assessment,
@@ -35,9 +38,11 @@ from review.models import (
     RoundStatus,
     VillageMeeting,
     level_above,
-    villages_of,
 )
+from review.printouts import villages_under
+from review.regular import annotate_review_list
 from review.services import (
+    LABOUR_FIELDS,
     MAX_B1_SCORE,
     MAX_INCOME_PER_CAPITA,
     assessment_save,
@@ -79,6 +84,9 @@ class WorksheetRow(forms.Form):
                         "max_value": f"Điểm B1 từ 0 đến {vn_number(MAX_B1_SCORE)} điểm: hãy kiểm tra lại."})
     deprivations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     no_labour = forms.BooleanField(required=False)
+    # Only where the officer's no_labour differs from the value derived from the members (review.labour).
+    labour_reason = forms.CharField(required=False, max_length=300,
+                                    error_messages={"max_length": "Lý do không quá 300 ký tự."})
     meritorious = forms.BooleanField(required=False)
 
     def __init__(self, *args, indicator_codes=(), **kwargs):
@@ -100,11 +108,52 @@ class WorksheetRow(forms.Form):
 
 
 def _initial_row(household, assessment):
+    derived = household.labour.no_labour_capacity  # from the members as they are now (_attach_labour)
     if assessment is None:
-        return {}
+        return {"no_labour": derived}
+    # An override (stored with its reason) shows as the officer set it; otherwise the derived value.
+    overridden = bool(assessment.labour_override_reason)
     return {"version": assessment.version, "income": assessment.income_per_capita,
             "b1": assessment.b1_score, "deprivations": assessment.deprivation_codes,
-            "no_labour": assessment.no_labour_capacity, "meritorious": assessment.has_meritorious_member}
+            "no_labour": assessment.no_labour_capacity if overridden else derived,
+            "labour_reason": assessment.labour_override_reason, "meritorious": assessment.has_meritorious_member}
+
+
+def _attach_labour(households, year):
+    """Each household's labour capacity derived from its members for `year` (`household.labour`, a
+    review.labour.LabourResult) and whether it lives from farming (`household.farm`: the only households that
+    can be of average living standard, for the live preview): one query for the page."""
+    members = defaultdict(list)
+    for member in Member.objects.filter(household__in=households).only("household_id", *LABOUR_FIELDS).order_by("pk"):
+        members[member.household_id].append(member)
+    for household in households:
+        household.labour = household_labour(members[household.pk], int(year))
+        household.farm = household.livelihood in FARM_LIVELIHOODS
+
+
+def _labour_reason(form):
+    """The override reason the row carried (spaces tidied), or None when its input was not submitted."""
+    if form.prefix + "-labour_reason" not in form.data:
+        return None
+    return " ".join((form.cleaned_data.get("labour_reason") or "").split())
+
+
+def _labour_inputs(form):
+    """The labour inputs of a row for assessment_save: the value, and the reason where it was submitted."""
+    inputs = {"no_labour_capacity": form.cleaned_data.get("no_labour")}
+    reason = _labour_reason(form)
+    if reason is not None:
+        inputs["labour_override_reason"] = reason
+    return inputs
+
+
+def _labour_changed(form, assessment, household):
+    """A stored assessment whose override reason the officer changed (the value being an override)."""
+    if form.prefix + "-version" not in form.data or assessment is None or _loaded_unassessed(form):
+        return False
+    reason = _labour_reason(form)
+    overrides = form.cleaned_data.get("no_labour") != household.labour.no_labour_capacity
+    return overrides and reason is not None and reason != assessment.labour_override_reason
 
 
 def _loaded_unassessed(form):
@@ -128,13 +177,15 @@ def _changed(form, assessment):
 class WorksheetFilters:
     """What the officer looks for on the worksheet, from GET parameters kept across paging and saving:
     `q` (household code, head's or a member's name, diacritics optional), `village` (code of a village of
-    the commune) and `unassessed` (only households without an assessment of the year)."""
+    the commune), `unassessed` (only households without an assessment of the year) and `listed` (only the
+    list to review: review.regular.households_to_review)."""
 
     def __init__(self, params, villages):
         self.q = (params.get("q") or "").strip()[:100]
         village = (params.get("village") or "").strip()
         self.village = village if village in {unit.code for unit in villages} else ""
         self.unassessed = params.get("unassessed") == "1"
+        self.listed = params.get("listed") == "1"
 
     def apply(self, households, year):
         if self.q:
@@ -143,15 +194,18 @@ class WorksheetFilters:
             households = households.filter(village_id=self.village)
         if self.unassessed:
             households = households.exclude(assessments__year=year)
+        if self.listed:
+            households = households.filter(on_review_list=True)
         return households
 
     @property
     def active(self):
-        return bool(self.q or self.village or self.unassessed)
+        return bool(self.q or self.village or self.unassessed or self.listed)
 
     def query(self, **extra):
         """The filters as a query string ("" when none), with `extra` parameters (the page) after them."""
-        params = {"q": self.q, "village": self.village, "unassessed": "1" if self.unassessed else ""}
+        params = {"q": self.q, "village": self.village, "unassessed": "1" if self.unassessed else "",
+                  "listed": "1" if self.listed else ""}
         return urlencode({key: value for key, value in {**params, **extra}.items() if value not in ("", None)})
 
 
@@ -166,7 +220,7 @@ def _posted_rows(request, households):
     ids = {int(match.group(1)) for key in request.POST if (match := _ROW_KEY.match(key))}
     if len(ids) > ROWS_PER_PAGE:
         raise BadRequest("Quá nhiều dòng trong một lần lưu.")
-    rows = list(households.filter(pk__in=ids).select_related("village").order_by("code"))
+    rows = list(households.filter(pk__in=ids).select_related("village"))  # the worksheet's order
     found = {household.pk for household in rows}
     missing = sum(1 for pk in ids - found
                   if (request.POST.get(f"h{pk}-income") or "").strip() or (request.POST.get(f"h{pk}-b1") or "").strip())
@@ -183,7 +237,11 @@ def worksheet(request, commune, year):
     locked = bool(review_round and review_round.is_locked)
     editable = can_edit(request.user) and not locked
 
-    households = Household.objects.visible_to(request.user).active().filter(commune=commune).order_by("code")
+    # The list to review first (households on the poor and near-poor lists in force, with the regular reviews
+    # since, and those that applied), then the commune's other households; each with its class in force.
+    households = annotate_review_list(
+        Household.objects.visible_to(request.user).active().filter(commune=commune), year,
+    ).order_by("-on_review_list", "code")
     villages = list(AdministrativeUnit.objects.filter(
         Q(parent=commune, level=Level.VILLAGE) | Q(pk__in=households.values("village_id"))).order_by("code"))
     filters = WorksheetFilters(request.GET, villages)
@@ -197,6 +255,7 @@ def worksheet(request, commune, year):
     else:
         rows = list(page.object_list)
     assessments = {a.household_id: a for a in Assessment.objects.filter(year=year, household__in=rows)}
+    _attach_labour(rows, year)
     prefix = lambda household: f"h{household.pk}"  # noqa: E731
     if request.method == "POST" and editable:
         forms_ = [WorksheetRow(request.POST, prefix=prefix(h), indicator_codes=codes) for h in rows]
@@ -216,6 +275,8 @@ def worksheet(request, commune, year):
         "rows": [(h, assessments.get(h.pk), form) for h, form in zip(rows, forms_)],
         "page": page, "review_round": review_round, "locked": locked, "editable": editable,
         "filters": filters, "villages": villages, "filter_query": filters.query(),
+        "review_list_count": households.filter(on_review_list=True).count(),
+        "class_labels": dict(Classification.choices),
         "not_assessed_count": not_assessed.count(), "not_assessed_sample": list(not_assessed.values_list("code", flat=True)[:20]),
         "lines_json": json.dumps(_lines_dict(standard, commune.is_urban)), "other_standards": other_standards,
     }
@@ -238,13 +299,14 @@ def _save_rows(request, forms_, rows, assessments, year):
 
     A row loaded without an assessment (blank version) only creates one: if someone else assessed the
     household meanwhile, the row is a conflict and nothing is saved."""
-    field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations"}
+    field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations",
+                "no_labour_capacity": "no_labour", "labour_override_reason": "labour_reason"}
     saved, held_back = 0, set()
     try:
         with transaction.atomic():
             for household, form in zip(rows, forms_):
                 assessment = assessments.get(household.pk)
-                if not _changed(form, assessment):
+                if not (_changed(form, assessment) or _labour_changed(form, assessment, household)):
                     continue
                 data = form.cleaned_data
                 create_only = _loaded_unassessed(form)
@@ -256,7 +318,7 @@ def _save_rows(request, forms_, rows, assessments, year):
                     # keep their stored values.
                     result = assessment_save(
                         acting_user=request.user, household=household, year=year, income_per_capita=data["income"],
-                        b1_score=data["b1"], deprivations=data["deprivations"], no_labour_capacity=data["no_labour"],
+                        b1_score=data["b1"], deprivations=data["deprivations"], **_labour_inputs(form),
                         has_meritorious_member=data["meritorious"],
                         expected_version=None if create_only else data["version"], create_only=create_only,
                     )
@@ -305,23 +367,12 @@ def recognition_lists(request, commune, year):
     meetings = list(VillageMeeting.objects.visible_to(request.user).filter(review_round=review_round)
                     .select_related("village").order_by("village")) if review_round else []
     recorded = {meeting.village_id for meeting in meetings}
-    unrecorded = [village for village in villages_of(commune.code).valid_in_year(year)
-                  if village.code not in recorded]
+    unrecorded = list(AdministrativeUnit.objects.filter(
+        code__in=[code for code in villages_under(commune.code, year) if code not in recorded]).order_by("code"))
     context = {"commune": commune, "year": year, "lists": lists, "review_round": review_round,
                "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": LEVEL_ABOVE_NAMES[
                    level_above(year)]}
     return render(request, "review/lists.html", context)
-
-
-@login_required
-def certificate(request, assessment_id):
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("household", "commune", "village",
-                                                                   "household__ethnic_group"),
-        pk=assessment_id, classification__in=[Classification.POOR, Classification.NEAR_POOR],
-    )
-    members = assessment.household.members.select_related("ethnic_group").order_by("pk")
-    return render(request, "review/certificate.html", {"a": assessment, "members": members})
 
 
 def _deadline(year, month_day):
@@ -340,26 +391,44 @@ def progress_board(request):
                       {"error": f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR} (bạn nhập {year})."}, status=400)
     communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
                 .order_by("parent_id", "code"))
+    commune_codes = communes.values("code")
     communes = communes.annotate(
         registered=Count("households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True),
     )
     assessed = dict(Assessment.objects.visible_to(request.user).filter(year=year).values_list("commune_id")
                     .annotate(n=Count("id")))
     rounds = {r.commune_id: r for r in ReviewRound.objects.visible_to(request.user).filter(year=year)}
+    # The list to review of each commune (review.regular) and how much of it is assessed: one grouped query.
+    listed = {row["commune_id"]: row for row in annotate_review_list(
+        Household.objects.visible_to(request.user).active().filter(commune__in=commune_codes), year,
+    ).filter(on_review_list=True).annotate(
+        assessed_now=Exists(Assessment.objects.filter(household=OuterRef("pk"), year=year)),
+    ).values("commune_id").annotate(n=Count("id"), done=Count("id", filter=Q(assessed_now=True))).order_by()}
     today = datetime.date.today()
     preliminary = _deadline(year, settings.REVIEW_PRELIMINARY_DEADLINE)
     official = _deadline(year, settings.REVIEW_OFFICIAL_DEADLINE)
+    # The commune's window for the periodic review (settings REVIEW_WINDOW_OPENS / _CLOSES).
+    window = (_deadline(year, settings.REVIEW_WINDOW_OPENS), _deadline(year, settings.REVIEW_WINDOW_CLOSES))
     rows = []
     for commune in communes:
         review_round = rounds.get(commune.code)
         status = review_round.status if review_round else None
         done = assessed.get(commune.code, 0)
+        to_review = listed.get(commune.code, {"n": 0, "done": 0})
         rows.append({
             "commune": commune, "round": review_round, "assessed": done, "registered": commune.registered,
-            "share": round(100 * done / commune.registered) if commune.registered else None,
-            "late": status != RoundStatus.APPROVED and today > official,
-            "behind": status in (None, RoundStatus.OPEN) and today > preliminary,
+            "to_review": to_review["n"], "to_review_assessed": to_review["done"],
+            # Progress against the list to review, not against every registered household.
+            "share": round(100 * to_review["done"] / to_review["n"]) if to_review["n"] else None,
+            # the reports are due BEFORE these days (Decision 24/2021/QĐ-TTg, Article 7): late on the day itself
+            "late": status != RoundStatus.APPROVED and today >= official,
+            "behind": status in (None, RoundStatus.OPEN) and today >= preliminary,
         })
     context = {"year": year, "rows": rows, "preliminary": preliminary, "official": official,
-               "days_to_preliminary": (preliminary - today).days, "days_to_official": (official - today).days}
+               "days_to_preliminary": (preliminary - today).days, "days_to_official": (official - today).days,
+               "overdue_preliminary": max(0, (today - preliminary).days + 1),
+               "overdue_official": max(0, (today - official).days + 1),
+               "window_opens": window[0], "window_closes": window[1],
+               "window_state": ("chưa mở" if today < window[0] else "đã kết thúc" if today > window[1] else
+                                f"đang diễn ra, còn {(window[1] - today).days} ngày")}
     return render(request, "review/progress.html", context)

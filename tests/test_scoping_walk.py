@@ -43,11 +43,28 @@ def foreign(users):
     programs = foreign_program_records(household, member)
     assessment = assessment_save(acting_user=users["admin"], household=household, year=2024,
                                  income_per_capita=1_000_000, deprivations=["1", "4", "9"])
-    return {**programs, "review.assessment": assessment.pk,
+    regular = foreign_regular_records(household)
+    return {**programs, **regular, "review.assessment": assessment.pk,
             "review.reviewround": assessment.review_round_id,
             "households.household": household.pk, "households.member": member.pk,
             "areas.administrativeunit": "90201", "household_code": household.code,
             "history_id": household.history.first().history_id}
+
+
+def foreign_regular_records(household):
+    """A request and a regular (in-year) review of the foreign household, so their pages and API are walked
+    (stored directly: recognising through the service would lock the commune's 2024 round for every test)."""
+    import datetime
+
+    from review.models import RegularReview, ReviewRequest
+
+    request = ReviewRequest.objects.create(household=household, commune_id="90201", year=2025, kind="leave",
+                                           requested_on=datetime.date(2025, 2, 1), note="Đơn xã khác")
+    review = RegularReview.objects.create(
+        household=household, commune_id="90201", village_id="90201-01", year=2024, request=request,
+        previous_classification="poor", classification="not_poor", effective_on=datetime.date(2025, 3, 1),
+        decision_number="1/QĐ-UBND", decision_date=datetime.date(2025, 3, 1))
+    return {"review.reviewrequest": request.pk, "review.regularreview": review.pk}
 
 
 def foreign_program_records(household, member):

@@ -67,7 +67,8 @@ def test_api_writes_to_another_communes_records_are_refused(users, foreign_all, 
     client.force_authenticate(users[role])
     targets = api_targets(foreign_all)
     assert {"households", "members", "assessments", "benefits", "community-projects", "cooperative-groups",
-            "training-courses", "commendations", "household-counts", "budget-allocations"} <= {t[0] for t in targets}
+            "training-courses", "commendations", "household-counts", "budget-allocations", "review-requests",
+            "regular-reviews"} <= {t[0] for t in targets}
     before = snapshot(foreign_all)
     accepted = []
     for prefix, url, representation in targets:

@@ -1,5 +1,8 @@
 // The review worksheet: classify each row as the officer types (the same rule as the server, with the
 // lines of this commune's standard), and keep the keyboard flowing: Enter moves down, never submits.
+// A row's data-farm says whether the household lives from farming: only those can be of average living
+// standard (Decision 24/2021/QĐ-TTg), the others above the line are "not poor". The labour box starts at
+// the value derived from the members (data-derived); its reason input shows once the box differs from it.
 (function () {
   "use strict";
   var form = document.getElementById("worksheet");
@@ -15,7 +18,7 @@
     return isNaN(value) ? NaN : value;
   }
 
-  function classify(income, b1, deprivations) {
+  function classify(income, b1, deprivations, farm) {
     var condition;
     if (b1 !== null && lines.b1 !== null) condition = b1 <= lines.b1;
     else if (income !== null) condition = income <= lines.income;
@@ -23,7 +26,7 @@
     var absolute = income !== null && lines.absolute !== null && income <= lines.absolute;
     if (absolute || (condition && deprivations >= lines.min)) return "poor";
     if (condition) return "near_poor";
-    if (income !== null && lines.average !== null && income > lines.income && income <= lines.average) return "average";
+    if (farm && income !== null && lines.average !== null && income > lines.income && income <= lines.average) return "average";
     return "not_poor";
   }
 
@@ -37,10 +40,20 @@
       return;
     }
     var count = row.querySelectorAll("[data-deprivation]:checked").length;
-    var result = classify(income, b1, count);
+    var result = classify(income, b1, count, row.getAttribute("data-farm") !== "0");
     cell.textContent = result ? labels[result] : "chưa rà soát";
     cell.className = "classification" + (result ? " class-" + result : " muted");
   }
+
+  function labour(row) {
+    var box = row.querySelector("[data-labour]");
+    var reason = row.querySelector("[data-labour-reason]");
+    if (!box || !reason) return;
+    var differs = box.checked !== (box.getAttribute("data-derived") === "1");
+    reason.hidden = !differs && !reason.value;
+    reason.required = differs && !box.disabled;
+  }
+  Array.prototype.forEach.call(form.querySelectorAll("[data-row]"), labour);
 
   form.addEventListener("input", function (event) {
     var row = event.target.closest("[data-row]");
@@ -48,7 +61,7 @@
   });
   form.addEventListener("change", function (event) {
     var row = event.target.closest("[data-row]");
-    if (row) { row.setAttribute("data-changed", "1"); update(row); }
+    if (row) { row.setAttribute("data-changed", "1"); update(row); labour(row); }
   });
   form.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.target.tagName !== "INPUT" || event.target.type === "submit") return;

@@ -20,7 +20,8 @@ NOT = {"income_per_capita": 5_000_000, "deprivations": []}
 KINH, XO_DANG = "01", "14"
 NEAR_POOR_HEADERS = ["Đầu kỳ", "Thoát cận nghèo", "Chuyển thành hộ nghèo", "Phát sinh mới",
                      "Hộ nghèo chuyển thành hộ cận nghèo", "Cuối kỳ", "Tỷ lệ (%)", "Hộ DTTS",
-                     "Không có khả năng lao động", "Có thành viên là người có công"]
+                     "Không có khả năng lao động", "Có thành viên là người có công",
+                     "Có thành viên thuộc đối tượng bảo trợ xã hội"]
 
 
 def make(code, commune, classes, admin, ethnic=XO_DANG):

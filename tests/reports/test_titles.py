@@ -66,7 +66,7 @@ def test_certificate_says_the_review_year_and_the_year_in_force(client, users, p
     response = client.get(f"/review/certificate/{poor_2024.pk}/")
     assert response.status_code == 200
     html = re.sub(r"\s+", " ", response.content.decode())
-    assert "GIẤY CHỨNG NHẬN HỘ NGHÈO</h1>" in html
+    assert "GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO</h1>" in html  # the title of Mẫu số 03
     assert "Kết quả rà soát năm 2024 — danh sách áp dụng năm 2025" in html
     assert "Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm 2024 trên địa bàn" in html
     assert "có giá trị đến ngày 31 tháng 12 năm 2025" in html

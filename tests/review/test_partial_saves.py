@@ -8,6 +8,7 @@ from review.services import assessment_save
 from tests.factories import HouseholdFactory
 
 NOTES = "Chủ hộ khuyết tật, sống một mình"
+LABOUR_REASON = "Chủ hộ bệnh nặng, không lao động được"
 
 
 @pytest.fixture
@@ -16,8 +17,8 @@ def full(users):
     household = HouseholdFactory(code="FULL-1", commune_id="90102")
     return assessment_save(
         acting_user=users["admin"], household=household, year=2024, income_per_capita=1_200_000, b1_score=40,
-        deprivations=["1", "4", "9"], no_labour_capacity=True, has_meritorious_member=True,
-        has_social_protection_member=True, reasons=list(PovertyReason.objects.order_by("position")[:2]),
+        deprivations=["1", "4", "9"], no_labour_capacity=True, labour_override_reason=LABOUR_REASON,
+        has_meritorious_member=True, has_social_protection_member=True, reasons=list(PovertyReason.objects.order_by("position")[:2]),
         notes=NOTES,
     )
 
@@ -27,7 +28,8 @@ def stored(assessment):
     a = Assessment.objects.get(pk=assessment.pk)
     return {
         "income_per_capita": a.income_per_capita, "b1_score": a.b1_score, "deprivations": a.deprivation_codes,
-        "no_labour_capacity": a.no_labour_capacity, "has_meritorious_member": a.has_meritorious_member,
+        "no_labour_capacity": a.no_labour_capacity, "labour_override_reason": a.labour_override_reason,
+        "has_meritorious_member": a.has_meritorious_member,
         "has_social_protection_member": a.has_social_protection_member, "is_ethnic_minority": a.is_ethnic_minority,
         "notes": a.notes, "reasons": sorted(a.reasons.values_list("name", flat=True)),
         "standard": a.standard_id, "commune": a.commune_id, "village": a.village_id, "is_urban": a.is_urban,
@@ -88,7 +90,8 @@ def test_worksheet_save_keeps_what_the_worksheet_does_not_show(client, users, fu
     })
     assert response.status_code == 302
     assert stored(full) == {**before, "income_per_capita": 1_500_000, "b1_score": None, "deprivations": ["1"],
-                            "no_labour_capacity": False, "has_meritorious_member": False}
+                            "no_labour_capacity": False, "labour_override_reason": "",
+                            "has_meritorious_member": False}
 
 
 # --- the API -----------------------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""The review calendar as settings, defaulting to Decision 24/2021/QĐ-TTg (the periodic review 1 September –
+14 December, Article 3.1.a; reports before 15 November and before 20 December, Article 7), checked at start-up,
+and shown on the progress board."""
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from poverty_tracker.settings import check_review_calendar, review_day_setting
+from review.services import assessment_save
+from tests.factories import HouseholdFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_follow_decision_24():
+    if any(name in os.environ for name in ("REVIEW_WINDOW_OPENS", "REVIEW_WINDOW_CLOSES",
+                                           "REVIEW_PRELIMINARY_DEADLINE", "REVIEW_OFFICIAL_DEADLINE")):
+        pytest.skip("the calendar is set by the environment")
+    assert (settings.REVIEW_WINDOW_OPENS, settings.REVIEW_WINDOW_CLOSES) == ("09-01", "12-14")
+    assert (settings.REVIEW_PRELIMINARY_DEADLINE, settings.REVIEW_OFFICIAL_DEADLINE) == ("11-15", "12-20")
+
+
+@pytest.mark.parametrize("value, expected", [("11-15", "11-15"), ("9-1", "09-01"), (" 12-14 ", "12-14")])
+def test_a_setting_reads_month_and_day(monkeypatch, value, expected):
+    monkeypatch.setenv("REVIEW_TEST_DAY", value)
+    assert review_day_setting("REVIEW_TEST_DAY", "01-01") == expected
+
+
+@pytest.mark.parametrize("value", ["13-40", "02-29", "11/15", "15-11-2025", "", "ngày 15"])
+def test_a_bad_setting_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("REVIEW_TEST_DAY", value)
+    with pytest.raises(ImproperlyConfigured, match="REVIEW_TEST_DAY"):
+        review_day_setting("REVIEW_TEST_DAY", "01-01")
+
+
+def test_the_days_must_run_in_order():
+    check_review_calendar("09-01", "12-14", "11-15", "12-20")
+    with pytest.raises(ImproperlyConfigured, match="REVIEW_WINDOW_CLOSES"):
+        check_review_calendar("12-14", "09-01", "11-15", "12-20")
+    with pytest.raises(ImproperlyConfigured, match="REVIEW_OFFICIAL_DEADLINE"):
+        check_review_calendar("09-01", "12-14", "12-21", "12-20")
+
+
+def test_the_site_does_not_start_with_a_bad_day():
+    env = {**os.environ, "REVIEW_WINDOW_OPENS": "13-40", "DJANGO_SETTINGS_MODULE": "poverty_tracker.settings",
+           "DJANGO_DEBUG": "1"}
+    run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "ImproperlyConfigured" in run.stderr and "REVIEW_WINDOW_OPENS='13-40'" in run.stderr
+
+
+@pytest.mark.django_db
+def test_the_progress_board_shows_the_window_and_the_deadlines(client, users, settings):
+    HouseholdFactory(code="DL-1", commune_id="90101")
+    client.force_login(users["district"])
+    future = client.get("/review/progress/", {"year": 2090}).content.decode()
+    assert "Rà soát định kỳ ở xã (01/09–14/12/2090)" in future and "chưa mở" in future
+    assert "Kết quả sơ bộ (trước 15/11/2090)" in future and "Kết quả chính thức (trước 20/12/2090)" in future
+    past = client.get("/review/progress/", {"year": 2020}).content.decode()
+    assert "đã kết thúc" in past and "quá hạn" in past
+    # a province's own calendar: the report is due BEFORE the day, so on the day itself it is late
+    today = datetime.date.today()
+    settings.REVIEW_PRELIMINARY_DEADLINE = f"{today:%m-%d}"
+    settings.REVIEW_OFFICIAL_DEADLINE = "12-31"
+    settings.REVIEW_WINDOW_OPENS, settings.REVIEW_WINDOW_CLOSES = "01-01", "12-31"
+    assessment_save(acting_user=users["admin"], household=HouseholdFactory(code="DL-2", commune_id="90101"),
+                    year=today.year, income_per_capita=1_000_000)
+    page = client.get("/review/progress/", {"year": today.year})
+    html = page.content.decode()
+    assert "quá hạn 1 ngày" in html and "đang diễn ra" in html
+    row = next(row for row in page.context["rows"] if row["commune"].code == "90101")
+    assert row["behind"] is True

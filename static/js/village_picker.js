@@ -4,7 +4,11 @@
 {
     // On "load", after the admin's own autocomplete.js has set its pickers up at "ready" (this file may be
     // included before it), so these options are the ones that stay.
-    window.addEventListener('load', function() {
+    // jQuery 3 runs ready handlers asynchronously, so the admin's may still be pending at "load" (seen in CI
+    // under load: the admin's picker then replaced this one). A ready handler added now runs after it.
+    window.addEventListener('load', () => django.jQuery(setUp));
+
+    function setUp() {
         const $ = django.jQuery;  // defined by the admin's jquery.init.js, which may come after this file
         const commune = $('#id_commune');
         const village = $('#id_village');
@@ -29,5 +33,5 @@
         });
         commune.on('change', () => village.val(null).trigger('change'));
         element.dataset.villagesOf = 'commune';  // set up: the browser test waits for this
-    });
+    }
 }

@@ -17,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -130,11 +131,21 @@ def pages(env):
     ]
 
 
-def client_loop(deadline, cookie, targets, latencies, errors, index, burst=None):
+def client_loop(deadline, cookie, targets, latencies, errors, index, burst=None, think=0.0):
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     step = index
     burst_done = False
+    pauses = random.Random(index)
     while time.monotonic() < deadline:
+        # A person reads a page before the next click: exponential pauses of mean `think` seconds (none with 0,
+        # a saturation test). The import's end wakes every client at once for the burst.
+        pause = pauses.expovariate(1 / think) if think else 0.0
+        if burst is not None and not burst_done:
+            burst.wait(pause)
+        elif pause:
+            time.sleep(pause)
+        if time.monotonic() >= deadline:
+            break
         name, url = targets[step % len(targets)]
         step += 1
         if burst is not None and burst.is_set() and not burst_done:  # the import is committed: all at once
@@ -142,10 +153,15 @@ def client_loop(deadline, cookie, targets, latencies, errors, index, burst=None)
             name, url = "burst after import", targets[0][1]
         start = time.perf_counter()
         try:
-            connection.request("GET", url, headers={"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
+            try:
+                status = get(connection, url, cookie)
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed the idle kept-alive connection while the client was reading (gunicorn's
+                # keep-alive is 2 s): like a browser, send the GET again on a new connection (RFC 9112 9.3.1).
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                status = get(connection, url, cookie)
+            if status != 200:
                 errors[name] += 1
         except (OSError, http.client.HTTPException):
             errors[name] += 1
@@ -155,12 +171,21 @@ def client_loop(deadline, cookie, targets, latencies, errors, index, burst=None)
     connection.close()
 
 
+def get(connection, url, cookie):
+    connection.request("GET", url, headers={"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--celery", action="store_true", help="start a Celery worker; imports go through it")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a client reads a page before the next (exponential); 0: none")
     parser.add_argument("--no-import", action="store_true", help="no import commit (and no burst) halfway")
     options = parser.parse_args()
     env = production_env()
@@ -199,7 +224,8 @@ def main():
             book = import_workbook(env, Path("/tmp") / f"load-import-{os.getpid()}.xlsx")
         latencies, errors = defaultdict(list), defaultdict(int)
         deadline = time.monotonic() + options.seconds
-        threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i, burst))
+        threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i, burst,
+                                                           options.think))
                    for i in range(options.clients)]
         for thread in threads:
             thread.start()
@@ -223,8 +249,13 @@ def main():
             except subprocess.TimeoutExpired:  # workers still busy with slow requests: stop them hard
                 process.kill()
                 process.wait(timeout=30)
-    print(f"\nLoad run: {options.clients} clients, {options.seconds} s, gunicorn {options.workers} workers × 2 threads"
+    own = os.times()
+    print(f"\nLoad run: {options.clients} clients, {options.seconds} s, "
+          f"{f'{options.think:g} s mean think time' if options.think else 'no think time'}, "
+          f"gunicorn {options.workers} workers × 2 threads"
           f"{', Celery worker' if options.celery else ''}")
+    print(f"The clients themselves (this process) used {own.user + own.system:.0f} s of CPU time of the "
+          f"{options.seconds * (os.cpu_count() or 1)} s the machine's {os.cpu_count()} cores had in the run")
     if import_seconds is not None:
         print(f"Import committed halfway through in {import_seconds:.1f} s; then every client asked for the dashboard")
     print()

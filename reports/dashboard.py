@@ -1,5 +1,6 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
 from core.formatting import points
+from reports.cache import cached_report
 from reports.params import BadParameter
 from reports.poverty import COUNTS, poverty_summary, shared_queries
 from reports.provisional import provisional_status
@@ -27,6 +28,16 @@ def latest_final_year(*, user, area_code, years):
         if status is None:
             return year
     return None
+
+
+@cached_report
+def dashboard_page(*, user, area_code, year, comparable=False, years, pick_year=False):
+    """The dashboard as its page shows it, cached as one result: a repeated view is one cache read instead of
+    eight. With `pick_year` (no year asked for) it opens on the latest year recognised in every commune of the
+    area, else on `year`. (`comparable` is the cache's parameter: the page decides the map per year itself.)"""
+    if pick_year:
+        year = latest_final_year(user=user, area_code=area_code, years=years) or year
+    return dashboard_data(user=user, area_code=area_code, year=year, years=years)
 
 
 def dashboard_data(*, user, area_code, year, years):

@@ -154,7 +154,7 @@ def _with_ancestors(codes):
 def warm(area_codes):
     """Compute the dashboard and the poverty report that the officers over these areas open first (their
     default area and year): each scope once, at most WARM_MAX_VIEWS views."""
-    from reports.dashboard import dashboard_data
+    from reports.dashboard import dashboard_page
     from reports.registry import REPORTS
 
     areas = _with_ancestors(area_codes)
@@ -176,7 +176,7 @@ def warm(area_codes):
             continue
         done.add(view)
         try:
-            dashboard_data(user=user, area_code=area.code, year=years[-1], years=years)
+            dashboard_page(user=user, area_code=area.code, year=years[-1], years=years, pick_year=True)
             REPORTS["poverty"].build(user=user, area_code=area.code, year=years[-1])
         except BadParameter:
             continue

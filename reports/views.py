@@ -12,7 +12,7 @@ from areas.scoping import visible_area_codes
 from importing.jobs import uses_workers
 from reports import job_views
 from reports.cache import reads_from_replica
-from reports.dashboard import dashboard_data, latest_final_year
+from reports.dashboard import dashboard_page
 from reports.excel import tables_response
 from reports.in_year import lists_year, parse_as_of
 from reports.params import BadParameter, report_parameters
@@ -125,12 +125,12 @@ def dashboard(request):
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")
     try:
-        if not (request.GET.get("year") or "").strip():
-            # Opens on the latest year recognised in every commune of the area (else the latest year).
-            year = latest_final_year(user=request.user, area_code=area_code, years=years) or year
-        data = dashboard_data(user=request.user, area_code=area_code, year=year, years=years)
+        # Without a year asked for, it opens on the latest year recognised in every commune of the area.
+        data = dashboard_page(user=request.user, area_code=area_code, year=year, years=years,
+                              pick_year=not (request.GET.get("year") or "").strip())
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")
+    year = data["year"]
     context = {"data": data, "year": year, "years": years, "area_code": area_code,
                "areas": area_choices(request.user, year), "reports": REPORTS.values()}
     return render(request, "reports/dashboard.html", context)

@@ -186,3 +186,39 @@ def test_a_round_saved_warms_the_dashboard_of_the_officers_over_it(users, settin
     leader.force_login(users["leader"])
     assert leader.get("/").status_code == 200
     assert report_cache.computation_counts() == computed
+
+
+def _version_reads(queries):
+    return [q["sql"] for q in queries if "MAX(history_id)" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dashboard_view_reads_the_data_version_once_and_a_repeated_view_computes_nothing(users):
+    """The dashboard asks for eight cached summaries; they share one read of the data version (it was read
+    eight times, a fifth of a cached view), and a repeated view is one cached result: no aggregate at all."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    admin = users["admin"]
+    assessment_save(acting_user=admin, household=HouseholdFactory(code="DV-1", commune_id="90101"), year=2024,
+                    income_per_capita=1_000_000, deprivations=["1", "4", "9"])
+    leader = Client()
+    leader.force_login(users["leader"])
+    with CaptureQueriesContext(connection) as first:
+        assert leader.get("/").status_code == 200
+    assert len(_version_reads(first.captured_queries)) == 1
+    assert any("households_assessment" in q["sql"] for q in first.captured_queries)  # computed this time
+    computed = report_cache.computation_counts()
+    with CaptureQueriesContext(connection) as again:
+        assert leader.get("/").status_code == 200
+    assert len(_version_reads(again.captured_queries)) == 1
+    assert not [q["sql"] for q in again.captured_queries if "households_assessment" in q["sql"]]
+    assert report_cache.computation_counts() == computed
+    # a write is a new data version: the next view computes again, and shows the new household
+    assessment_save(acting_user=admin, household=HouseholdFactory(code="DV-2", commune_id="90102"), year=2024,
+                    income_per_capita=1_000_000, deprivations=["1", "4", "9"])
+    with CaptureQueriesContext(connection) as after_write:
+        response = leader.get("/?year=2024")
+    assert any("households_assessment" in q["sql"] for q in after_write.captured_queries)
+    assert response.context["data"]["key_figures"][0]["value"] == 2

@@ -398,7 +398,6 @@ def _gunicorn_env():
 def _gunicorn():
     """A production-like gunicorn (debug off, report cache off, one worker) on the benchmark database."""
     import http.client
-    import os
     import subprocess
     import sys
     import time

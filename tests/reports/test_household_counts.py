@@ -56,3 +56,31 @@ def test_declared_counts_have_sane_maximums(areas, users, field, value):
     response = client.post("/api/v1/household-counts/", body, format="json")
     assert response.status_code == 400 and field in response.json()
     assert not HouseholdCount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_denominator_places_each_household_where_that_years_review_or_the_register_puts_it(areas, users):
+    """The households of a year come from two parts (reviewed that year, placed by the review; not reviewed,
+    placed by the register's commune and dates): a household that moved after its review counts where it was
+    reviewed, one registered after the year or gone before it does not count, one that left during it does."""
+    import datetime
+
+    from households.models import Household
+    from reports.poverty import poverty_summary
+    from review.services import assessment_save
+    from tests.factories import HouseholdFactory
+
+    moved = HouseholdFactory(code="MOVED", commune_id="90101", registered_on=datetime.date(2020, 1, 1))
+    assessment_save(acting_user=users["admin"], household=moved, year=2024, income_per_capita=500_000,
+                    deprivations=["1", "2", "3", "4"])
+    Household.objects.filter(pk=moved.pk).update(commune_id="90102", village_id=None)  # moved since
+    HouseholdFactory(code="STAYED", commune_id="90102", registered_on=datetime.date(2020, 1, 1))
+    HouseholdFactory(code="LATER", commune_id="90101", registered_on=datetime.date(2025, 2, 1))
+    HouseholdFactory(code="LEFT-IN-YEAR", commune_id="90101", registered_on=datetime.date(2020, 1, 1),
+                     status="moved", left_on=datetime.date(2024, 6, 1))
+    HouseholdFactory(code="LEFT-BEFORE", commune_id="90101", registered_on=datetime.date(2020, 1, 1),
+                     status="moved", left_on=datetime.date(2023, 6, 1))
+    summary = poverty_summary(user=users["admin"], area_code="901", year=2024)
+    households = {row["area"]["code"]: row["households"] for row in summary["rows"]}
+    assert households == {"90101": 2, "90102": 1}
+    assert (summary["total"]["households"], summary["total"]["poor"]) == (3, 1)

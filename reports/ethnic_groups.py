@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from core.formatting import rate
 from households.models import EthnicGroup
 from reports.cache import cached_report
-from reports.poverty import registered_counts
+from reports.poverty import registered_households
 from reports.scope import ReportScope
 from review.models import Assessment, Classification
 
@@ -40,7 +40,7 @@ def ethnic_group_summary(*, user, area_code, year, comparable=False):
     "ethnic_minority": the same figures for every minority group together}."""
     scope = ReportScope(user, area_code, year, comparable)
     groups = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
-    for record in registered_counts(scope, year, ["ethnic_group_id"], n=Count("id")):
+    for record in registered_households(scope, year).values("ethnic_group_id").annotate(n=Count("id")).order_by():
         groups[record["ethnic_group_id"]]["households"] += record["n"]
     assessments = (
         Assessment.objects.visible_to(user).filter(year=year, commune_id__in=scope.communes)

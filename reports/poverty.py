@@ -32,7 +32,7 @@ import contextvars
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 
 from core.formatting import points, rate
@@ -111,48 +111,34 @@ def _assessment_counts(scope, year):
 def _registered_counts(scope, year):
     """Households living in the area during `year` (by the register's dates, or reviewed that year),
     placed by that year's assessment."""
-    fields = ["year_commune"] + (["year_village"] if scope.by_village else [])
-    return _once("registered", scope, year, lambda: registered_counts(
-        scope, year, fields, households=Count("id"),
-        ethnic_minority_households=Count("id", filter=Q(ethnic_group__is_minority=True))))
+    return _once("registered", scope, year, lambda: list(_registered_counts_query(scope, year)))
 
 
 def registered_households(scope, year):
-    """The households living in the scope's communes during `year`, as two disjoint querysets each annotated
-    with the commune and village of that year (`year_commune`, `year_village`): those reviewed that year in
-    one of the communes (placed by the review; a household reviewed in a year lived there, whenever it was
-    entered into the register), and those not reviewed that year whom the register's dates and commune place
-    there. Together, the denominators of every rate.
-
-    Two parts because each is answered from its own index (the assessments' year and commune, the
-    households' commune); one COALESCE over both read the whole province's year for a district's report."""
+    """The households living in the scope's communes during `year`, each annotated with the commune and
+    village of that year (`year_commune`, `year_village`): the denominators of every rate."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    base = Household.objects.visible_to(scope.user).annotate(
-        that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
-    reviewed = base.filter(that_year__commune_id__in=scope.communes).annotate(
-        year_commune=F("that_year__commune_id"), year_village=Coalesce("that_year__village_id", "village_id"))
-    unreviewed = base.filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=first), that_year__isnull=True, commune_id__in=scope.communes,
-        registered_on__lte=last,
-    ).annotate(year_commune=F("commune_id"), year_village=F("village_id"))
-    return reviewed, unreviewed
+    return (
+        Household.objects.visible_to(scope.user)
+        .annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
+        # Living there during the year by the register's dates, or reviewed that year: a household reviewed
+        # in a year existed in it, whenever it was entered into the register.
+        .filter(Q(registered_on__lte=last, left_on__isnull=True) | Q(registered_on__lte=last, left_on__gte=first)
+                | Q(that_year__isnull=False))
+        .annotate(
+            year_commune=Coalesce("that_year__commune_id", "commune_id"),
+            year_village=Coalesce("that_year__village_id", "village_id"),
+        )
+        .filter(year_commune__in=scope.communes)
+    )
 
 
-def registered_counts(scope, year, fields, **aggregates):
-    """`aggregates` of the households living in the scope's communes during `year`, grouped by `fields`
-    (of registered_households' annotations or the household's own): one query, both parts in a UNION ALL,
-    their rows for the same group added up here."""
-    reviewed, unreviewed = (part.values(*fields).annotate(**aggregates).order_by()
-                            for part in registered_households(scope, year))
-    totals = {}
-    for row in reviewed.union(unreviewed, all=True):
-        key = tuple(row[field] for field in fields)
-        if key in totals:
-            for name in aggregates:
-                totals[key][name] += row[name]
-        else:
-            totals[key] = dict(row)
-    return list(totals.values())
+def _registered_counts_query(scope, year):
+    queryset = registered_households(scope, year)
+    fields = ["year_commune"] + (["year_village"] if scope.by_village else [])
+    return queryset.values(*fields).annotate(
+        households=Count("id"), ethnic_minority_households=Count("id", filter=Q(ethnic_group__is_minority=True))
+    ).order_by()
 
 
 def _denominators(scope, year):

@@ -26,11 +26,11 @@ import threading
 import time
 
 import django.dispatch
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connections
 
+from core.workers import uses_workers
 from importing import slots
 from importing.reading import Issue
 from importing.service import ImportResult, households_import
@@ -42,11 +42,6 @@ FAILED = "Lỗi hệ thống: không ghi gì. Hãy thử lại."
 
 # Sent after an import wrote to the register (reports/tasks.py warms the reports of the importer's areas).
 import_committed = django.dispatch.Signal()  # kwargs: user_id
-
-
-def uses_workers():
-    """True when a Celery broker is configured: jobs go to the workers' queue instead of a thread."""
-    return bool(getattr(settings, "CELERY_BROKER_URL", ""))
 
 
 def _cache():

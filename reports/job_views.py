@@ -60,20 +60,21 @@ def download(request, token):
 @login_required
 @require_POST
 def reclassify(request):
-    """Re-classify every assessment of ?year= (administrators), on a worker or in a thread."""
+    """Re-classify every assessment of the posted years (`year`, once or more; administrators), in turn, on a
+    worker or in a thread."""
     if role_of(request.user) != Role.ADMIN:
         raise Http404("Chỉ quản trị viên được phân loại lại cả năm.")
     try:
-        year = parse_year(request.POST.get("year"), None)
+        years = sorted({parse_year(value, None) for value in request.POST.getlist("year")} - {None})
     except BadParameter as error:
         return render(request, "reports/job.html", {"error": str(error)}, status=400)
-    if year is None:
+    if not years:
         return render(request, "reports/job.html", {"error": "Hãy chọn năm."}, status=400)
-    title = f"Phân loại lại năm {year}"
+    title = f"Phân loại lại năm {', '.join(map(str, years))}"
     if jobs.uses_workers():
-        return queue(request, kind="reclassify", task="reports.reclassify_job", title=title, year=year)
+        return queue(request, kind="reclassify", task="reports.reclassify_job", title=title, years=years)
     token = secrets.token_urlsafe(16)
     jobs._save(token, status="running", queued=False, kind="reclassify", user_id=request.user.pk, title=title,
                phase="Đang phân loại lại…", done=0, total=0, result=None)
-    tasks.start_thread(token, lambda: (tasks.reclassify(user=request.user, year=year), None))
+    tasks.start_thread(token, lambda: (tasks.reclassify(user=request.user, years=years), None))
     return redirect("reports:job", token=token)

@@ -109,15 +109,22 @@ def annual_package(*, user, area_code, year, comparable=False):
     return content, f"bao-cao-nam-{year}-{slugify(area_code)}{suffix}"
 
 
-def reclassify(*, user, year):
-    """year_reclassify, and what it did in words."""
+def reclassify(*, user, years):
+    """year_reclassify of each year in turn, and what it did in words. A year refused (a locked round) stops
+    there; the years before it are done and the message says so."""
     from review.services import held_back_notice, year_reclassify
 
-    outcome = year_reclassify(acting_user=user, year=year)
-    message = f"Năm {year}: {outcome.changed} hộ đổi phân loại."
-    if outcome.held_back:
-        message += " " + held_back_notice(outcome.held_back, reclassify=True)
-    return message
+    done = []
+    for year in years:
+        try:
+            outcome = year_reclassify(acting_user=user, year=year)
+        except ValidationError as error:
+            raise ValidationError(" ".join([*done, f"Năm {year}: {'; '.join(error.messages)}"])) from error
+        message = f"Năm {year}: {outcome.changed} hộ đổi phân loại."
+        if outcome.held_back:
+            message += " " + held_back_notice(outcome.held_back, reclassify=True)
+        done.append(message)
+    return " ".join(done)
 
 
 @shared_task(name="reports.export_job", acks_late=True, reject_on_worker_lost=True)
@@ -135,9 +142,10 @@ def annual_package_job(*, token, user_id, area_code, year, comparable=False):
 
 
 @shared_task(name="reports.reclassify_job", acks_late=True, reject_on_worker_lost=True)
-def reclassify_job(*, token, user_id, year):
+def reclassify_job(*, token, user_id, years=None, year=None):
+    # `year`: a job queued by the previous release (one year per job) still runs after an upgrade.
     with worker_job(token, "reclassify"):
-        run_report_job(token, lambda: (reclassify(user=_user(user_id), year=year), None))
+        run_report_job(token, lambda: (reclassify(user=_user(user_id), years=years or [year]), None))
 
 
 # -- cache warming ------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from accounts.models import can_edit
 from core.admin import (
@@ -21,6 +22,7 @@ from core.admin import (
 from core.errors import ConflictError
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
+from core.workers import uses_workers
 from households.models import Household
 from review.models import (
     LEVEL_ABOVE_NAMES,
@@ -87,11 +89,15 @@ class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
 
     @admin.action(description="Phân loại lại mọi kết quả rà soát của các năm chuẩn này áp dụng (sau khi sửa chuẩn)")
     def reclassify_years(self, request, queryset):
+        if uses_workers():
+            # With workers, a page to confirm the years, posting them to one re-classification job (a year of
+            # a province is seconds of work: not in the admin's request).
+            years = sorted({year for standard in queryset for year in _assessed_years(standard)})
+            return TemplateResponse(request, "admin/review/povertystandard/reclassify.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Phân loại lại",
+                "years": years, "standards": [standard.code for standard in queryset]})
         for standard in queryset:
-            span = standard.assessments.aggregate(first=Min("year"), last=Max("year"))
-            if span["first"] is None:
-                continue
-            for year in range(span["first"], span["last"] + 1):
+            for year in _assessed_years(standard):
                 try:
                     result = year_reclassify(acting_user=request.user, year=year)
                 except ValidationError as error:
@@ -100,6 +106,11 @@ class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
                 messages.success(request, f"Năm {year}: {result.changed} hộ đổi phân loại.")
                 if result.held_back:
                     messages.warning(request, f"Năm {year}: {held_back_notice(result.held_back, reclassify=True)}")
+
+
+def _assessed_years(standard):
+    span = standard.assessments.aggregate(first=Min("year"), last=Max("year"))
+    return range(span["first"], span["last"] + 1) if span["first"] is not None else range(0)
 
 
 @admin.register(PovertyReason)

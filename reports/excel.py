@@ -68,7 +68,13 @@ def safe_text(value):
 
 def _cell(sheet, value, *, bold=False, align=None, border=False, fill=None, number_format=None, size=None,
           italic=False):
-    cell = WriteOnlyCell(sheet, value=value)
+    return style_cell(WriteOnlyCell(sheet, value=value), bold=bold, align=align, border=border, fill=fill,
+                      number_format=number_format, size=size, italic=italic)
+
+
+def style_cell(cell, *, bold=False, italic=False, size=None, align=None, border=False, fill=None,
+               number_format=None):
+    """The styles every sheet of the project uses, set on a cell (write-only or not); the cell."""
     if bold or size or italic:
         cell.font = Font(bold=bold, size=size or 11, italic=italic)
     if align:

@@ -13,11 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.text import slugify
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from core.xlsx import xlsx_response
-from reports.excel import BORDER, HEADER_FILL, NUMBER_FORMATS, print_on_a4, safe_text
+from reports.excel import HEADER_FILL, NUMBER_FORMATS, print_on_a4, safe_text, style_cell
 from review.printouts import PostingListError, posting_lists, stage_of
 
 # (key, header, number kind, width)
@@ -63,18 +62,9 @@ class _Writer:
 
     def put(self, column, value, *, bold=False, italic=False, size=11, align=None, border=False, fill=None,
             number_format=None):
-        cell = self.sheet.cell(row=self.row, column=column, value=value)
-        if bold or italic or size != 11:
-            cell.font = Font(bold=bold, italic=italic, size=size)
-        if align:
-            cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        if border:
-            cell.border = BORDER
-        if fill:
-            cell.fill = fill
-        if number_format:
-            cell.number_format = number_format
-        return cell
+        return style_cell(self.sheet.cell(row=self.row, column=column, value=value), bold=bold, italic=italic,
+                          size=None if size == 11 else size, align=align, border=border, fill=fill,
+                          number_format=number_format)
 
     def line(self, text="", *, first=1, last=WIDTH, **style):
         """A new row, or the same row when `first` > 1 (the right half of a two-part line)."""

@@ -21,7 +21,6 @@ from core.admin import (
 )
 from core.errors import ConflictError
 from core.formatting import vn_number
-from core.versioning import ConcurrentEditError
 from core.workers import uses_workers
 from households.models import Household
 from review.models import (
@@ -118,7 +117,31 @@ class PovertyReasonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "position")
 
 
-class AssessmentForm(forms.ModelForm):
+class ServiceFormMixin:
+    """A form whose save is a service call made during validation, inside the admin's transaction (the
+    service checks scope and lock and writes the audit trail): its errors land next to the fields (FIELD_OF
+    maps a service's field to the form's), and nothing is stored."""
+
+    acting_user = None  # set by the admin's get_form
+    FIELD_OF = {}
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.saved = self.save_through_service()
+        except ValidationError as error:
+            for field, messages_ in (error.message_dict.items() if hasattr(error, "error_dict")
+                                     else [(None, error.messages)]):
+                target = self.FIELD_OF.get(field, field)
+                self.add_error(target if target in self.fields else None, messages_)
+        except PermissionDenied as error:
+            self.add_error(None, str(error) or "Tài khoản của bạn không được thực hiện thao tác này.")
+        except ConflictError as error:  # a recognised round, or someone saved meanwhile
+            self.add_error(None, str(error))
+
+
+class AssessmentForm(ServiceFormMixin, forms.ModelForm):
     """Inputs only; the service validates them, classifies and keeps movements right."""
 
     deprivation_codes = forms.MultipleChoiceField(
@@ -156,23 +179,8 @@ class AssessmentForm(forms.ModelForm):
             year = datetime.date.today().year
         return PovertyStandard.objects.for_year(int(year)).first()
 
-    acting_user = None  # set by the admin's get_form
+    # The service validates (the year's standard, the scope, the lock), classifies and saves (ServiceFormMixin).
     FIELD_OF = {"deprivations": "deprivation_codes", "review_round": None, "status": None}
-
-    def _post_clean(self):
-        """The service validates (the year's standard, the scope, the lock), classifies and saves, inside the
-        admin's transaction; its errors land next to the fields, and nothing is stored."""
-        if self.errors:
-            return
-        try:
-            self.saved = self.save_through_service()
-        except ValidationError as error:
-            for field, messages_ in (error.message_dict.items() if hasattr(error, "error_dict")
-                                     else [(None, error.messages)]):
-                target = self.FIELD_OF.get(field, field)
-                self.add_error(target if target in self.fields else None, messages_)
-        except (RoundLockedError, ConcurrentEditError) as error:
-            self.add_error(None, str(error))
 
     # form field -> input of review.services.assessment_save
     INPUTS = {"income_per_capita": "income_per_capita", "b1_score": "b1_score", "deprivation_codes": "deprivations",
@@ -584,29 +592,6 @@ class CertificateAdmin(ScopedHistoryAdmin):
 
 
 # --- requests and regular (in-year) reviews (review.regular) ---------------------------------------------------
-
-class ServiceFormMixin:
-    """A form whose save is a service call made during validation (as the assessment's): the service's errors
-    land next to the fields, and nothing is stored."""
-
-    acting_user = None  # set by the admin's get_form
-    FIELD_OF = {}
-
-    def _post_clean(self):
-        if self.errors:
-            return
-        try:
-            self.saved = self.save_through_service()
-        except ValidationError as error:
-            for field, messages_ in (error.message_dict.items() if hasattr(error, "error_dict")
-                                     else [(None, error.messages)]):
-                target = self.FIELD_OF.get(field, field)
-                self.add_error(target if target in self.fields else None, messages_)
-        except PermissionDenied as error:
-            self.add_error(None, str(error) or "Tài khoản của bạn không được thực hiện thao tác này.")
-        except ConflictError as error:  # a recognised round, or someone saved meanwhile
-            self.add_error(None, str(error))
-
 
 class ReviewRequestForm(ServiceFormMixin, forms.ModelForm):
     loaded_version = LoadedVersionField(required=False, label="phiên bản đã mở")

@@ -24,22 +24,13 @@ from poverty_tracker.settings import cache_settings
 from tests.importing.builders import workbook
 from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
 from tests.importing.test_pages import finished
+from tests.redis_available import redis_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_CELERY_REDIS_URL", "redis://127.0.0.1:6379/13")
 # Transactional: the worker is another process, it sees only committed rows. serialized_rollback puts back
 # the rows the migrations seeded (ethnic groups, standards) that the flush after each test removes.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def redis_or_skip():
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        message = "Redis does not answer on 127.0.0.1:6379: the Celery tests did not run"
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def database_url_of_the_test_db():
@@ -123,7 +114,7 @@ class Installation:
 
 @pytest.fixture
 def installation():
-    redis_or_skip()
+    redis_or_skip("the Celery tests")
     setup = Installation()
     with override_settings(**setup.settings):
         try:

@@ -1,7 +1,6 @@
 """With DJANGO_REDIS_URL set, the report cache and the import jobs' state live in a real Redis
 (127.0.0.1:6379 database 15 here), shared by every web process."""
 import os
-import socket
 
 import pytest
 from django.db import connection
@@ -13,19 +12,14 @@ from poverty_tracker.settings import cache_settings
 from reports.spending import spending_summary
 from tests.importing.builders import workbook
 from tests.importing.test_pages import finished
+from tests.redis_available import redis_or_skip
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
 def redis_caches():
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        message = "Redis does not answer on 127.0.0.1:6379: the Redis cache tests did not run"
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(message)
-        pytest.skip(message)
+    redis_or_skip("the Redis cache tests")
     with override_settings(CACHES=cache_settings(REDIS_URL, None), REPORT_CACHE_SECONDS=60):
         from django.core.cache import caches
 

@@ -208,12 +208,19 @@ def test_the_page_offers_the_recognised_list_after_recognition_and_sends_excel_t
     assert ReviewRound.objects.get(pk=review_round.pk).is_locked
 
 
-@pytest.mark.django_db
-def test_a_village_the_reform_moved_is_posted_under_the_commune_it_belonged_to_that_year(client, everyone, areas):
+@pytest.fixture
+def moved_village(areas):
+    """Thôn Năm: under 90102 until the 2025 reform (30 June 2025), under 90101 since."""
     moved = AdministrativeUnit.objects.create(code="90102-05", name="Năm", kind="thôn", level="village",
                                               parent_id="90101", valid_from=None)
     AdministrativeUnitVersion.objects.create(unit=moved, valid_from=None, valid_to=datetime.date(2025, 6, 30),
                                              name="Năm", kind="thôn", parent_id="90102")
+    return moved
+
+
+@pytest.mark.django_db
+def test_a_village_the_reform_moved_is_posted_under_the_commune_it_belonged_to_that_year(client, everyone,
+                                                                                       moved_village):
     client.force_login(everyone["district"])
     assert book(client.get(XLSX)).sheetnames == ["Thôn Một"]  # 90101's 2024 list: not the moved village
     assert book(client.get("/reports/posting/90102/2024/")).sheetnames == ["Thôn Hai", "Thôn Năm"]
@@ -232,12 +239,9 @@ def test_households_whose_result_names_no_village_are_listed_apart_not_dropped(c
 
 
 @pytest.mark.django_db
-def test_the_lists_page_asks_for_meetings_only_of_the_villages_under_the_commune_that_year(client, everyone, areas):
+def test_the_lists_page_asks_for_meetings_only_of_the_villages_under_the_commune_that_year(client, everyone,
+                                                                                          moved_village):
     """A village the 2025 reform moved into the commune had no meeting to hold in its 2024 review."""
-    moved = AdministrativeUnit.objects.create(code="90102-05", name="Năm", kind="thôn", level="village",
-                                              parent_id="90101", valid_from=None)
-    AdministrativeUnitVersion.objects.create(unit=moved, valid_from=None, valid_to=datetime.date(2025, 6, 30),
-                                             name="Năm", kind="thôn", parent_id="90102")
     client.force_login(everyone["district"])
     assert "90102-05" not in page_text(client.get("/review/90101/2024/lists/"))
     assert "90102-05" in page_text(client.get("/review/90101/2025/lists/"))

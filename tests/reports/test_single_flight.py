@@ -1,7 +1,6 @@
 """Single flight: while one request computes a report, the others asking for the same key wait for its result;
 every computation is counted per key and data version; a dead holder's lock expires; writes warm the cache."""
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from reports import cache as report_cache
 from reports.spending import spending_summary
 from review.services import assessment_save
 from tests.factories import HouseholdFactory
+from tests.redis_available import redis_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,12 +110,7 @@ REDIS_URL = os.environ.get("TEST_CELERY_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def test_with_redis_a_second_process_waits_for_the_first_ones_result(tmp_path):
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail("Redis does not answer on 127.0.0.1:6379")
-        pytest.skip("Redis does not answer on 127.0.0.1:6379")
+    redis_or_skip("the single-flight test across processes")
     prefix = f"sf-{os.getpid()}-{time.monotonic_ns()}:"
     script = (
         "import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE']='poverty_tracker.test_settings'; django.setup()\n"

@@ -38,6 +38,7 @@ VERSIONED_MODELS = [
     "programs.Commendation", "reports.HouseholdCount", "review.RegularReview",
 ]
 COUNT_SECONDS = 24 * 3600
+PENDING = "~"  # a version read while other transactions were writing history rows: "<newest ids>~<them>"
 _replica_reads = contextvars.ContextVar("replica_reads", default=False)
 # The data version read once per report view: a dashboard asks for eight cached summaries, and each would
 # otherwise read it again (one query each). {database alias: version}, alive in the outermost block.
@@ -104,9 +105,32 @@ def data_version():
         cursor.execute(" UNION ALL ".join(f"SELECT MAX(history_id) FROM {connection.ops.quote_name(table)}"
                                           for table in _history_tables()))
         version = ".".join(str(row[0] or 0) for row in cursor.fetchall())
+        pending = _pending_writers(cursor) if connection.vendor == "postgresql" else ""
+    if pending:
+        version += PENDING + pending
     if versions is not None and not connection.in_atomic_block:  # inside a write, the data may change yet
         versions[alias] = version
     return version
+
+
+def _pending_writers(cursor):
+    """The other transactions holding uncommitted rows of the history tables, on PostgreSQL.
+
+    History ids come from a sequence when a row is inserted, not when its transaction commits: an import
+    that inserted ids 90–99 and commits after an edit that took id 100 leaves the newest id at 100, and a
+    report computed between the two commits would stay cached under "100" without the import's rows. A
+    version read while such a transaction is open names it, so the version changes when it ends (read after
+    the newest ids: a writer that starts later takes higher ids). SQLite has one writer at a time, whose ids
+    follow commit order. With a read replica this reads the replica's own locks, which do not show the
+    primary's open transactions: there a cached report can miss a write that committed out of id order
+    until the next write or REPORT_CACHE_SECONDS (README, Deployment)."""
+    cursor.execute(
+        "SELECT string_agg(DISTINCT l.virtualtransaction, ',' ORDER BY l.virtualtransaction) FROM pg_locks l "
+        "JOIN pg_class c ON c.oid = l.relation "
+        "WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock' AND l.granted "
+        "AND l.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+        "current_database()) AND c.relname = ANY(%s)", [list(_history_tables())])
+    return cursor.fetchone()[0] or ""
 
 
 def scope_signature(user):

@@ -10,22 +10,18 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from review.models import Assessment, ReviewRound, RoundLockedError
 from review.services import assessment_delete, assessment_save, lock_open_rounds, round_approve, round_submit
+from tests.concurrency import ON_POSTGRESQL, WAIT, Worker, committing
 from tests.factories import HouseholdFactory
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 postgresql_only = pytest.mark.skipif(
     not ON_POSTGRESQL,
     reason="row locks (SELECT … FOR UPDATE) exist on PostgreSQL only; SQLite serialises every write anyway",
 )
-# Threads open their own connections and commit for real.
-committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-WAIT = 10  # seconds: a thread that waits longer than this is stuck
 
 
 # --- lock_open_rounds (any database) -------------------------------------------------------------------
@@ -63,37 +59,6 @@ def test_lock_open_rounds_needs_the_callers_transaction():
 
 
 # --- the race, on PostgreSQL ------------------------------------------------------------------------
-
-class Worker(threading.Thread):
-    """Runs `body` in a transaction on its own connection; keeps the transaction open until released."""
-
-    def __init__(self, body, hold=False):
-        super().__init__(daemon=True)
-        self.body, self.hold = body, hold
-        self.inside = threading.Event()   # the body ran, the transaction is still open
-        self.release = threading.Event()
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '20s'")
-                self.result = self.body()
-                self.inside.set()
-                if self.hold:
-                    self.release.wait(WAIT)
-        except Exception as error:  # noqa: BLE001 - handed to the test
-            self.error = error
-        finally:
-            self.inside.set()
-            connection.close()
-
-    def finish(self):
-        self.release.set()
-        self.join(WAIT)
-        assert not self.is_alive(), "a worker is stuck"
-
 
 @pytest.fixture
 def submitted(users):

@@ -1,6 +1,7 @@
 """A bounded load run on loopback: the app under gunicorn, 50 concurrent clients for one minute.
 
-    python benchmarks/load.py [--clients 50] [--seconds 60] [--workers 4] [--celery] [--no-import]
+    python benchmarks/load.py [--clients 50] [--seconds 60] [--workers 4] [--think T] [--celery] [--no-import]
+                              [--import-reviews YEAR]
 
 Uses the benchmark database (run `make bench` first, or generate_synthetic). Prints requests, errors and
 latency percentiles per page. Traffic goes to 127.0.0.1 only, and the run stops by itself.
@@ -59,17 +60,20 @@ def api_token(env):
         "'is_superuser':True});print(Token.objects.get_or_create(user=u)[0].key)"))
 
 
-def import_workbook(env, path, households=20):
-    """A small workbook of new households in the first synthetic commune (a new code each run)."""
+def import_workbook(env, path, households=20, review_year=None):
+    """A small workbook of new households in the first synthetic commune (a new code each run), registered
+    today, or each with a review result of `review_year` (which changes that year's figures)."""
     commune = django_code(env, (
         "from households.models import Household;"
         "print(Household.objects.filter(code__startswith='SYN-').order_by('code').first().commune_id)"))
     stamp = int(time.time())
     rows = [[f"LOAD-{stamp}-{n:03d}", f"Hộ tải {n}", commune, "", "14", ""] for n in range(households)]
+    reviews = None if review_year is None else [
+        [f"LOAD-{stamp}-{n:03d}", review_year, "1.200.000", "", "", "", "x", "x", ""] for n in range(households)]
     sys.path.insert(0, str(ROOT))
     from tests.importing.builders import workbook
 
-    return workbook(path, rows, None, None)
+    return workbook(path, rows, None, reviews)
 
 
 def post_import(token, path):
@@ -187,6 +191,8 @@ def main():
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a client reads a page before the next (exponential); 0: none")
     parser.add_argument("--no-import", action="store_true", help="no import commit (and no burst) halfway")
+    parser.add_argument("--import-reviews", type=int, metavar="YEAR",
+                        help="the imported households come with a review result of YEAR (its figures change)")
     options = parser.parse_args()
     env = production_env()
     env.setdefault("DJANGO_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -221,7 +227,8 @@ def main():
         burst = threading.Event()
         if not options.no_import:
             token = api_token(env)
-            book = import_workbook(env, Path("/tmp") / f"load-import-{os.getpid()}.xlsx")
+            book = import_workbook(env, Path("/tmp") / f"load-import-{os.getpid()}.xlsx",
+                                   review_year=options.import_reviews)
         latencies, errors = defaultdict(list), defaultdict(int)
         deadline = time.monotonic() + options.seconds
         threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i, burst,
@@ -257,7 +264,9 @@ def main():
     print(f"The clients themselves (this process) used {own.user + own.system:.0f} s of CPU time of the "
           f"{options.seconds * (os.cpu_count() or 1)} s the machine's {os.cpu_count()} cores had in the run")
     if import_seconds is not None:
-        print(f"Import committed halfway through in {import_seconds:.1f} s; then every client asked for the dashboard")
+        what = f"with {options.import_reviews} review results" if options.import_reviews else "registered today"
+        print(f"Import of 20 households ({what}) committed halfway through in {import_seconds:.1f} s; then every "
+              f"client asked for the dashboard")
     print()
     print(f"| {'page':<22} | {'requests':>8} | {'errors':>6} | {'p50 ms':>7} | {'p95 ms':>7} |")
     print("|------------------------|----------|--------|---------|---------|")

@@ -19,6 +19,7 @@ the layer that uses it; the router above reads it).
 """
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import hashlib
 import secrets
@@ -28,6 +29,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Count, Min, Q
 
 from areas.scoping import visible_area_codes
 
@@ -41,7 +43,8 @@ COUNT_SECONDS = 24 * 3600
 PENDING = "~"  # a version read while other transactions were writing history rows: "<newest ids>~<them>"
 _replica_reads = contextvars.ContextVar("replica_reads", default=False)
 # The data version read once per report view: a dashboard asks for eight cached summaries, and each would
-# otherwise read it again (one query each). {database alias: version}, alive in the outermost block.
+# otherwise read it again (one query each). {database alias: version}, alive in the outermost block; it also
+# keeps `years_touched` answers, under ("touched", base, version).
 _versions_read = contextvars.ContextVar("versions_read", default=None)
 
 
@@ -101,36 +104,36 @@ def data_version():
     if versions is not None and alias in versions:
         return versions[alias]
     connection = connections[alias]
+    tables = _history_tables()
+    columns = [f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(table)})" for table in tables]
+    pending = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"SELECT MAX(history_id) FROM {connection.ops.quote_name(table)}"
-                                          for table in _history_tables()))
-        version = ".".join(str(row[0] or 0) for row in cursor.fetchall())
-        pending = _pending_writers(cursor) if connection.vendor == "postgresql" else ""
-    if pending:
-        version += PENDING + pending
+        # One statement: its snapshot is taken first, the locks of PENDING_WRITERS are read live after it.
+        cursor.execute(f"SELECT {', '.join(columns + [PENDING_WRITERS] * pending)}", [list(tables)] * pending)
+        row = cursor.fetchone()
+    version = ".".join(str(value or 0) for value in row[:len(tables)])
+    if pending and row[-1]:
+        version += PENDING + row[-1]
     if versions is not None and not connection.in_atomic_block:  # inside a write, the data may change yet
         versions[alias] = version
     return version
 
 
-def _pending_writers(cursor):
-    """The other transactions holding uncommitted rows of the history tables, on PostgreSQL.
-
-    History ids come from a sequence when a row is inserted, not when its transaction commits: an import
-    that inserted ids 90–99 and commits after an edit that took id 100 leaves the newest id at 100, and a
-    report computed between the two commits would stay cached under "100" without the import's rows. A
-    version read while such a transaction is open names it, so the version changes when it ends (read after
-    the newest ids: a writer that starts later takes higher ids). SQLite has one writer at a time, whose ids
-    follow commit order. With a read replica this reads the replica's own locks, which do not show the
-    primary's open transactions: there a cached report can miss a write that committed out of id order
-    until the next write or REPORT_CACHE_SECONDS (README, Deployment)."""
-    cursor.execute(
-        "SELECT string_agg(DISTINCT l.virtualtransaction, ',' ORDER BY l.virtualtransaction) FROM pg_locks l "
-        "JOIN pg_class c ON c.oid = l.relation "
-        "WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock' AND l.granted "
-        "AND l.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database WHERE datname = "
-        "current_database()) AND c.relname = ANY(%s)", [list(_history_tables())])
-    return cursor.fetchone()[0] or ""
+# The other transactions holding uncommitted rows of the history tables, on PostgreSQL. History ids come from
+# a sequence when a row is inserted, not when its transaction commits: an import that inserted ids 90–99 and
+# commits after an edit that took id 100 leaves the newest id at 100, and a report computed between the two
+# commits would stay cached under "100" without the import's rows. A version read while such a transaction is
+# open names it, so the version changes when it ends (read after the newest ids: a writer that starts later
+# takes higher ids). SQLite has one writer at a time, whose ids follow commit order. With a read replica this
+# reads the replica's own locks, which do not show the primary's open transactions: there a cached report can
+# miss a write that committed out of id order until the next write or REPORT_CACHE_SECONDS (README).
+PENDING_WRITERS = (
+    "(SELECT string_agg(DISTINCT l.virtualtransaction, ',' ORDER BY l.virtualtransaction) FROM pg_locks l "
+    "JOIN pg_class c ON c.oid = l.relation "
+    "WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock' AND l.granted "
+    "AND l.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+    "current_database()) AND c.relname = ANY(%s))"
+)
 
 
 def scope_signature(user):
@@ -226,3 +229,104 @@ def cached_report(function):
                 key, lambda: function(user=user, area_code=area_code, year=year, comparable=comparable, **options),
                 seconds=seconds, label=label)
     return wrapper
+
+
+# -- one year's aggregates, kept across data versions while no write touches that year ----------------------
+@dataclasses.dataclass(frozen=True)
+class YearsTouched:
+    """The review years that the writes between two data versions may have changed."""
+    years: frozenset = frozenset()
+    from_year: int | None = None  # and every year from this one on
+    every_year: bool = False
+
+    def __contains__(self, year):
+        return self.every_year or year in self.years or (self.from_year is not None and year >= self.from_year)
+
+
+@functools.cache
+def _history_model(label):
+    return apps.get_model(label).history.model
+
+
+def _assessment_years(history, low, high):
+    # Every year the assessments written in the range ever had: a changed year moves it out of the old one.
+    written = history.objects.filter(history_id__gt=low, history_id__lte=high).values("id")
+    return YearsTouched(years=frozenset(history.objects.filter(id__in=written).values_list("year", flat=True)
+                                        .distinct().order_by()))
+
+
+def _household_years(history, low, high):
+    # A household entered into the register counts from its registration on; an edit or a removal may have
+    # changed any year it lived in (its earlier dates are in rows outside the range): every year.
+    found = history.objects.filter(history_id__gt=low, history_id__lte=high).aggregate(
+        other=Count("history_id", filter=~Q(history_type="+") | Q(registered_on=None)), first=Min("registered_on"))
+    if found["other"]:
+        return YearsTouched(every_year=True)
+    return YearsTouched(from_year=found["first"].year if found["first"] else None)
+
+
+# What the year aggregates of reports/poverty.py read, and which years a write to each table touches there.
+# A table not named here is not read by them; the administrative map conservatively touches every year.
+YEAR_RULES = {
+    "review.Assessment": _assessment_years,
+    "households.Household": _household_years,
+    "areas.AdministrativeUnit": lambda history, low, high: YearsTouched(every_year=True),
+}
+
+
+def _newest_ids(version):
+    return [int(part) for part in version.split(PENDING)[0].split(".")]
+
+
+def years_touched(base, version):
+    """The years the writes committed between data version `base` (read with no writer pending) and
+    `version` touched in the year aggregates; once per pair of versions in a report view."""
+    versions = _versions_read.get()
+    memo_key = ("touched", base, version)
+    if versions is not None and memo_key in versions:
+        return versions[memo_key]
+    old, new = _newest_ids(base), _newest_ids(version)
+    touched = YearsTouched(every_year=len(old) != len(new))  # another schema: nothing carries over
+    for label, low, high in zip(VERSIONED_MODELS, old, new):
+        if touched.every_year:
+            break
+        if high == low or label not in YEAR_RULES:
+            continue
+        if high < low:  # a replica behind the version the value was stored at
+            touched = YearsTouched(every_year=True)
+            break
+        found = YEAR_RULES[label](_history_model(label), low, high)
+        touched = YearsTouched(years=touched.years | found.years, every_year=found.every_year,
+                               from_year=min((y for y in (touched.from_year, found.from_year) if y is not None),
+                                             default=None))
+    if versions is not None:
+        versions[memo_key] = touched
+    return touched
+
+
+def year_aggregate(name, year, parts, compute):
+    """`compute()`: an aggregate over one review year's rows (reports/poverty.py), kept across data versions.
+
+    A write makes a new data version, and every cached report is computed again; most of a report's time is
+    its years' aggregates over the province's rows, and most writes touch one year (a review, a benefit) or
+    none of the years shown (a household registered today). So each year's aggregate is kept with the data
+    version it was computed at, and used again at a later version when `years_touched` says no write since
+    then touched its year (read from the history rows written in between, which every write leaves). Keyed
+    by `name`, the year and `parts` (the scope's visibility, communes and grouping). Computed by one caller
+    at a time. Stored only at a version read with no writer pending (see `_pending_writers`)."""
+    seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
+    if not seconds:
+        return compute()
+    with reading_from_replica():
+        version = data_version()
+        key = "aggregate:" + hashlib.sha1(f"{name}|{year}|{parts}".encode()).hexdigest()
+        entry = cache.get(key)
+        if entry is not None and (entry[0] == version or year not in years_touched(entry[0], version)):
+            value = entry[1]
+        else:
+            lock_seconds = max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60)))
+            value = single_flight(f"{key}:{version}", compute, seconds=lock_seconds,
+                                  label=f"{name} year={year} data={version}")
+        if PENDING not in version and (entry is None or entry[0] != version):
+            cache.set(key, (version, value), seconds)
+    return value

@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 
 from core.formatting import points, rate
 from households.models import Household
-from reports.cache import cached_report
+from reports.cache import cached_report, scope_signature, year_aggregate
 from reports.models import HouseholdCount
 from reports.scope import ReportScope
 from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement, PovertyStandard
@@ -91,12 +91,18 @@ def shared_queries():
 
 
 def _once(kind, scope, year, compute):
+    """A year's aggregate: read once per page (`shared_queries`), and kept across requests and data versions
+    while no write touches its year (`reports.cache.year_aggregate`)."""
+    def lasting():
+        parts = (scope_signature(scope.user), sorted(scope.communes), scope.by_village)
+        return year_aggregate(f"poverty.{kind}", year, parts, compute)
+
     memo = _shared.get()
     if memo is None:
-        return compute()
+        return lasting()
     key = (kind, scope.user.pk, frozenset(scope.communes), year, scope.by_village)
     if key not in memo:
-        memo[key] = compute()
+        memo[key] = lasting()
     return memo[key]
 
 

@@ -2,8 +2,13 @@
 which concurrent writers took their history ids and committed."""
 import pytest
 
+from areas.models import AdministrativeUnit
+from households.models import EthnicGroup, Household
+from households.services import household_create, household_update
 from reports import cache as report_cache
+from reports.models import HouseholdCount
 from reports.poverty import poverty_summary
+from review.models import Assessment
 from review.services import assessment_save
 from tests.concurrency import ON_POSTGRESQL, Worker, committing
 from tests.factories import HouseholdFactory
@@ -39,3 +44,106 @@ def test_a_write_committed_after_a_later_one_still_changes_the_cached_report(use
     assert importing.error is None
     assert report_cache.PENDING not in report_cache.data_version()
     assert reviewed(poverty_summary(user=district, area_code="901", year=2024)) == 3
+
+
+# --- a year's aggregates kept across data versions -----------------------------------------------------------
+
+def aggregates_computed(year=None):
+    """The year aggregates computed since the counts were reset: [(kind, year)]."""
+    found = []
+    for label, count in report_cache.computation_counts().items():
+        if label.startswith("poverty."):
+            kind, year_part = label.split()[:2]
+            found += [(kind.removeprefix("poverty."), int(year_part.removeprefix("year=")))] * count
+    return sorted(found) if year is None else sorted(kind for kind, y in found if y == year)
+
+
+@pytest.fixture
+def two_years(users):
+    report_cache.reset_computation_counts()
+    admin = users["admin"]
+    for code, commune in (("YA-1", "90101"), ("YA-2", "90102")):
+        household = HouseholdFactory(code=code, commune_id=commune)
+        for year in (2023, 2024):
+            assessment_save(acting_user=admin, household=household, year=year, income_per_capita=1_000_000,
+                            deprivations=["1", "4", "9"])
+    yield users
+    report_cache.reset_computation_counts()
+
+
+def district_summary(users, year):
+    return poverty_summary(user=users["district"], area_code="901", year=year)
+
+
+def uncached(users, year, settings):
+    settings.REPORT_CACHE_SECONDS = 0
+    try:
+        return district_summary(users, year)
+    finally:
+        settings.REPORT_CACHE_SECONDS = 3600
+
+
+@pytest.mark.django_db
+def test_a_household_registered_today_recomputes_no_earlier_year(two_years, settings):
+    users = two_years
+    before = district_summary(users, 2024)
+    assert aggregates_computed() == [("assessments", 2023), ("assessments", 2024), ("registered", 2023),
+                                     ("registered", 2024)]
+    report_cache.reset_computation_counts()
+    household_create(acting_user=users["admin"], code="YA-NEW", commune=AdministrativeUnit.objects.get(code="90101"),
+                     head_name="Hộ mới", ethnic_group=EthnicGroup.objects.get(code="14"))  # registered today
+    after = district_summary(users, 2024)
+    assert list(report_cache.computation_counts()) and aggregates_computed() == []  # the report, not its years
+    assert after == before == uncached(users, 2024, settings)
+
+
+@pytest.mark.django_db
+def test_a_review_of_one_year_recomputes_that_year_only(two_years, settings):
+    users = two_years
+    district_summary(users, 2024)
+    report_cache.reset_computation_counts()
+    assessment_save(acting_user=users["admin"], household=Household.objects.get(code="YA-1"), year=2024,
+                    income_per_capita=30_000_000, deprivations=[])  # no longer poor
+    after = district_summary(users, 2024)
+    assert aggregates_computed() == [("assessments", 2024), ("registered", 2024)]
+    assert after["total"]["poor"] == 1 and after["total"]["escaped"] == 1
+    assert after == uncached(users, 2024, settings)
+
+
+@pytest.mark.django_db
+def test_a_household_edited_recomputes_every_year(two_years, settings):
+    """A move, a changed registration date or ethnic group may change any year the household lived in."""
+    users = two_years
+    district_summary(users, 2024)
+    report_cache.reset_computation_counts()
+    household = Household.objects.get(code="YA-1")
+    household_update(acting_user=users["admin"], household=household, ethnic_group=EthnicGroup.objects.get(code="01"))
+    after = district_summary(users, 2024)
+    assert aggregates_computed() == [("assessments", 2023), ("assessments", 2024), ("registered", 2023),
+                                     ("registered", 2024)]
+    assert after["total"]["ethnic_minority_households"] == 1 and after == uncached(users, 2024, settings)
+
+
+@pytest.mark.django_db
+def test_an_assessment_moved_to_another_year_touches_both_years(two_years):
+    version = report_cache.data_version()
+    assessment = Assessment.objects.get(household__code="YA-1", year=2023)
+    Assessment.objects.filter(pk=assessment.pk).update(year=2022)  # no history row: the version is unchanged
+    assessment.refresh_from_db()
+    assessment.save()  # a history row with the new year only
+    touched = report_cache.years_touched(version, report_cache.data_version())
+    assert 2022 in touched and 2023 in touched and 2024 not in touched
+
+
+@pytest.mark.django_db
+def test_other_tables_touch_no_year_of_the_aggregates_and_the_map_touches_every_year(two_years):
+    users = two_years
+    version = report_cache.data_version()
+    HouseholdCount.objects.create(commune_id="90101", year=2024, households=10, ethnic_minority_households=5)
+    touched = report_cache.years_touched(version, report_cache.data_version())
+    assert not any(year in touched for year in range(2015, 2030))
+    unit = AdministrativeUnit.objects.get(code="90101")
+    unit.name = unit.name + " (đổi tên)"
+    unit.save()
+    assert 1990 in report_cache.years_touched(version, report_cache.data_version())
+    assert district_summary(users, 2024)["rows"][0]["households"] == 10  # the declared count is read anew

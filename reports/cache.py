@@ -319,14 +319,15 @@ def year_aggregate(name, year, parts, compute):
         return compute()
     with reading_from_replica():
         version = data_version()
-        key = "aggregate:" + hashlib.sha1(f"{name}|{year}|{parts}".encode()).hexdigest()
+        digest = hashlib.sha1(f"{name}|{year}|{parts}".encode()).hexdigest()
+        key = f"aggregate:{digest}"
         entry = cache.get(key)
         if entry is not None and (entry[0] == version or year not in years_touched(entry[0], version)):
             value = entry[1]
         else:
             lock_seconds = max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60)))
             value = single_flight(f"{key}:{version}", compute, seconds=lock_seconds,
-                                  label=f"{name} year={year} data={version}")
+                                  label=f"{name} year={year} of={digest[:8]} data={version}")
         if PENDING not in version and (entry is None or entry[0] != version):
             cache.set(key, (version, value), seconds)
     return value

@@ -103,10 +103,12 @@ class CommuneFilter(admin.SimpleListFilter):
     level = "commune"
 
     def lookups(self, request, model_admin):
+        return [(code, f"{name} ({code})") for code, name in self.units(request).values_list("code", "name")]
+
+    def units(self, request):
         # Today's units: a commune merged in 2025 holds no households any more (its records moved with it).
-        units = AdministrativeUnit.objects.filter(level=self.level).valid_on(datetime.date.today()).visible_to(
-            request.user)
-        return [(unit.code, f"{unit.name} ({unit.code})") for unit in units.order_by("name")]
+        return AdministrativeUnit.objects.filter(level=self.level).valid_on(datetime.date.today()).visible_to(
+            request.user).order_by("name")
 
     def queryset(self, request, queryset):
         if self.value():
@@ -121,13 +123,13 @@ class VillageFilter(CommuneFilter):
     level = "village"
 
     def lookups(self, request, model_admin):
-        commune = request.GET.get("commune")
-        if not commune:
+        if not request.GET.get("commune"):
             return []  # a province has thousands of villages: pick a commune first
-        return [
-            (code, label) for code, label in super().lookups(request, model_admin)
-            if code.startswith(commune)
-        ]
+        return super().lookups(request, model_admin)
+
+    def units(self, request):
+        # The chosen commune's villages only, read by the database (not the province's, filtered here).
+        return super().units(request).filter(parent_id=request.GET["commune"])
 
 
 @admin.register(Household)

@@ -1,4 +1,5 @@
 """Shared fixtures: a small area tree with two districts, and one user per role."""
+import datetime
 import os
 
 import pytest
@@ -25,6 +26,18 @@ def areas(db):
     from areas.models import AdministrativeUnit
 
     return AdministrativeUnit.objects.in_bulk()
+
+
+@pytest.fixture
+def moved_village(areas):
+    from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+
+    """Thôn Năm: under 90102 until the 2025 reform (30 June 2025), under 90101 since."""
+    moved = AdministrativeUnit.objects.create(code="90102-05", name="Năm", kind="thôn", level="village",
+                                              parent_id="90101", valid_from=None)
+    AdministrativeUnitVersion.objects.create(unit=moved, valid_from=None, valid_to=datetime.date(2025, 6, 30),
+                                             name="Năm", kind="thôn", parent_id="90102")
+    return moved
 
 
 @pytest.fixture

@@ -208,16 +208,6 @@ def test_the_page_offers_the_recognised_list_after_recognition_and_sends_excel_t
     assert ReviewRound.objects.get(pk=review_round.pk).is_locked
 
 
-@pytest.fixture
-def moved_village(areas):
-    """Thôn Năm: under 90102 until the 2025 reform (30 June 2025), under 90101 since."""
-    moved = AdministrativeUnit.objects.create(code="90102-05", name="Năm", kind="thôn", level="village",
-                                              parent_id="90101", valid_from=None)
-    AdministrativeUnitVersion.objects.create(unit=moved, valid_from=None, valid_to=datetime.date(2025, 6, 30),
-                                             name="Năm", kind="thôn", parent_id="90102")
-    return moved
-
-
 @pytest.mark.django_db
 def test_a_village_the_reform_moved_is_posted_under_the_commune_it_belonged_to_that_year(client, everyone,
                                                                                        moved_village):

@@ -274,6 +274,9 @@ YEAR_RULES = {
 }
 
 
+YEARS_TOUCHED_ROWS = 10_000  # history rows of one table read at most to tell the years touched
+
+
 def _newest_ids(version):
     return [int(part) for part in version.split(PENDING)[0].split(".")]
 
@@ -292,8 +295,8 @@ def years_touched(base, version):
             break
         if high == low or label not in YEAR_RULES:
             continue
-        if high < low:  # a replica behind the version the value was stored at
-            touched = YearsTouched(every_year=True)
+        if high < low or high - low > YEARS_TOUCHED_ROWS:  # a replica behind the stored version, or so many
+            touched = YearsTouched(every_year=True)            # writes that recomputing is the cheaper way
             break
         found = YEAR_RULES[label](_history_model(label), low, high)
         touched = YearsTouched(years=touched.years | found.years, every_year=found.every_year,

@@ -147,3 +147,15 @@ def test_other_tables_touch_no_year_of_the_aggregates_and_the_map_touches_every_
     unit.save()
     assert 1990 in report_cache.years_touched(version, report_cache.data_version())
     assert district_summary(users, 2024)["rows"][0]["households"] == 10  # the declared count is read anew
+
+
+@pytest.mark.django_db
+def test_more_writes_than_are_worth_reading_touch_every_year(two_years, monkeypatch):
+    version = report_cache.data_version()
+    monkeypatch.setattr(report_cache, "YEARS_TOUCHED_ROWS", 1)
+    for code in ("YA-1", "YA-2"):  # two history rows of 2024 reviews: more than the limit of one
+        assessment_save(acting_user=two_years["admin"], household=Household.objects.get(code=code), year=2024,
+                        income_per_capita=2_000_000)
+    assert 2020 in report_cache.years_touched(version, report_cache.data_version())
+    monkeypatch.setattr(report_cache, "YEARS_TOUCHED_ROWS", 10_000)
+    assert 2020 not in report_cache.years_touched(version, report_cache.data_version())

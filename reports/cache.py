@@ -316,7 +316,7 @@ def year_aggregate(name, year, parts, compute):
     version it was computed at, and used again at a later version when `years_touched` says no write since
     then touched its year (read from the history rows written in between, which every write leaves). Keyed
     by `name`, the year and `parts` (the scope's visibility, communes and grouping). Computed by one caller
-    at a time. Stored only at a version read with no writer pending (see `_pending_writers`)."""
+    at a time."""
     seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
     if not seconds:
         return compute()
@@ -331,6 +331,9 @@ def year_aggregate(name, year, parts, compute):
             lock_seconds = max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60)))
             value = single_flight(f"{key}:{version}", compute, seconds=lock_seconds,
                                   label=f"{name} year={year} of={digest[:8]} data={version}")
-        if PENDING not in version and (entry is None or entry[0] != version):
+        # Kept only at a version all of whose rows are committed: not while others write (`PENDING_WRITERS`),
+        # nor inside a write's transaction, whose own rows may yet roll back under a later-reused base.
+        if PENDING not in version and not transaction.get_connection(read_alias()).in_atomic_block and (
+                entry is None or entry[0] != version):
             cache.set(key, (version, value), seconds)
     return value

@@ -72,3 +72,18 @@ def login(browser, live_server, username, password="x"):
 
     # wait for the login POST to land before the next page is asked for (else it races the cookie)
     WebDriverWait(browser, 15).until(lambda d: "/login/" not in d.current_url)
+
+
+def click_and_wait(browser, element):
+    """Click something that loads a new page and wait until that page has loaded.
+
+    The old page is marked with a window property and the wait is for a complete document without it: no element
+    handle crosses the navigation (chromedriver may answer a check of an old element mid-navigation with an
+    "unknown error" that Selenium's staleness_of does not catch)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.execute_script("window.__oldPage = true;")
+    element.click()
+    WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return !window.__oldPage && document.readyState === 'complete'"))

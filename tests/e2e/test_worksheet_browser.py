@@ -5,12 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from areas.models import AdministrativeUnit
 from review.models import Assessment, ReviewRound
-from tests.e2e.conftest import console_errors, login
+from tests.e2e.conftest import click_and_wait, console_errors, login
 from tests.factories import HouseholdFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,17 +23,6 @@ def row_codes(browser):
 
 def params(browser):
     return {key: values[0] for key, values in parse_qs(urlsplit(browser.current_url).query).items()}
-
-
-def wait_for_page(browser, old_html):
-    WebDriverWait(browser, 15).until(ec.staleness_of(old_html))
-    WebDriverWait(browser, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
-
-
-def click_and_wait(browser, element):
-    html = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait_for_page(browser, html)
 
 
 def income_input(browser, code):

@@ -2,12 +2,10 @@
 the labour box starts at the value derived from the members, asking for a reason once the officer changes it."""
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from households.models import Gender, Livelihood, Relation
 from review.models import Assessment
-from tests.e2e.conftest import console_errors, login
+from tests.e2e.conftest import click_and_wait, console_errors, login
 from tests.factories import HouseholdFactory, MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -43,9 +41,7 @@ def test_preview_by_livelihood_and_labour_override(browser, live_server, users, 
     assert reason.is_displayed() and reason.get_attribute("required") is not None
     reason.send_keys("Con trai đi làm thuê gửi tiền về")
     screenshot("worksheet-labour-override")
-    html = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "#worksheet button[type=submit]").click()
-    WebDriverWait(browser, 15).until(ec.staleness_of(html))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#worksheet button[type=submit]"))
     saved = {a.household.code: a for a in Assessment.objects.select_related("household")}
     assert (saved["B-FARM"].classification, saved["B-SHOP"].classification) == ("average", "not_poor")
     assert (saved["B-OLD"].no_labour_capacity, saved["B-OLD"].labour_override_reason) == (

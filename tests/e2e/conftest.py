@@ -74,16 +74,25 @@ def login(browser, live_server, username, password="x"):
     WebDriverWait(browser, 15).until(lambda d: "/login/" not in d.current_url)
 
 
-def click_and_wait(browser, element):
-    """Click something that loads a new page and wait until that page has loaded.
 
-    The old page is marked with a window property and the wait is for a complete document without it: no element
-    handle crosses the navigation (chromedriver may answer a check of an old element mid-navigation with an
-    "unknown error" that Selenium's staleness_of does not catch)."""
-    from selenium.common.exceptions import WebDriverException
+def wait_for(browser, check, seconds=15, poll=0.1):
+    """Wait until check(browser) is true, also while a page is being replaced: an element found just before may be
+    gone when read (stale, missing, or chromedriver's "node does not belong to the document", an unknown error that
+    Selenium's own conditions such as staleness_of do not catch)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    ignored = (StaleElementReferenceException, NoSuchElementException, WebDriverException)
+    return WebDriverWait(browser, seconds, poll_frequency=poll, ignored_exceptions=ignored).until(check)
+
+
+def wait_for_new_page(browser, act):
+    """Do something that loads a new page (a click, Enter in a form) and wait until that page has loaded. The old
+    page is marked with a window property, so no element handle has to cross the navigation."""
     browser.execute_script("window.__oldPage = true;")
-    element.click()
-    WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
-        "return !window.__oldPage && document.readyState === 'complete'"))
+    act()
+    wait_for(browser, lambda d: d.execute_script("return !window.__oldPage && document.readyState === 'complete'"))
+
+
+def click_and_wait(browser, element):
+    wait_for_new_page(browser, element.click)

@@ -1,11 +1,9 @@
 """An officer uploads a big workbook in a real browser and watches the server check and import it."""
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from households.models import Household
-from tests.e2e.conftest import console_errors, login
+from tests.e2e.conftest import console_errors, login, wait_for
 from tests.importing.builders import workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,11 +19,7 @@ def watch(browser, done, seconds=180):
             seen.append(element.text)
         return done(driver)
 
-    # the job page reloads itself when the job ends: an element found just before may be gone when read (stale,
-    # missing, or "node does not belong to the document" from the browser's inspector)
-    WebDriverWait(browser, seconds, poll_frequency=0.1,
-                  ignored_exceptions=(StaleElementReferenceException, NoSuchElementException,
-                                      WebDriverException)).until(check)
+    wait_for(browser, check, seconds)  # the job page reloads itself when the job ends
     return seen
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from review.services import assessment_save
-from tests.e2e.conftest import OUTPUT, console_errors, login
+from tests.e2e.conftest import OUTPUT, console_errors, login, wait_for
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.importing.builders import workbook
 
@@ -56,7 +55,7 @@ def test_screenshots_of_the_main_pages(browser, live_server, users, commune_data
         browser.get(f"{live_server.url}/import/")
         browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(upload))
         browser.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
-        WebDriverWait(browser, 60).until(lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("Xem trước"))
+        wait_for(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("Xem trước"), 60)
         shoot(browser, "import-preview", size)
         assert console_errors(browser) == []
     finally:

@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from areas.models import AdministrativeUnit
 from review.models import Assessment, ReviewRound
-from tests.e2e.conftest import click_and_wait, console_errors, login
+from tests.e2e.conftest import click_and_wait, console_errors, login, wait_for_new_page
 from tests.factories import HouseholdFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -104,8 +104,8 @@ def test_the_unassessed_filter_shows_a_household_just_added(browser, live_server
 
     # the same household by name, typed without diacritics, with the filter unticked
     browser.find_element(By.ID, "worksheet-unassessed").click()
-    browser.find_element(By.ID, "worksheet-q").send_keys("y dieng", Keys.ENTER)
-    WebDriverWait(browser, 15).until(lambda d: params(d).get("q") == "y dieng")
+    wait_for_new_page(browser, lambda: browser.find_element(By.ID, "worksheet-q").send_keys("y dieng", Keys.ENTER))
+    assert params(browser).get("q") == "y dieng"
     assert row_codes(browser) == ["M-1"]
 
     # saved under "chưa rà soát": the row leaves the list, the filter stays

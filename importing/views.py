@@ -214,8 +214,8 @@ def error_file(request, token):
             content = error_workbook_bytes(path, result.errors)
     except Http404:
         raise
-    except Exception as error:  # a file openpyxl cannot open has no rows to annotate
-        raise Http404(f"Không tạo được tệp lỗi: {error}") from error
+    except Exception as error:  # a file openpyxl cannot open has no rows to annotate (its text is English)
+        raise Http404("Không tạo được tệp lỗi từ tệp này: tệp không mở được như một bảng tính Excel.") from error
     return xlsx_response(content, f"loi-{Path(entry['name']).stem}")
 
 

@@ -29,3 +29,8 @@ urlpatterns = [
     path("api/v1/", include("poverty_tracker.api.urls")),
     path("", include("reports.urls")),
 ]
+
+# Error pages in Vietnamese (templates/400.html …), with the message our views gave the exception.
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"

@@ -226,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "core.api.parsers.SafeMultiPartParser",
     ],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

@@ -2,9 +2,11 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework.exceptions import APIException, ValidationError
+from django.http import Http404
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.error_pages import own_message
 from core.errors import ConflictError
 
 
@@ -30,6 +32,8 @@ def exception_handler(exc, context):
         exc = Conflict("Không xoá được: bản ghi này còn dữ liệu liên quan (kết quả rà soát, hỗ trợ…).")
     elif isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
+    elif isinstance(exc, Http404):  # get_object_or_404's English text never reaches the client; ours does
+        exc = NotFound(own_message(exc))
     elif isinstance(exc, IntegrityError):
         exc = ValidationError({"non_field_errors": ["Dữ liệu trùng hoặc không hợp lệ với dữ liệu đã có."]})
     return drf_exception_handler(exc, context)

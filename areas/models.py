@@ -182,6 +182,18 @@ class AdministrativeUnit(models.Model):
             self.valid_to is None or self.valid_to >= day
         )
 
+    def closed_message(self, day):
+        """Why nothing new may be placed in the unit on `day`, "" when it is in force that day. The 2025 reform
+        closed units; what they held went to their successor, which is named so the officer knows where to go."""
+        if self.is_valid_on(day):
+            return ""
+        if self.valid_from is not None and day < self.valid_from:
+            return f"{self.label} ({self.code}) chỉ có từ ngày {self.valid_from:%d/%m/%Y}."
+        message = f"{self.label} ({self.code}) không còn từ ngày {self.valid_to + datetime.timedelta(days=1):%d/%m/%Y}"
+        if self.successor_id:
+            return f"{message}: đã nhập vào {self.successor.label} ({self.successor_id})."
+        return f"{message}."
+
 
 class AdministrativeUnitVersion(models.Model):
     """The name, kind and parent a unit had over a period (kept when the reform changed them)."""

@@ -66,6 +66,19 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(search_text__contains=key) if key else self
 
 
+def placement_errors(commune, village, stored=(None, None), day=None):
+    """{field: message} when a household is newly placed (registered, moved, imported) in a commune or village
+    that is not in force on `day` (today). One already there (`stored`: its stored commune and village codes)
+    may stay until an officer moves it: its other details stay editable."""
+    day = day or datetime.date.today()
+    errors = {}
+    for field, unit, before in (("commune", commune, stored[0]), ("village", village, stored[1])):
+        message = unit.closed_message(day) if unit is not None and unit.code != before else ""
+        if message:
+            errors[field] = message
+    return errors
+
+
 class Household(VersionedModel):
     code = models.CharField(
         "mã hộ", max_length=30, unique=True,

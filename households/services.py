@@ -5,7 +5,7 @@ from django.dispatch import Signal
 
 from areas.scoping import can_see_area
 from core.versioning import ConcurrentEditError
-from households.models import Household, HouseholdStatus, Livelihood, Member, Relation
+from households.models import Household, HouseholdStatus, Livelihood, Member, Relation, placement_errors
 
 # Sent inside the writing transaction once households' members or livelihood changed (`household_ids`,
 # `acting_user`): the review app re-derives what the assessments of its open rounds take from them (labour
@@ -46,6 +46,9 @@ def household_create(*, acting_user, code, commune, head_name, ethnic_group, vil
                           ethnic_group=ethnic_group, address=address or "", status=status,
                           livelihood=livelihood or default_livelihood(commune))
     household.full_clean(exclude=["version"])
+    errors = placement_errors(commune, village)
+    if errors:
+        raise ValidationError(errors)
     household._history_user = acting_user
     household.save()
     head = Member(household=household, full_name=head_name, gender=head_gender or "", birth_year=head_birth_year,
@@ -68,12 +71,15 @@ def household_update(*, acting_user, household, expected_version=None, **changes
         raise ValidationError({"commune": "Không có hộ này trong địa bàn của bạn."})
     if expected_version is not None and int(expected_version) != household.version:
         raise ConcurrentEditError()
-    livelihood = household.livelihood
+    livelihood, stored = household.livelihood, (household.commune_id, household.village_id)
     for field, value in changes.items():
         setattr(household, field, value)
     if not can_see_area(acting_user, household.commune_id):
         raise ValidationError({"commune": "Xã này không thuộc địa bàn của bạn."})
     household.full_clean(exclude=["version"])
+    errors = placement_errors(household.commune, household.village, stored)
+    if errors:
+        raise ValidationError(errors)
     household._history_user = acting_user
     household.save()
     head = household.members.filter(relation_to_head=Relation.HEAD).first()

@@ -26,7 +26,15 @@ from areas.scoping import visible_area_codes
 from core.bulk import insert_with_history
 from core.formatting import vn_number
 from core.text import clean_text, search_key
-from households.models import FARM_LIVELIHOODS, EthnicGroup, Household, Livelihood, Member, Relation
+from households.models import (
+    FARM_LIVELIHOODS,
+    EthnicGroup,
+    Household,
+    Livelihood,
+    Member,
+    Relation,
+    placement_errors,
+)
 from households.services import default_livelihood
 from importing import cells
 from importing.reading import (
@@ -61,6 +69,7 @@ from review.services import (
     held_back_notice,
     household_facts_refresh,
     lock_open_rounds,
+    round_closed_message,
     write_derived,
 )
 
@@ -94,7 +103,8 @@ INCOME_TOO_BIG = (f"Thu nhập bình quân không quá {vn_number(INCOME_MAX)} �
 B1_MAX = maximum(Assessment, "b1_score", MAX_B1_SCORE)
 B1_TOO_BIG = f"Điểm B1 từ 0 đến {vn_number(B1_MAX)} điểm: hãy kiểm tra lại (nhập nhầm thu nhập vào cột điểm B1?)."
 # Model fields -> the column that holds them, for errors raised by the models' own rules.
-HOUSEHOLD_COLUMNS = {"code": "Mã hộ", "head_name": "Họ tên chủ hộ", "address": "Địa chỉ"}
+HOUSEHOLD_COLUMNS = {"code": "Mã hộ", "head_name": "Họ tên chủ hộ", "address": "Địa chỉ", "commune": "Mã xã",
+                     "village": "Thôn"}
 MEMBER_COLUMNS = {"full_name": "Họ tên", "gender": "Giới tính", "birth_year": "Năm sinh", "birth_date": "Năm sinh",
                   "relation_to_head": "Quan hệ với chủ hộ", "national_id": "Số CCCD"}
 
@@ -333,6 +343,13 @@ class _Job:
                 # the code is taken outside the officer's area: say only that it cannot be used here
                 self.error(HOUSEHOLDS, number, "Mã hộ", f"Không dùng được mã hộ {row['code']} trong địa bàn của bạn: "
                                                         "hãy dùng mã khác.")
+                refused.add(row["code"])
+                continue
+            closed = placement_errors(commune, village, (household.commune_id, household.village_id)
+                                      if household is not None else (None, None))
+            if closed:
+                for field_name, message in closed.items():
+                    self.error(HOUSEHOLDS, number, HOUSEHOLD_COLUMNS[field_name], message)
                 refused.add(row["code"])
                 continue
             values = {"commune_id": commune.code, "village_id": village.code if village else None,
@@ -632,7 +649,7 @@ class _Job:
             for commune, year in pairs:
                 condition |= Q(commune_id=commune, year=year)
             rounds = {(r.commune_id, r.year): r for r in ReviewRound.objects.filter(condition)}
-        urban = dict(AdministrativeUnit.objects.filter(code__in={c for c, _ in pairs}).values_list("code", "is_urban"))
+        communes = AdministrativeUnit.objects.in_bulk({c for c, _ in pairs})
         members_of = self._members_after_file()
         seen = {}
         for number, row, standard, deprived in rows:
@@ -648,7 +665,8 @@ class _Job:
             current = existing.get((household.pk, row["year"])) if household.pk else None
             if current is not None and current.review_round_id:
                 review_round = current.review_round
-            is_urban = current.is_urban if current else urban.get(household.commune_id, False)
+            commune = communes.get(household.commune_id)
+            is_urban = current.is_urban if current else bool(commune and commune.is_urban)
             line = lines.get((standard.id, is_urban))
             if line is None:
                 self.error(REVIEWS, number, "Năm", f"Chuẩn {standard.code} chưa có chuẩn cho khu vực "
@@ -682,6 +700,10 @@ class _Job:
                 continue
             if review_round is not None and review_round.status == RoundStatus.APPROVED:
                 self.error(REVIEWS, number, "Năm", self._locked_message(review_round.commune_id, review_round.year))
+                continue
+            closed = round_closed_message(commune, row["year"]) if commune and not current and not review_round else ""
+            if closed:
+                self.error(REVIEWS, number, "Năm", closed)
                 continue
             if current is None:
                 assessment = Assessment(household=household, year=row["year"], commune_id=household.commune_id,

@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import EDITING_ROLES, Role, role_of
-from areas.models import Level
+from areas.models import AdministrativeUnit, Level
 from areas.scoping import can_see_area
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
@@ -35,6 +35,7 @@ from review.classification import AVERAGE, NOT_POOR, Lines, MissingInput, classi
 from review.labour import household_labour
 from review.models import (
     LEVEL_ABOVE_NAMES,
+    REVIEW_OPENS,
     Assessment,
     Classification,
     Indicator,
@@ -178,9 +179,23 @@ def _check_editor(user, commune_code):
         raise ValidationError({"household": "Hộ này không thuộc địa bàn của bạn."})
 
 
+def round_closed_message(commune, year):
+    """Why the commune has no review of `year` ("" when it has one): a year's review belongs to the communes in
+    force on the day it opens (1 September), so a commune the 2025 reform merged away has no review from 2025
+    on, and its households are reviewed in their new commune."""
+    message = commune.closed_message(datetime.date(int(year), *REVIEW_OPENS))
+    return f"{message} Không có đợt rà soát năm {year} của xã này: hãy chuyển hộ sang xã mới." if message else ""
+
+
 def review_round_for(*, commune_id, year):
-    """The round of a commune and year; it opens by itself with the first assessment."""
-    review_round, created = ReviewRound.objects.get_or_create(commune_id=commune_id, year=year)
+    """The round of a commune and year; it opens by itself with the first assessment, in a commune that holds
+    that year's review (round_closed_message)."""
+    review_round = ReviewRound.objects.filter(commune_id=commune_id, year=year).first()
+    if review_round is None:
+        message = round_closed_message(AdministrativeUnit.objects.get(pk=commune_id), year)
+        if message:
+            raise ValidationError({"year": message})
+        review_round, created = ReviewRound.objects.get_or_create(commune_id=commune_id, year=year)
     return review_round
 
 

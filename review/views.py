@@ -48,6 +48,7 @@ from review.services import (
     assessment_save,
     held_back_notice,
     lines_of,
+    round_closed_message,
     standard_for_year,
 )
 
@@ -234,6 +235,8 @@ def worksheet(request, commune, year):
     indicators = list(standard.indicators.all())
     codes = [indicator.code for indicator in indicators]
     review_round = ReviewRound.objects.filter(commune=commune, year=year).first()
+    if review_round is None and round_closed_message(commune, year):
+        raise Http404(round_closed_message(commune, year))
     locked = bool(review_round and review_round.is_locked)
     editable = can_edit(request.user) and not locked
 

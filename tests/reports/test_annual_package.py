@@ -7,6 +7,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from accounts.services import officer_save
+from areas.models import AdministrativeUnit
+from households.services import household_update
 from programs.models import CooperativeGroup, GroupMembership
 from review.services import assessment_save
 from tests.factories import HouseholdFactory
@@ -17,9 +19,13 @@ def kontum(db, client):
     call_command("import_areas", "areas/data/admin_units_kontum.csv")
     admin, _ = officer_save(username="boss", role="admin", password="x", check_password=False)
     household = HouseholdFactory(code="TC-1", commune_id="23437", village_id=None)
-    for year in (2024, 2025):
-        assessment_save(acting_user=admin, household=household, year=year, income_per_capita=500_000,
-                        deprivations=["1", "2", "3"])
+    assessment_save(acting_user=admin, household=household, year=2024, income_per_capita=500_000,
+                    deprivations=["1", "2", "3"])
+    # merged into xã Đăk Tô on 1 July 2025: the household is moved there and reviewed there from 2025
+    household = household_update(acting_user=admin, household=household,
+                                 commune=AdministrativeUnit.objects.get(pk="23401"))
+    assessment_save(acting_user=admin, household=household, year=2025, income_per_capita=500_000,
+                    deprivations=["1", "2", "3"])
     group = CooperativeGroup.objects.create(name="Tổ nuôi bò", commune_id="23437", founded_on=datetime.date(2023, 1, 1),
                                             activity="Bò")
     GroupMembership.objects.create(group=group, household=household, joined_on=datetime.date(2023, 1, 1))

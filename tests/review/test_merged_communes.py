@@ -96,3 +96,12 @@ def test_the_import_names_the_row_and_column_and_writes_nothing(users, tmp_path,
     assert all(MERGED_INTO in issue.message for issue in result.errors)
     assert not result.committed and not Household.objects.filter(code__in=["TC-2", "DT-2"]).exists()
     assert not Assessment.objects.exists() and not ReviewRound.objects.exists()
+
+
+def test_households_left_behind_move_in_bulk_by_import(users, tmp_path, left_behind):
+    path = workbook(tmp_path / "chuyen-xa.xlsx", [["TC-1", left_behind.head_name, "90101", "", "14", ""]], [],
+                    [["TC-1", 2025, "900000", "", "", "", "", "", ""]])
+    result = households_import(acting_user=users["district"], path=str(path), filename=path.name)
+    assert result.errors == [] and result.committed
+    assert Household.objects.get(code="TC-1").commune_id == "90101"
+    assert Assessment.objects.get(household__code="TC-1", year=2025).review_round.commune_id == "90101"

@@ -59,22 +59,17 @@ def test_an_unknown_address_shows_the_vietnamese_404_page(client, users):
 
 
 @pytest.mark.django_db
-def test_a_commune_outside_the_area_shows_the_views_message(client, users):
-    client.force_login(users["commune"])
-    response = client.get("/review/90201/2024/")
+@pytest.mark.parametrize("user, url, message", [
+    ("commune", "/review/90201/2024/", "Không có xã này trong địa bàn của bạn."),
+    ("district", "/reports/nope/", "Không có báo cáo này."),
+])
+def test_a_404_of_ours_shows_the_views_message(client, users, user, url, message):
+    client.force_login(users[user])
+    response = client.get(url)
     assert response.status_code == 404
     html = text(response)
-    assert "Không có xã này trong địa bàn của bạn." in html and "Không tìm thấy trang" in html
+    assert message in html and "Không tìm thấy trang" in html
     assert_no_english(html)
-
-
-@pytest.mark.django_db
-def test_an_unknown_report_shows_the_views_message(client, users):
-    client.force_login(users["district"])
-    response = client.get("/reports/nope/")
-    assert response.status_code == 404
-    assert "Không có báo cáo này." in text(response)
-    assert_no_english(text(response))
 
 
 @pytest.mark.django_db

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from areas.models import AdministrativeUnit
@@ -105,3 +107,17 @@ def test_households_left_behind_move_in_bulk_by_import(users, tmp_path, left_beh
     assert result.errors == [] and result.committed
     assert Household.objects.get(code="TC-1").commune_id == "90101"
     assert Assessment.objects.get(household__code="TC-1", year=2025).review_round.commune_id == "90101"
+
+
+
+def test_an_import_naming_a_merged_commune_asks_the_same_queries_for_5_rows_as_for_50(users, tmp_path, merged):
+    def refused(rows):
+        path = workbook(tmp_path / f"{rows}.xlsx", [[f"TC-{n}", "Nguyễn Văn Mới", "90103", "", "14", ""]
+                                                    for n in range(rows)], [], [])
+        with CaptureQueriesContext(connection) as queries:
+            result = households_import(acting_user=users["district"], path=str(path), filename=path.name)
+        assert len(result.errors) == rows and all(MERGED_INTO in issue.message for issue in result.errors)
+        return len(queries)
+
+    refused(1)  # the officer's scope is read once, then kept
+    assert refused(50) == refused(5)  # the successor named in each error is read with the commune, not per row

@@ -141,6 +141,15 @@ class AdministrativeUnit(models.Model):
     def __str__(self):
         return f"{self.label} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.search_name = unit_search_key(self.kind, self.name)
+        if self.urban_rule == UrbanRule.BY_KIND:
+            self.is_urban = KINDS.get(self.kind, (None, False))[1]
+        else:
+            self.is_urban = self.urban_rule == UrbanRule.URBAN
+        super().save(*args, **kwargs)
+
     @property
     def label(self):
         """The unit as people say it: "Thôn 2", "Tổ dân phố 1", "Xã Đăk Tô" (a village is never just "2")."""
@@ -163,15 +172,6 @@ class AdministrativeUnit(models.Model):
             errors["valid_to"] = "Đơn vị có đơn vị kế thừa phải có ngày hết hiệu lực."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.name = clean_text(self.name)
-        self.search_name = unit_search_key(self.kind, self.name)
-        if self.urban_rule == UrbanRule.BY_KIND:
-            self.is_urban = KINDS.get(self.kind, (None, False))[1]
-        else:
-            self.is_urban = self.urban_rule == UrbanRule.URBAN
-        super().save(*args, **kwargs)
 
     @property
     def area_type(self):

@@ -86,8 +86,21 @@ def _date(text, line, column, errors):
 
 def parse(path):
     """Read and check every row; raise AreaImportError listing all bad rows."""
+    iterator, header = _open(path)
+    index = {name: header.index(name) for name in COLUMNS if name in header}
     errors = []
-    rows = []
+    rows = [row for line, values in iterator if (row := _parse_row(line, values, index, errors))]
+    if not rows and not errors:
+        errors.append("Tệp không có dòng dữ liệu nào.")
+    by_code = _check_links(rows, errors)
+    _check_versions(by_code, errors)
+    if errors:
+        raise AreaImportError(errors)
+    return by_code
+
+
+def _open(path):
+    """The rows of the file after its header, and the header; AreaImportError when unreadable or incomplete."""
     if not Path(path).is_file():
         raise AreaImportError([f"Không tìm thấy tệp: {path}"])
     try:
@@ -102,36 +115,45 @@ def parse(path):
     missing = [column for column in COLUMNS[:5] if column not in header]
     if missing:
         raise AreaImportError([f"Dòng 1: thiếu cột {', '.join(missing)} (cần {','.join(COLUMNS)})."])
-    index = {name: header.index(name) for name in COLUMNS if name in header}
-    for line, values in iterator:
-        if not any(clean_text(v) for v in values):
-            continue
-        cell = {name: clean_text(values[i]) if i < len(values) else "" for name, i in index.items()}
-        for name in COLUMNS:
-            cell.setdefault(name, "")
-        for name in REQUIRED:
-            if not cell[name]:
-                errors.append(f"Dòng {line}, cột {name}: bắt buộc, đang trống.")
-        if cell["level"] and cell["level"] not in Level.values:
-            errors.append(f"Dòng {line}, cột level: “{cell['level']}” không hợp lệ ({', '.join(Level.values)}).")
-        kind = cell["kind"].lower()
-        if kind and kind not in KINDS:
-            errors.append(f"Dòng {line}, cột kind: “{cell['kind']}” không phải loại đơn vị đã biết.")
-        elif kind and cell["level"] in Level.values and KINDS[kind][0] != cell["level"]:
-            errors.append(f"Dòng {line}, cột kind: “{cell['kind']}” không thuộc cấp {cell['level']}.")
-        if cell["level"] and cell["level"] != Level.PROVINCE and not cell["parent_code"]:
-            errors.append(f"Dòng {line}, cột parent_code: đơn vị cấp {cell['level']} phải có cấp trên.")
-        valid_from = _date(cell["valid_from"], line, "valid_from", errors)
-        valid_to = _date(cell["valid_to"], line, "valid_to", errors)
-        if valid_from and valid_to and valid_to < valid_from:
-            errors.append(f"Dòng {line}, cột valid_to: ngày hết hiệu lực trước ngày bắt đầu.")
-        rows.append(AreaRow(
-            line=line, code=cell["code"], name=cell["name"], level=cell["level"], kind=kind,
-            parent_code=cell["parent_code"], valid_from=valid_from, valid_to=valid_to,
-            successor_code=cell["successor_code"], note=cell["note"],
-        ))
-    if not rows and not errors:
-        errors.append("Tệp không có dòng dữ liệu nào.")
+    return iterator, header
+
+
+def _parse_row(line, values, index, errors):
+    """One line as an AreaRow (None for a blank line); its problems are appended to `errors`."""
+    if not any(clean_text(v) for v in values):
+        return None
+    cell = {name: clean_text(values[i]) if i < len(values) else "" for name, i in index.items()}
+    for name in COLUMNS:
+        cell.setdefault(name, "")
+    kind = cell["kind"].lower()
+    errors.extend(_cell_errors(line, cell, kind))
+    valid_from = _date(cell["valid_from"], line, "valid_from", errors)
+    valid_to = _date(cell["valid_to"], line, "valid_to", errors)
+    if valid_from and valid_to and valid_to < valid_from:
+        errors.append(f"Dòng {line}, cột valid_to: ngày hết hiệu lực trước ngày bắt đầu.")
+    return AreaRow(
+        line=line, code=cell["code"], name=cell["name"], level=cell["level"], kind=kind,
+        parent_code=cell["parent_code"], valid_from=valid_from, valid_to=valid_to,
+        successor_code=cell["successor_code"], note=cell["note"],
+    )
+
+
+def _cell_errors(line, cell, kind):
+    """The problems of one line's cells taken alone: required, level, kind and its level, a parent."""
+    errors = [f"Dòng {line}, cột {name}: bắt buộc, đang trống." for name in REQUIRED if not cell[name]]
+    if cell["level"] and cell["level"] not in Level.values:
+        errors.append(f"Dòng {line}, cột level: “{cell['level']}” không hợp lệ ({', '.join(Level.values)}).")
+    if kind and kind not in KINDS:
+        errors.append(f"Dòng {line}, cột kind: “{cell['kind']}” không phải loại đơn vị đã biết.")
+    elif kind and cell["level"] in Level.values and KINDS[kind][0] != cell["level"]:
+        errors.append(f"Dòng {line}, cột kind: “{cell['kind']}” không thuộc cấp {cell['level']}.")
+    if cell["level"] and cell["level"] != Level.PROVINCE and not cell["parent_code"]:
+        errors.append(f"Dòng {line}, cột parent_code: đơn vị cấp {cell['level']} phải có cấp trên.")
+    return errors
+
+
+def _check_links(rows, errors):
+    """The rows by code; a parent or successor that is neither in the file nor stored is an error."""
     known = {row.code for row in rows} | set(
         AdministrativeUnit.objects.filter(
             code__in={r.parent_code for r in rows} | {r.successor_code for r in rows}
@@ -146,6 +168,11 @@ def parse(path):
             errors.append(f"Dòng {row.line}, cột successor_code: không có đơn vị mã {row.successor_code}.")
         if row.parent_code == row.code:
             errors.append(f"Dòng {row.line}, cột parent_code: đơn vị không thể là cấp trên của chính nó.")
+    return by_code
+
+
+def _check_versions(by_code, errors):
+    """The rows of one code (its versions) keep one level and start on different days."""
     for code, group in by_code.items():
         levels = {r.level for r in group}
         if len(levels) > 1:
@@ -153,9 +180,6 @@ def parse(path):
         starts = [r.valid_from for r in group]
         if len(group) > 1 and len(set(starts)) < len(starts):
             errors.append(f"Dòng {group[-1].line}, cột valid_from: mã {code} có hai dòng cùng ngày bắt đầu.")
-    if errors:
-        raise AreaImportError(errors)
-    return by_code
 
 
 def _sort_key(row):
@@ -189,7 +213,7 @@ def areas_import(*, path):
     states = {code: _current_state(group) for code, group in by_code.items()}
 
     # Pass 1: every unit exists (without links), so parents and successors can point anywhere in the file.
-    for code, (ordered, state) in states.items():
+    for code, (_ordered, state) in states.items():
         if code not in existing:
             unit = AdministrativeUnit(code=code, **{k: v for k, v in state.items() if k not in ("parent_id", "successor_id")})
             unit.save()

@@ -45,7 +45,7 @@ def _insert(model, batch, now):
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [meta.db_table, meta.pk.column, len(batch)])
-        for obj, (pk,) in zip(batch, cursor.fetchall()):
+        for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
             obj.pk = pk
         columns = [_column_values(field, batch, now) for field in fields]
         names = ", ".join(connection.ops.quote_name(field.column) for field in fields)

@@ -290,7 +290,8 @@ def years_touched(base, version):
         return versions[memo_key]
     old, new = _newest_ids(base), _newest_ids(version)
     touched = YearsTouched(every_year=len(old) != len(new))  # another schema: nothing carries over
-    for label, low, high in zip(VERSIONED_MODELS, old, new):
+    # strict=False: a version written under another list of models has another length (every_year above)
+    for label, low, high in zip(VERSIONED_MODELS, old, new, strict=False):
         if touched.every_year:
             break
         if high == low or label not in YEAR_RULES:

@@ -297,3 +297,6 @@ class SponsorVisit(models.Model):
         verbose_name = "lần thăm hộ"
         verbose_name_plural = "lần thăm hộ"
         ordering = ["-date"]
+
+    def __str__(self):
+        return f"Lần thăm ngày {self.date:%d/%m/%Y}" if self.date else "Lần thăm hộ"

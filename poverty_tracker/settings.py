@@ -5,6 +5,9 @@ DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is on
 DJANGO_DEBUG          off unless set to 1/true/yes/on
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
 DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS  override the production HTTPS defaults
+
+Every variable, its default and why: docs/configuration.md. The test suite's own choices are in
+test_settings.py, not here: this module reads only the environment, with production-safe defaults.
 """
 import datetime
 import os
@@ -30,17 +33,16 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-TESTING = env_bool("POVERTY_TRACKER_TESTING")
 
+# Debug mode is for a developer's machine (`make run`), so it keeps two conveniences: a fixed key and the
+# local host names. With debug off nothing is assumed (docs/configuration.md, "Debug mode").
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug-and-tests"
+    SECRET_KEY = "insecure-development-key-only-for-debug"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if (DEBUG or TESTING) else ""
-)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -58,7 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "accounts.apps.AxesConfig",  # django-axes, with a Vietnamese name in the admin
-    # Domain apps, lowest layer first (the order import-linter enforces: README, "Architecture").
+    # Domain apps, lowest layer first (the order import-linter enforces: docs/architecture.md).
     "core",
     "areas",
     "accounts",
@@ -178,12 +180,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads (imports) above this size are refused with a message, not read into memory.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(40 * 1024 * 1024)))
@@ -201,9 +203,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200_000  # the review worksheet posts many field
 
 # Production hardening: on unless debugging (check --deploy passes with these).
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not TESTING)
-    SESSION_COOKIE_SECURE = not TESTING
-    CSRF_COOKIE_SECURE = not TESTING
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -250,7 +252,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # The schema describes the whole data model: only signed-in users read it (README, "Security").
+    # The schema describes the whole data model: only signed-in users read it (docs/security.md).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
@@ -311,26 +313,18 @@ REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
 REPORT_LOCK_SECONDS = int(os.environ.get("REPORT_LOCK_SECONDS", "60"))
 # After an import commit or a round's change, recompute the dashboard and the poverty report of the areas it
 # touched (a Celery task, or a thread without a broker) so that leaders arriving next find them ready.
-REPORT_WARMING = env_bool("REPORT_WARMING", not TESTING)
+REPORT_WARMING = env_bool("REPORT_WARMING", True)
 
 # Read replica (poverty_tracker/db_router.py): reports and dashboards read from it, every write and every
 # read inside a write's transaction go to the primary.
 # READ_REPLICA names the alias reads are sent to (None: everything on "default").
 READ_REPLICA = None
-if os.environ.get("DATABASE_REPLICA_URL") and not TESTING:
+if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True)
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
     READ_REPLICA = "replica"
-elif TESTING:
-    # The routing test (tests/test_replica_router.py) points READ_REPLICA at a second, real test database —
-    # not a mirror, which would hide where the queries went. Only tests that ask for it create it.
-    DATABASES["replica"] = {**DATABASES["default"], "NAME": f"{DATABASES['default']['NAME']}_replica",
-                            "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False}
-    if DATABASES["replica"]["ENGINE"].endswith("sqlite3"):
-        DATABASES["replica"]["TEST"] = {"NAME": (os.environ.get("TEST_SQLITE_PATH") or str(
-            BASE_DIR / "test-output" / "test.sqlite3")) + "-replica"}
 DATABASE_ROUTERS = ["poverty_tracker.db_router.ReplicaRouter"]
 
 # The programme's targets shown on the dashboard (reports/targets.py): Decision 90/QĐ-TTg for 2021–2025.
@@ -340,8 +334,8 @@ POVERTY_TARGETS = [
      "ethnic_minority_poor_rate_down_over": "3"},
 ]
 
-# Review calendar, "MM-DD" days of the review year, each overridable by the environment (README,
-# "Configuration"). Defaults: Decision 24/2021/QĐ-TTg — the periodic review runs from 1 September to
+# Review calendar, "MM-DD" days of the review year, each overridable by the environment
+# (docs/configuration.md). Defaults: Decision 24/2021/QĐ-TTg — the periodic review runs from 1 September to
 # 14 December (Article 3.1.a); the province reports the preliminary result before 15 November and the official
 # result before 20 December (Article 7.2 and 7.3). The dates a province sets for its communes' reports in its
 # own plan are earlier: set them here (to verify against the provincial calendar).

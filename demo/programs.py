@@ -77,7 +77,7 @@ def _benefits(members):
     for code, times, total, (youngest, oldest) in BENEFITS:
         per_year = split(times, len(YEARS))
         amounts = iter(split(total, times))
-        for year, count in zip(YEARS, per_year):
+        for year, count in zip(YEARS, per_year, strict=True):
             pupils = [m for m in members if m.birth_year and youngest <= year - m.birth_year <= oldest]
             pupils = pupils or members
             for index, member in zip(range(count), itertools.cycle(pupils)):

@@ -58,7 +58,7 @@ def _next_class(rng, current, ever_poor):
     weights = dict(TRANSITIONS[current])
     if ever_poor and current != POOR:
         weights[POOR] += RELAPSE_BONUS
-    classes, values = zip(*weights.items())
+    classes, values = zip(*weights.items(), strict=True)
     return rng.choices(classes, weights=values)[0]
 
 
@@ -93,59 +93,80 @@ def seed_reviews():
     if not households or Assessment.objects.filter(household__code__startswith="DEMO-").exists():
         seed_in_year()  # a database seeded before the regular reviews existed gets them too
         return 0
-    rng = random.Random(2022)
-    former_parent = dict(
-        AdministrativeUnitVersion.objects.filter(unit__level=Level.VILLAGE, valid_to__lt=REFORM)
-        .values_list("unit_id", "parent_id")
-    )
-    urban = dict(AdministrativeUnit.objects.communes().values_list("code", "is_urban"))
-    # Before the reform 23401 was a thị trấn (urban); the map keeps only today's kind, so read the history.
-    urban_before = dict(urban)
-    urban_before.update({
-        v.unit_id: v.kind in ("thị trấn", "phường")
-        for v in AdministrativeUnitVersion.objects.filter(unit__level=Level.COMMUNE, valid_to__lt=REFORM)
-    })
-    standards = {year: PovertyStandard.objects.for_year(year).get() for year in YEARS}
-    codes = {year: list(standards[year].indicators.values_list("code", flat=True)) for year in YEARS}
-    lines = all_lines()
-    members = defaultdict(list)
-    for member in Member.objects.filter(household__code__startswith="DEMO-").order_by("pk"):
-        members[member.household_id].append(member)
+    rng = random.Random(2022)  # the draws come in this order: classes, assessments, meetings
+    plans = [_plan(rng, household) for household in households]
+    assessments, rounds = _assessments(rng, plans, _Reference())
+    bulk_create_with_history(assessments, Assessment, batch_size=1000, default_change_reason="seed_demo")
+    # Each round's village meetings and public posting (before the lock: a recognised round takes no more).
+    meetings = _meetings(rng, assessments, rounds)
+    bulk_create_with_history(meetings, VillageMeeting, batch_size=1000, default_change_reason="seed_demo")
+    _close_rounds(rounds)
+    seed_in_year()
+    return len(assessments)
 
-    plans = []
-    for household in households:
-        current = _start_class(rng, household.ethnic_group.is_minority)
-        classes, ever_poor = {}, False
-        for year in YEARS:
-            if year > YEARS[0]:
-                current = _next_class(rng, current, ever_poor)
-            classes[year] = current
-            ever_poor |= current == POOR
-        plans.append((household, classes, movements_over_years(classes)))
 
+class _Reference:
+    """What the assessments are built from: the map before and after the reform, standards, lines, members."""
+
+    def __init__(self):
+        self.former_parent = dict(
+            AdministrativeUnitVersion.objects.filter(unit__level=Level.VILLAGE, valid_to__lt=REFORM)
+            .values_list("unit_id", "parent_id")
+        )
+        self.urban = dict(AdministrativeUnit.objects.communes().values_list("code", "is_urban"))
+        # Before the reform 23401 was a thị trấn (urban); the map keeps only today's kind, so read the history.
+        self.urban_before = dict(self.urban)
+        self.urban_before.update({
+            v.unit_id: v.kind in ("thị trấn", "phường")
+            for v in AdministrativeUnitVersion.objects.filter(unit__level=Level.COMMUNE, valid_to__lt=REFORM)
+        })
+        self.standards = {year: PovertyStandard.objects.for_year(year).get() for year in YEARS}
+        self.codes = {year: list(self.standards[year].indicators.values_list("code", flat=True)) for year in YEARS}
+        self.lines = all_lines()
+        self.members = defaultdict(list)
+        for member in Member.objects.filter(household__code__startswith="DEMO-").order_by("pk"):
+            self.members[member.household_id].append(member)
+
+    def is_urban(self, commune, year):
+        return (self.urban_before if year < REFORM.year else self.urban).get(commune, False)
+
+
+def _plan(rng, household):
+    """The household's class in each year (the Markov chain) and the movements they make."""
+    current = _start_class(rng, household.ethnic_group.is_minority)
+    classes, ever_poor = {}, False
+    for year in YEARS:
+        if year > YEARS[0]:
+            current = _next_class(rng, current, ever_poor)
+        classes[year] = current
+        ever_poor |= current == POOR
+    return household, classes, movements_over_years(classes)
+
+
+def _assessments(rng, plans, reference):
+    """One assessment per household and year, classified as planned; the review rounds they belong to."""
     rounds = {}
     assessments = []
     for household, classes, moves in plans:
         for year in YEARS:
-            commune = _commune_in(year, household, former_parent)
-            is_urban = (urban_before if year < REFORM.year else urban).get(commune, False)
-            village = household.village_id
-            standard = standards[year]
-            income, deprived = _inputs(rng, classes[year], lines[(standard.id, is_urban)], codes[year])
+            commune = _commune_in(year, household, reference.former_parent)
+            is_urban = reference.is_urban(commune, year)
+            standard = reference.standards[year]
+            lines = reference.lines[(standard.id, is_urban)]
+            income, deprived = _inputs(rng, classes[year], lines, reference.codes[year])
             key = (commune, year)
             if key not in rounds:
                 rounds[key] = ReviewRound.objects.get_or_create(commune_id=commune, year=year)[0]
             farm = household.livelihood in FARM_LIVELIHOODS
-            classification = classify(lines[(standard.id, is_urban)], deprivations=len(deprived), income=income,
-                                      farm_livelihood=farm)
+            classification = classify(lines, deprivations=len(deprived), income=income, farm_livelihood=farm)
             # only farming households can be of average living standard; the others above the line are not poor
             assert classification == (classes[year] if farm or classes[year] != AVERAGE else NOT_POOR)
             rng.random()  # this draw once decided no_labour_capacity: kept, so the other draws stay as they were
-            people = members[household.pk]
+            people = reference.members[household.pk]
             assessments.append(Assessment(
-                household=household, year=year, standard=standard, commune_id=commune, village_id=village,
-                review_round=rounds[key], is_urban=is_urban, income_per_capita=income,
-                deprivations=deprivation_key(deprived), deprivation_count=len(deprived),
+                household=household, year=year, standard=standard, commune_id=commune,
+                village_id=household.village_id, review_round=rounds[key], is_urban=is_urban,
+                income_per_capita=income, deprivations=deprivation_key(deprived), deprivation_count=len(deprived),
                 # derived from the members, as assessment_save derives it (demo/households.py built them so)
                 no_labour_capacity=household_labour(people, year).no_labour_capacity, livelihood=household.livelihood,
                 has_social_protection_member=any(m.is_social_protection for m in people),
@@ -153,8 +174,11 @@ def seed_reviews():
                 is_ethnic_minority=household.ethnic_group.is_minority,
                 classification=classification, movement=moves[year],
             ))
-    bulk_create_with_history(assessments, Assessment, batch_size=1000, default_change_reason="seed_demo")
-    # Each round's village meetings and public posting (before the lock: a recognised round takes no more).
+    return assessments, rounds
+
+
+def _meetings(rng, assessments, rounds):
+    """A village meeting and posting for every village of every round."""
     villages = {}
     for assessment in assessments:
         if assessment.village_id:
@@ -167,9 +191,12 @@ def seed_reviews():
                 review_round=review_round, village_id=village, meeting_date=datetime.date(year, 11, 5),
                 attendees=attendees, in_favour=attendees - rng.randint(0, attendees // 4),
                 posted_from=datetime.date(year, 11, 6), posted_to=datetime.date(year, 11, 10)))
-    bulk_create_with_history(meetings, VillageMeeting, batch_size=1000, default_change_reason="seed_demo")
-    # The reviews before the reform ran the old way and were recognised by each commune's chairman; the 2025
-    # review of xã Đăk Tô waits for its chairman, reported to the province (the new level above).
+    return meetings
+
+
+def _close_rounds(rounds):
+    """The reviews before the reform ran the old way and were recognised by each commune's chairman; the 2025
+    review of xã Đăk Tô waits for its chairman, reported to the province (the new level above)."""
     for number, ((commune, year), review_round) in enumerate(sorted(rounds.items()), start=100):
         if year < REFORM.year:
             review_round.status = RoundStatus.APPROVED
@@ -185,8 +212,6 @@ def seed_reviews():
             review_round.submitted_at = datetime.datetime(year, 11, 14, tzinfo=datetime.timezone.utc)
             review_round._change_reason = "seed_demo: báo cáo kết quả sơ bộ lên tỉnh"
             review_round.save()
-    seed_in_year()
-    return len(assessments)
 
 
 # --- in-year: one regular review and one request (review.regular) ---------------------------------------------

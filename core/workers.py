@@ -1,7 +1,4 @@
-"""Whether long jobs go to Celery workers: the one rule every app asks (imports, exports, re-classification)."""
-from django.conf import settings
+"""Whether long jobs go to Celery workers. Kept for review/admin.py until it asks core.jobs.on_workers()."""
+from core.jobs.store import on_workers as uses_workers
 
-
-def uses_workers():
-    """True when a Celery broker is configured: jobs go to the workers' queue instead of a thread."""
-    return bool(getattr(settings, "CELERY_BROKER_URL", ""))
+__all__ = ["uses_workers"]

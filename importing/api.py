@@ -6,9 +6,6 @@ and `Location: /api/v1/imports/<token>/`; GET there answers 202 with the progres
 while it runs, then the same body and status as the synchronous answer (200 or 400) once done. The job
 belongs to the user who sent it: anyone else gets 404.
 """
-import secrets
-import tempfile
-
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,10 +13,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core import jobs
 from core.api.base import EditorOrReadOnly
-from importing import jobs, slots
+from importing import jobs as import_jobs
 from importing.reading import FileRefused, Issue, check_upload
-from importing.service import ImportResult, households_import
+from importing.service import ImportResult
 
 
 class ImportUpload(serializers.Serializer):
@@ -53,28 +51,17 @@ class ImportView(viewsets.ViewSet):
         except FileRefused as error:
             refused = ImportResult(errors=[Issue("", None, None, str(error))])
             return Response(refused.as_dict(), status=400)
-        if jobs.uses_workers():
-            return self._queue(request, upload, dry_run)
-        slot = slots.acquire()
-        if slot is None:  # IMPORT_MAX_CONCURRENT imports are running on this server
-            return Response({"detail": slots.busy_message()}, status=429,
-                            headers={"Retry-After": str(slots.RETRY_AFTER_SECONDS)})
-        with slot, tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            result = households_import(acting_user=request.user, path=handle.name, filename=upload.name,
-                                       dry_run=dry_run, size=upload.size)
-        return Response(result.as_dict(), status=400 if result.errors else 200)
-
-    def _queue(self, request, upload, dry_run):
-        token = secrets.token_urlsafe(16)
-        jobs.store_upload(token, upload)
-        jobs.submit(token, kind="import", task="importing.import_job", user=request.user, dry_run=dry_run,
-                    kwargs={"token": token, "user_id": request.user.pk, "filename": upload.name, "dry_run": dry_run,
-                            "size": upload.size, "discard_upload": True})
-        body = _progress(token, jobs.describe(token))
-        return Response(body, status=202, headers={"Location": body["url"]})
+        params, fields = import_jobs.params(filename=upload.name, dry_run=dry_run, size=upload.size)
+        try:  # on a worker when there are workers (202, then GET its state), else here and now, all or nothing
+            launched = jobs.launch(import_jobs.KIND, user=request.user, params=params, fields=fields, upload=upload,
+                                   inline=True)
+        except jobs.Busy as busy:  # IMPORT_MAX_CONCURRENT imports are running on this server
+            return Response({"detail": busy.message}, status=429, headers={"Retry-After": str(busy.retry_after)})
+        if launched.token is not None:
+            body = _progress(launched.token, jobs.describe(launched.token))
+            return Response(body, status=202, headers={"Location": body["url"]})
+        result = launched.outcome.result
+        return Response(result, status=400 if result["errors"] else 200)
 
     @extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH,
                                                 description="Mã lần nhập (token) trả về khi gửi tệp.")],

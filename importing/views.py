@@ -3,15 +3,10 @@ commit (in the background too) or cancel.
 
 Uploads are kept only while they can still be committed: one refused at once (too big, not .xlsx) is never
 stored, one refused whole by its check (unreadable) is removed once its page has said why, and one nobody
-came back for is removed at a later upload (importing/uploads.py). At most IMPORT_MAX_CONCURRENT checks and
-commits run at once on the server (importing/slots.py); the next is answered 429 with a message to wait.
-
-With CELERY_BROKER_URL set the file is kept in Redis instead (expiring with its job's state), the check and
-the commit go to the workers' queue, and a job beyond the limits waits there with its place shown on its
-page instead of being refused (importing/jobs.py).
+came back for is removed at a later upload. Where the file waits and where the job runs (a thread of this
+server, at most IMPORT_MAX_CONCURRENT at once, the next answered 429 with a message to wait; or the Celery
+workers' queue, its place shown on the job's page) is the job framework's choice (core/jobs, importing/jobs.py).
 """
-import contextlib
-import secrets
 from pathlib import Path
 
 from django.contrib import messages
@@ -22,38 +17,31 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import can_edit
+from core import jobs
 from core.xlsx import xlsx_response
-from importing import jobs, slots
+from importing import jobs as import_jobs
 from importing.reading import FileRefused, check_upload
-from importing.service import households_import
 from importing.template import error_workbook_bytes, template_bytes
-from importing.uploads import cleanup_stale_uploads, touch, upload_folder
 
 SESSION_KEY = "pending_imports"
 
 
-def _store(request, upload):
-    token = secrets.token_urlsafe(16)
-    if jobs.uses_workers():  # a worker on another machine reads it: the bytes go to Redis
-        jobs.store_upload(token, upload)
-        path = None
-    else:
-        folder = upload_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{token}.xlsx"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"path": str(path) if path else "", "name": upload.name, "stored": path is None}
-    request.session[SESSION_KEY] = pending
-    return token, path
+def _launch(request, *, name, dry_run, size=None, upload=None, token=None, inline=False):
+    """Check (dry_run) or commit the officer's file; its file stays until the officer is done with it."""
+    params, fields = import_jobs.params(filename=name, dry_run=dry_run, size=size)
+    launched = jobs.launch(import_jobs.KIND, user=request.user, params=params, fields=fields, upload=upload,
+                           token=token, keep_upload=True, inline=inline)
+    if launched.token is not None:
+        pending = request.session.get(SESSION_KEY, {})
+        pending[launched.token] = {"name": name}
+        request.session[SESSION_KEY] = pending
+    return launched
 
 
 def _pending(request, token):
     """Only the officer who uploaded a file can see, commit or cancel it."""
     entry = request.session.get(SESSION_KEY, {}).get(token)
-    if entry is None or not (jobs.upload_exists(token) if entry.get("stored") else Path(entry["path"]).exists()):
+    if entry is None or not jobs.upload_exists(token):
         raise Http404("Không có tệp đang chờ này (đã nhập, đã huỷ hoặc hết phiên).")
     return entry
 
@@ -62,24 +50,15 @@ def _forget(request, token):
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(token, None)
     request.session[SESSION_KEY] = pending
-    if entry and entry.get("stored"):
+    if entry:
         jobs.drop_upload(token)
-    elif entry:
-        Path(entry["path"]).unlink(missing_ok=True)
     jobs.forget(token)
 
 
-def _submit(request, token, entry, *, dry_run, size=None):
-    """Queue the check or the commit for the workers (CELERY_BROKER_URL set)."""
-    jobs.submit(token, kind="import", task="importing.import_job", user=request.user, dry_run=dry_run,
-                kwargs={"token": token, "user_id": request.user.pk, "filename": entry["name"], "dry_run": dry_run,
-                        "size": size})
-
-
-def _busy(request, back):
+def _busy(request, busy, back):
     """Too many imports on the server: the officer is told to wait (nothing stored, nothing started)."""
-    response = render(request, "importing/busy.html", {"error": slots.busy_message(), "back": back}, status=429)
-    response["Retry-After"] = str(slots.RETRY_AFTER_SECONDS)
+    response = render(request, "importing/busy.html", {"error": busy.message, "back": back}, status=429)
+    response["Retry-After"] = str(busy.retry_after)
     return response
 
 
@@ -89,7 +68,7 @@ def upload(request):
         return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem: không nhập dữ liệu.",
                                                          "read_only": True}, status=403)
     if request.method == "POST":
-        cleanup_stale_uploads(running=jobs.is_running)
+        jobs.clean_stale_uploads()
         upload_file = request.FILES.get("file")
         if upload_file is None:
             return render(request, "importing/upload.html", {"error": "Hãy chọn một tệp .xlsx."}, status=400)
@@ -98,21 +77,11 @@ def upload(request):
         except FileRefused as error:
             return render(request, "importing/upload.html", {"error": f"Tệp {upload_file.name}: {error}"},
                           status=400)
-        if jobs.uses_workers():
-            token, _ = _store(request, upload_file)
-            _submit(request, token, request.session[SESSION_KEY][token], dry_run=True, size=upload_file.size)
-            return redirect("importing:job", token=token)
-        slot = slots.acquire()
-        if slot is None:
-            return _busy(request, back=reverse("importing:upload"))
         try:
-            token, path = _store(request, upload_file)
-            jobs.start(token, user=request.user, path=str(path), filename=upload_file.name, dry_run=True,
-                       size=upload_file.size, slot=slot)
-        except BaseException:
-            slot.release()
-            raise
-        return redirect("importing:job", token=token)
+            launched = _launch(request, name=upload_file.name, dry_run=True, size=upload_file.size, upload=upload_file)
+        except jobs.Busy as busy:
+            return _busy(request, busy, back=reverse("importing:upload"))
+        return redirect("importing:job", token=launched.token)
     return render(request, "importing/upload.html")
 
 
@@ -136,7 +105,7 @@ def job(request, token):
     if state["status"] == "failed":
         return render(request, "importing/upload.html", {"error": f"Tệp {entry['name']}: {state['phase']}"},
                       status=500)
-    result = jobs.result_of(state)
+    result = import_jobs.result_of(state["result"])
     if result.committed:
         _forget(request, token)
         created, updated = sum(result.created.values()), sum(result.updated.values())
@@ -164,16 +133,11 @@ def status(request, token):
 @require_POST
 def commit(request, token):
     entry = _pending(request, token)
-    state = jobs.state(token)
-    if (state is None or state["status"] != "running") and jobs.uses_workers():
-        jobs.keep_upload(token)
-        _submit(request, token, entry, dry_run=False)
-    elif state is None or state["status"] != "running":  # a second click while it runs starts nothing more
-        slot = slots.acquire()
-        if slot is None:
-            return _busy(request, back=reverse("importing:job", kwargs={"token": token}))
-        touch(entry["path"])  # in use: not abandoned, however long ago it was checked
-        jobs.start(token, user=request.user, path=entry["path"], filename=entry["name"], dry_run=False, slot=slot)
+    if not jobs.is_running(token):  # a second click while it runs starts nothing more
+        try:  # the file checked (however long ago) is imported
+            _launch(request, name=entry["name"], dry_run=False, token=token)
+        except jobs.Busy as busy:
+            return _busy(request, busy, back=reverse("importing:job", kwargs={"token": token}))
     return redirect("importing:job", token=token)
 
 
@@ -195,20 +159,19 @@ def error_file(request, token):
     entry = _pending(request, token)
     state = jobs.state(token)
     if state and state["status"] == "done":
-        result = jobs.result_of(state)
-    elif entry.get("stored"):  # with workers the file and its check expire together: nothing to annotate
-        raise Http404("Kết quả kiểm tra đã hết hạn: hãy tải tệp lên lại.")
-    else:  # the check's result expired: check again, here, as one of the server's imports
-        slot = slots.acquire()
-        if slot is None:
-            return _busy(request, back=reverse("importing:job", kwargs={"token": token}))
-        with slot:
-            result = households_import(acting_user=request.user, path=entry["path"], filename=entry["name"],
-                                       dry_run=True)
+        result = import_jobs.result_of(state["result"])
+    else:  # the check's result expired: check again (here if there is no worker, else its page follows it)
+        try:
+            launched = _launch(request, name=entry["name"], dry_run=True, token=token, inline=True)
+        except jobs.Busy as busy:
+            return _busy(request, busy, back=reverse("importing:job", kwargs={"token": token}))
+        if launched.token is not None:
+            return redirect("importing:job", token=token)
+        result = import_jobs.result_of(launched.outcome.result)
     if any(issue.row is None and "Tệp" in issue.message for issue in result.errors):
         raise Http404("Tệp không đọc được: không có bảng lỗi.")
     try:
-        with (jobs.upload_path(token) if entry.get("stored") else contextlib.nullcontext(entry["path"])) as path:
+        with jobs.upload_path(token) as path:
             if path is None:
                 raise Http404("Tệp tải lên đã hết hạn: hãy tải tệp lên lại.")
             content = error_workbook_bytes(path, result.errors)

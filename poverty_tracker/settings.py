@@ -197,7 +197,7 @@ IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
 # At most this many imports check or write at once on this server (all web processes together); the next
 # officer is asked to wait (page 429 with Retry-After; API 429). Uploads nobody committed go after 24 hours.
 IMPORT_MAX_CONCURRENT = int(os.environ.get("IMPORT_MAX_CONCURRENT", "2"))
-# Where uploads wait between check and commit without a broker (importing/uploads.py; default: the temp folder).
+# Where uploads wait between check and commit without a broker (core/jobs/uploads.py; default: the temp folder).
 IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR") or None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200_000  # the review worksheet posts many fields at once
 
@@ -257,7 +257,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Per-process memory cache; set DJANGO_REDIS_URL (redis://127.0.0.1:6379/1) to share it between workers.
-# "imports" holds the state of background import jobs; every web process must see it (importing/jobs.py),
+# "imports" holds the state of background import jobs; every web process must see it (core/jobs),
 # so it is files on this server, or Redis when there is one (then the report cache is shared too).
 IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR", Path(tempfile.gettempdir()) / "poverty_tracker_import_jobs"))
 
@@ -278,8 +278,8 @@ def cache_settings(redis_url, jobs_dir, prefix=""):
 
 
 # Celery (README, "Deployment"): with CELERY_BROKER_URL set, imports, exports of the full register, the annual
-# package and re-classifications run on Celery workers (importing/tasks.py, reports/tasks.py); without it (the
-# `make run` default) the same job code runs in a thread of the web process, or in the request, as before.
+# package and re-classifications run on Celery workers (core/jobs; the kinds: importing/jobs.py, reports/tasks.py);
+# without it (the `make run` default) the same job code runs in a thread of the web process, or in the request.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL or None
 # The jobs' progress, their queue and the uploaded files live in Redis, shared by web servers and workers on
@@ -293,7 +293,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "poverty_tracker")
 CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is given to another worker (an import is all or nothing)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker takes one long job at a time, not four
-CELERY_TASK_IGNORE_RESULT = True  # the jobs keep their own state (importing/jobs.py); nothing waits on results
+CELERY_TASK_IGNORE_RESULT = True  # the jobs keep their own state (core/jobs); nothing waits on results
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 if REDIS_KEY_PREFIX:

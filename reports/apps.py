@@ -9,4 +9,5 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from reports import tasks
 
+        tasks.register()  # the report jobs' kinds (core/jobs)
         tasks.connect()  # cache warming after an import commit or a review round's change (reports/tasks.py)

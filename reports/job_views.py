@@ -1,29 +1,16 @@
-"""Pages of the report jobs that run on the workers (CELERY_BROKER_URL set): the annual package and exports
-of the full register are queued (reports/tasks.py); their page shows the progress or the place in the queue,
-then the download. Re-classification of a year is queued from here too (administrators). A job is seen only
-by the officer who asked for it; anyone else gets 404."""
-import secrets
-
+"""Pages of the report jobs (core/jobs): the annual package and exports of the full register launched on the
+workers (CELERY_BROKER_URL set) show their progress or their place in the queue, then the download; the
+re-classification of years (administrators) runs as a job on a worker or in a thread. A job is seen only by
+the officer who asked for it; anyone else gets 404."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, role_of
+from core import jobs
 from core.xlsx import xlsx_response
-from importing import jobs
-from reports import tasks
 from reports.params import BadParameter, parse_year
-
-TITLES = {"export": "Xuất tệp Excel", "package": "Bộ báo cáo năm (Excel)", "reclassify": "Phân loại lại cả năm"}
-
-
-def queue(request, *, kind, task, title, **kwargs):
-    """Queue a report job for this officer; the redirect to its page."""
-    token = secrets.token_urlsafe(16)
-    jobs.submit(token, kind="reclassify" if kind == "reclassify" else "export", task=task, user=request.user,
-                title=title, kwargs={"token": token, "user_id": request.user.pk, **kwargs})
-    return redirect("reports:job", token=token)
 
 
 def _own(request, token):
@@ -37,7 +24,7 @@ def _own(request, token):
 def job(request, token):
     job = _own(request, token)
     return render(request, "reports/job.html", {"token": token, "job": job,
-                                                "stored": tasks.stored_file(token) is not None},
+                                                "stored": jobs.stored_file(token) is not None},
                   status=500 if job["status"] == "failed" and job["phase"].startswith("Lỗi hệ thống") else 200)
 
 
@@ -50,7 +37,7 @@ def status(request, token):
 @login_required
 def download(request, token):
     _own(request, token)
-    stored = tasks.stored_file(token)
+    stored = jobs.stored_file(token)
     if stored is None:
         raise Http404("Tệp đã hết hạn: hãy tạo lại.")
     content, filename = stored
@@ -70,11 +57,6 @@ def reclassify(request):
         return render(request, "reports/job.html", {"error": str(error)}, status=400)
     if not years:
         return render(request, "reports/job.html", {"error": "Hãy chọn năm."}, status=400)
-    title = f"Phân loại lại năm {', '.join(map(str, years))}"
-    if jobs.uses_workers():
-        return queue(request, kind="reclassify", task="reports.reclassify_job", title=title, years=years)
-    token = secrets.token_urlsafe(16)
-    jobs._save(token, status="running", queued=False, kind="reclassify", user_id=request.user.pk, title=title,
-               phase="Đang phân loại lại…", done=0, total=0, result=None)
-    tasks.start_thread(token, lambda: (tasks.reclassify(user=request.user, years=years), None))
-    return redirect("reports:job", token=token)
+    launched = jobs.launch("reclassify", user=request.user, params={"years": years},
+                           fields={"title": f"Phân loại lại năm {', '.join(map(str, years))}"})
+    return redirect("reports:job", token=launched.token)

@@ -1,87 +1,39 @@
-"""Long report jobs and cache warming, on Celery workers when CELERY_BROKER_URL is set.
+"""Long report jobs and cache warming, as background jobs (core/jobs), registered from ReportsConfig.ready().
 
 - Exports of the full register (and the members list) and the annual Excel package: with a broker the page
-  queues them (reports/job_views.py) and the officer downloads the workbook from the job's page; without one
-  they are built in the request as before.
-- Re-classification of a whole year (review.services.year_reclassify): a job too, on a worker or in a thread.
+  launches them on the workers and the officer downloads the workbook from the job's page
+  (reports/job_views.py); without one they are built in the request as before (`inline`).
+- Re-classification of whole years (review.services.year_reclassify): a job too, on a worker or in a thread.
 - Cache warming: after an import wrote to the register or a review round changed, the dashboard and the
   poverty report that the officers of the touched areas (and above) open first are computed again, by a
   worker or a thread, so that leaders arriving next find them ready. Single flight (reports/cache.py) makes
   anyone arriving during the warming wait for it instead of computing the same report.
-
-Every job keeps its state where the imports keep theirs (importing/jobs.py); a file it produced stays in the
-same Redis (or file cache) for FILE_SECONDS.
 """
 import hashlib
-import logging
-import threading
 
-from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils.text import slugify
 
 from areas.map import default_area
 from areas.models import AdministrativeUnit, OfficerScope
-from importing import jobs
-from importing.tasks import send, worker_job
+from core import jobs
 from reports.cache import reading_from_replica, scope_signature
 from reports.excel import workbook_bytes
 from reports.params import BadParameter, available_years
 from review.models import ReviewRound
 
-log = logging.getLogger(__name__)
-FILE_SECONDS = 3600
 WARM_MAX_VIEWS = 50
-# Exports as big as the register: queued for the workers when there are workers.
+# Exports as big as the register: launched as jobs (on the workers when there are workers).
 QUEUED_EXPORTS = {"register", "members"}
-
-
-def _file_key(token):
-    return f"job-file:{token}"
-
-
-def stored_file(token):
-    """(bytes, filename) of a finished export job, or None once it expired."""
-    return caches["imports"].get(_file_key(token))
-
-
-def _finish(token, job, **values):
-    jobs._save(token, **{**job, "queued": False, **values})
-
-
-def run_report_job(token, body):
-    """Run `body()` → (message, (content, filename) or None) and keep its outcome in the job's state."""
-    job = jobs.state(token) or {}
-    try:
-        message, produced = body()
-    except (BadParameter, ValidationError) as error:
-        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        _finish(token, job, status="failed", phase=text, done=0, total=0, result=None)
-        return
-    except Exception:
-        log.exception("report job %s failed", token)
-        _finish(token, job, status="failed", phase="Lỗi hệ thống: hãy thử lại.", done=0, total=0, result=None)
-        return
-    finally:
-        connections.close_all()
-    result = {"message": message}
-    if produced is not None:
-        content, filename = produced
-        caches["imports"].set(_file_key(token), (content, filename), FILE_SECONDS)
-        result.update(filename=filename, size=len(content))
-    _finish(token, jobs.state(token) or job, status="done", phase="Xong", done=1, total=1, result=result)
+REFUSED = (BadParameter, ValidationError)  # their message is the job page's answer
 
 
 # -- the jobs' bodies (the same code on a worker, in a thread or in the request) ------------------------------
-def _user(user_id):
-    return get_user_model().objects.get(pk=user_id)
-
-
 def report_export(*, user, slug, area_code, year, comparable=False, options=None):
     """One report's workbook: (bytes, file name without extension)."""
     from reports.registry import REPORTS, report_table
@@ -127,25 +79,34 @@ def reclassify(*, user, years):
     return " ".join(done)
 
 
-@shared_task(name="reports.export_job", acks_late=True, reject_on_worker_lost=True)
-def export_job(*, token, user_id, slug, area_code, year, comparable=False, options=None):
-    with worker_job(token, "export"):
-        run_report_job(token, lambda: ("", report_export(user=_user(user_id), slug=slug, area_code=area_code,
-                                                          year=year, comparable=comparable, options=options)))
+# -- the jobs, as core/jobs runs them ----------------------------------------------------------------------
+def _export_job(job, *, slug, area_code, year, comparable=False, options=None):
+    return jobs.Outcome(result={"message": ""}, file=report_export(
+        user=job.user, slug=slug, area_code=area_code, year=year, comparable=comparable, options=options))
 
 
-@shared_task(name="reports.annual_package_job", acks_late=True, reject_on_worker_lost=True)
-def annual_package_job(*, token, user_id, area_code, year, comparable=False):
-    with worker_job(token, "export"):
-        run_report_job(token, lambda: ("", annual_package(user=_user(user_id), area_code=area_code, year=year,
-                                                          comparable=comparable)))
+def _annual_package_job(job, *, area_code, year, comparable=False):
+    return jobs.Outcome(result={"message": ""}, file=annual_package(user=job.user, area_code=area_code, year=year,
+                                                                     comparable=comparable))
 
 
-@shared_task(name="reports.reclassify_job", acks_late=True, reject_on_worker_lost=True)
-def reclassify_job(*, token, user_id, years=None, year=None):
-    # `year`: a job queued by the previous release (one year per job) still runs after an upgrade.
-    with worker_job(token, "reclassify"):
-        run_report_job(token, lambda: (reclassify(user=_user(user_id), years=years or [year]), None))
+def _reclassify_job(job, *, years=None, year=None):
+    # `year`: a job queued by an earlier release (one year per job) still runs after an upgrade.
+    return jobs.Outcome(result={"message": reclassify(user=job.user, years=years or [year])})
+
+
+def _warm_job(job, *, area_codes):
+    warm(area_codes)
+
+
+def register():
+    """The report jobs' kinds (core/jobs): the register's exports and the annual package share the "export"
+    limits (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_OFFICER); re-classification has its own."""
+    jobs.register("export", _export_job, task="reports.export_job", refused=REFUSED)
+    jobs.register("package", _annual_package_job, task="reports.annual_package_job", group="export", refused=REFUSED)
+    jobs.register("reclassify", _reclassify_job, task="reports.reclassify_job", refused=REFUSED,
+                  limits=(("RECLASSIFY_MAX_CONCURRENT", 1), ("RECLASSIFY_MAX_PER_OFFICER", 1)))
+    jobs.register("warm", _warm_job, task="reports.warm", tracked=False)
 
 
 # -- cache warming ------------------------------------------------------------------------------------------
@@ -191,23 +152,6 @@ def warm(area_codes):
     return len(done)
 
 
-@shared_task(name="reports.warm", ignore_result=True)
-def warm_task(*, area_codes):
-    try:
-        warm(area_codes)
-    finally:
-        connections.close_all()
-
-
-def _warm_in_thread(area_codes):
-    try:
-        warm(area_codes)
-    except Exception:
-        log.exception("warming the report cache")
-    finally:
-        connections.close_all()
-
-
 def warm_after_write(area_codes):
     """After a commit that changed these areas' data: warm their reports on a worker, or in a thread."""
     if not _warming_on():
@@ -218,13 +162,7 @@ def warm_after_write(area_codes):
     # A burst of saves (a round's households one after the other) warms once every few seconds, not per save.
     if not cache.add("warm:" + hashlib.sha1(",".join(codes).encode()).hexdigest(), 1, 5):
         return
-    if jobs.uses_workers():
-        try:
-            send("reports.warm", {"area_codes": codes})
-            return
-        except Exception:
-            log.warning("warming: the broker does not answer, warming here", exc_info=True)
-    threading.Thread(target=_warm_in_thread, args=(codes,), name="warm-reports", daemon=True).start()
+    jobs.launch("warm", params={"area_codes": codes})
 
 
 def _warming_on():
@@ -232,6 +170,7 @@ def _warming_on():
 
 
 def _after_import(sender, *, user_id, **kwargs):
+    """A job wrote to the register (an import's commit): warm the reports of its officer's areas."""
     if not _warming_on():
         return
     codes = list(OfficerScope.objects.filter(user_id=user_id).values_list("area_id", flat=True))
@@ -249,12 +188,5 @@ def _after_round_saved(sender, instance, **kwargs):
 
 def connect():
     """Called once from ReportsConfig.ready()."""
-    jobs.import_committed.connect(_after_import, dispatch_uid="reports.warm.import")
+    jobs.data_written.connect(_after_import, dispatch_uid="reports.warm.import")
     post_save.connect(_after_round_saved, sender=ReviewRound, dispatch_uid="reports.warm.round")
-
-
-def start_thread(token, body):
-    """Without a broker: run a report job's body in a thread of the web process."""
-    thread = threading.Thread(target=run_report_job, args=(token, body), name=f"job-{token[:8]}", daemon=True)
-    thread.start()
-    return thread

@@ -3,14 +3,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from areas.map import UnitMap, report_day
 from areas.models import OfficerScope
 from areas.scoping import visible_area_codes
-from importing.jobs import uses_workers
-from reports import job_views
+from core import jobs
+from core.xlsx import xlsx_response
 from reports.cache import reads_from_replica
 from reports.dashboard import dashboard_page
 from reports.excel import tables_response
@@ -61,9 +61,9 @@ def report_page(request, slug):
         except BadParameter as error:
             return _bad_request(request, str(error), context={"report": report})
         year, options["as_of"] = lists_year(day), day.isoformat()
-    if request.GET.get("format") == "xlsx" and slug in QUEUED_EXPORTS and uses_workers():
-        return job_views.queue(request, kind="export", task="reports.export_job", title=f"Xuất Excel: {report.title}",
-                               slug=slug, area_code=area_code, year=year, comparable=comparable, options=options)
+    if request.GET.get("format") == "xlsx" and slug in QUEUED_EXPORTS:  # as big as the register: a job
+        return _export(request, "export", f"Xuất Excel: {report.title}", slug=slug, area_code=area_code, year=year,
+                       comparable=comparable, options=options, report=report)
     try:
         result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable, **options)
     except BadParameter as error:
@@ -100,19 +100,19 @@ def annual_package(request):
         return _bad_request(request, str(error))
     # One package, one map: every sheet on the year's map, or every sheet on today's with comparable=1.
     comparable = request.GET.get("comparable") == "1"
-    if uses_workers():  # built by a worker; the officer downloads it from the job's page
-        return job_views.queue(request, kind="export", task="reports.annual_package_job",
-                               title=f"Bộ báo cáo năm {year} ({area_code})", area_code=area_code, year=year,
-                               comparable=comparable)
-    tables = []
+    return _export(request, "package", f"Bộ báo cáo năm {year} ({area_code})", area_code=area_code, year=year,
+                   comparable=comparable)
+
+
+def _export(request, kind, title, report=None, **params):
+    """A workbook built by a job: on a worker (the officer downloads it from the job's page), else here."""
     try:
-        for report in REPORTS.values():
-            result = report.build(user=request.user, area_code=area_code, year=year, comparable=comparable)
-            tables.append(report_table(report, result, year))
+        launched = jobs.launch(kind, user=request.user, params=params, fields={"title": title}, inline=True)
     except BadParameter as error:
-        return _bad_request(request, str(error))
-    suffix = "-dia-gioi-hien-nay" if comparable else ""
-    return tables_response(tables, f"bao-cao-nam-{year}-{slugify(area_code)}{suffix}")
+        return _bad_request(request, str(error), context={"report": report} if report else None)
+    if launched.token is not None:
+        return redirect("reports:job", token=launched.token)
+    return xlsx_response(*launched.outcome.file)
 
 
 @login_required

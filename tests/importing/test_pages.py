@@ -6,8 +6,10 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from core import jobs
+from core.jobs import running, store
 from households.models import Household
-from importing import jobs
+from importing import jobs as import_jobs
 from importing.service import households_import
 from tests.importing.builders import workbook
 from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
@@ -94,19 +96,20 @@ def test_progress_is_reported_while_the_job_runs(users, tmp_path):
     rows = [[f"P-{n:05d}", f"Hộ {n}", "90101", "", "14", ""] for n in range(2500)]
     path = workbook(tmp_path / "big.xlsx", rows, None, None)
     seen = []
-    original = jobs._save
+    original = store.save
 
     def record(token, **values):
         seen.append((values["status"], values["phase"], values["done"], values["total"]))
         original(token, **values)
 
-    jobs.REPORT_EVERY_SECONDS, saved = 0, jobs.REPORT_EVERY_SECONDS
-    jobs._save = record
+    running.REPORT_EVERY_SECONDS, saved = 0, running.REPORT_EVERY_SECONDS
+    store.save = record
     try:
-        jobs.start("t-progress", user=users["district"], path=str(path), filename="big.xlsx",
-                   dry_run=False).join(60)
+        params, fields = import_jobs.params(filename="big.xlsx", dry_run=False)
+        jobs.launch("import", user=users["district"], params=params, fields=fields, upload=path,
+                    token="t-progress").thread.join(60)
     finally:
-        jobs._save, jobs.REPORT_EVERY_SECONDS = original, saved
+        store.save, running.REPORT_EVERY_SECONDS = original, saved
     assert ("running", "Đang kiểm tra trang “Hộ gia đình”", 1000, 2500) in seen
     assert ("running", "Đang kiểm tra trang “Hộ gia đình”", 2500, 2500) in seen
     assert ("running", "Đang ghi vào sổ: hộ gia đình", 2500, 2500) in seen
@@ -120,7 +123,7 @@ def test_a_failed_job_says_so_and_stores_nothing(client, users, files):
     job_url = uploaded_and_checked(client, users["district"], files[0])
     token = job_url.strip("/").split("/")[-1]
     # the officer's account is gone by the time the import runs: the job fails, the page says so
-    jobs.run(token=token, user_id=0, path="missing.xlsx", filename="good.xlsx", dry_run=False)
+    import_jobs.run(token=token, user_id=0, path="missing.xlsx", filename="good.xlsx", dry_run=False)
     page = client.get(job_url)
     assert page.status_code == 500 and "Lỗi hệ thống: không ghi gì" in page.content.decode()
     assert not Household.objects.exists()
@@ -176,7 +179,7 @@ def test_cancel_is_refused_while_the_import_writes(client, users, files):
     job_url = uploaded_and_checked(client, users["district"], files[0])
     token = job_url.strip("/").split("/")[-1]
     # the state a running commit leaves in the job store
-    jobs._save(token, status="running", dry_run=False, phase="Đang ghi vào sổ: hộ gia đình", done=1000, total=2500,
+    store.save(token, status="running", dry_run=False, phase="Đang ghi vào sổ: hộ gia đình", done=1000, total=2500,
                result=None)
     refused = client.post(f"/import/{token}/cancel/")
     assert refused.url == job_url
@@ -193,6 +196,6 @@ def test_a_check_cancelled_while_it_runs_leaves_no_state(client, users, files):
     token = job_url.strip("/").split("/")[-1]
     client.post(f"/import/{token}/cancel/")  # the file and the job's state are gone
     # the check that was still reading when the officer cancelled now fails on the missing file
-    jobs.run(token=token, user_id=users["district"].pk, path="gone.xlsx", filename="good.xlsx", dry_run=True)
+    import_jobs.run(token=token, user_id=users["district"].pk, path="gone.xlsx", filename="good.xlsx", dry_run=True)
     assert jobs.state(token) is None
     assert client.get(job_url).status_code == 404

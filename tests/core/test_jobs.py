@@ -1,4 +1,5 @@
-"""Uploads do not pile up in the temporary folder, and a server runs a bounded number of imports at once."""
+"""core/jobs on one server (no broker): uploads do not pile up in the temporary folder, and a server runs a
+bounded number of imports at once (slots)."""
 import os
 import time
 from pathlib import Path
@@ -6,8 +7,9 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
+from core import jobs
+from core.jobs import slots, store
 from households.models import Household
-from importing import jobs
 from tests.importing.builders import workbook
 from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
 from tests.importing.test_pages import background, finished
@@ -56,7 +58,7 @@ def test_uploads_abandoned_for_a_day_are_removed_at_the_next_upload(client, user
     two_days_ago = time.time() - 2 * DAY
     os.utime(old, (two_days_ago, two_days_ago))
     os.utime(running, (two_days_ago, two_days_ago))
-    jobs._save("running", status="running", dry_run=False, phase="", done=0, total=0, result=None)
+    store.save("running", status="running", dry_run=False, phase="", done=0, total=0, result=None)
     try:
         settings.IMPORT_MAX_UPLOAD_BYTES = 100  # refused at once: no background job in this test
         client.force_login(users["district"])
@@ -85,8 +87,6 @@ def test_a_file_refused_whole_is_forgotten_once_its_page_is_shown(client, users,
 # -- at most IMPORT_MAX_CONCURRENT imports at a time --------------------------------------------------------
 @background
 def test_imports_beyond_the_servers_limit_are_told_to_wait(client, users, good, uploads, settings):
-    from importing import slots
-
     settings.IMPORT_MAX_CONCURRENT = 1
     client.force_login(users["district"])
     job_url = post(client, good).url
@@ -95,7 +95,7 @@ def test_imports_beyond_the_servers_limit_are_told_to_wait(client, users, good, 
     api = APIClient()
     api.force_authenticate(users["district"])
 
-    held = slots.acquire()  # another import runs on this server
+    held = slots.acquire("import")  # another import runs on this server
     assert held is not None
     try:
         busy = post(client, good)
@@ -122,26 +122,24 @@ def test_slots_are_counted_across_processes_and_freed_by_a_dead_one(settings, tm
     import subprocess
     import sys
 
-    from importing import slots
-
     settings.IMPORT_MAX_CONCURRENT = 2
-    first = slots.acquire()
+    first = slots.acquire("import")
     assert first is not None
     script = ("import sys, django, os; os.environ['DJANGO_SETTINGS_MODULE']='poverty_tracker.test_settings'; "
               "django.setup(); from django.conf import settings; "
               f"settings.IMPORT_UPLOAD_DIR={settings.IMPORT_UPLOAD_DIR!r}; settings.IMPORT_MAX_CONCURRENT=2; "
-              "from importing import slots; taken = slots.acquire(); print('got' if taken else 'busy'); "
-              "print('busy' if slots.acquire() is None else 'got'); sys.stdout.flush(); sys.stdin.read()")
+              "from core.jobs import slots; taken = slots.acquire('import'); print('got' if taken else 'busy'); "
+              "print('busy' if slots.acquire('import') is None else 'got'); sys.stdout.flush(); sys.stdin.read()")
     child = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                              cwd=Path(__file__).resolve().parents[2])
     try:
         assert child.stdout.readline().strip() == "got"  # the second slot
         assert child.stdout.readline().strip() == "busy"  # none left, here or there
-        assert slots.acquire() is None
+        assert slots.acquire("import") is None
     finally:
         child.kill()
         child.wait(10)
-    again = slots.acquire()  # the dead process's slot is free
+    again = slots.acquire("import")  # the dead process's slot is free
     assert again is not None
     again.release()
     first.release()

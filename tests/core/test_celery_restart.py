@@ -10,10 +10,10 @@ import re
 import signal
 import uuid
 
+from core import jobs
 from households.models import Household
-from importing import jobs
+from tests.core.test_celery_jobs import committed, installation, wait_for, worker  # noqa: F401 - fixtures
 from tests.importing.builders import workbook
-from tests.test_celery_jobs import committed, installation, wait_for, worker  # noqa: F401 - fixtures
 
 ROWS = 12_000  # long enough a check to be caught in the middle
 

@@ -18,15 +18,16 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from core import jobs
+from core.jobs import queue
 from households.models import Household
-from importing import jobs, slots
 from poverty_tracker.settings import cache_settings
 from tests.importing.builders import workbook
 from tests.importing.test_import import GOOD_HOUSEHOLDS, GOOD_MEMBERS, GOOD_REVIEWS
 from tests.importing.test_pages import finished
 from tests.redis_available import redis_or_skip
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_CELERY_REDIS_URL", "redis://127.0.0.1:6379/13")
 # Transactional: the worker is another process, it sees only committed rows. serialized_rollback puts back
 # the rows the migrations seeded (ethnic groups, standards) that the flush after each test removes.
@@ -219,7 +220,7 @@ def test_jobs_beyond_the_limits_wait_in_the_queue_with_their_place(installation,
     installation.start_worker()
     for url in (urls[0], urls[2], theirs):
         assert finished(client if url != theirs else other, url, seconds=120).status_code == 200
-    assert slots.position("import", urls[2].strip("/").split("/")[-1]) is None
+    assert queue.position("import", urls[2].strip("/").split("/")[-1]) is None
 
 
 @committed

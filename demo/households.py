@@ -86,7 +86,7 @@ def _villages_by_district():
 
 
 def _weighted(rng, choices):
-    codes, weights = zip(*choices)
+    codes, weights = zip(*choices, strict=True)
     return rng.choices(codes, weights=weights)[0]
 
 
@@ -119,31 +119,9 @@ def _shape_labour(rng, kind, people):
     those that stay."""
     head, others = people[0], people[1:]
     if kind == ELDERLY:
-        _with_birth_year(head, rng.randint(1938, 1956))
-        kept = [head]
-        for member in others:
-            if member.relation_to_head == Relation.SPOUSE:
-                _with_birth_year(member, rng.randint(1938, 1957))
-            elif member.relation_to_head == Relation.CHILD and len(kept) < 4:
-                member.relation_to_head = Relation.GRANDCHILD  # the children work away: grandchildren stay
-                _with_birth_year(member, rng.randint(2011, 2019))
-            else:
-                continue
-            kept.append(member)
-        people = kept
+        people = _elderly_with_grandchildren(rng, head, others)
     elif kind == DISABLED:
-        _with_birth_year(head, rng.randint(1975, 1990))
-        head.has_labour_capacity, head.has_disability, head.is_social_protection = False, True, True
-        kept = [head]
-        for member in others:
-            if member.relation_to_head == Relation.CHILD:
-                _with_birth_year(member, rng.randint(2011, 2020))
-            elif member.relation_to_head == Relation.PARENT:
-                _with_birth_year(member, head.birth_year - rng.randint(25, 30))
-            else:
-                continue  # a widowed or separated head
-            kept.append(member)
-        people = kept
+        people = _disabled_head_with_children(rng, head, others)
     else:
         for member in others:  # now and then a working-age member seriously ill
             if 1965 <= (member.birth_year or 0) <= 2005 and rng.random() < 0.015:
@@ -152,6 +130,36 @@ def _shape_labour(rng, kind, people):
         if member.birth_year and member.birth_year <= SOCIAL_PROTECTION_BORN_BY:
             member.is_social_protection = True
     return people
+
+
+def _elderly_with_grandchildren(rng, head, others):
+    _with_birth_year(head, rng.randint(1938, 1956))
+    kept = [head]
+    for member in others:
+        if member.relation_to_head == Relation.SPOUSE:
+            _with_birth_year(member, rng.randint(1938, 1957))
+        elif member.relation_to_head == Relation.CHILD and len(kept) < 4:
+            member.relation_to_head = Relation.GRANDCHILD  # the children work away: grandchildren stay
+            _with_birth_year(member, rng.randint(2011, 2019))
+        else:
+            continue
+        kept.append(member)
+    return kept
+
+
+def _disabled_head_with_children(rng, head, others):
+    _with_birth_year(head, rng.randint(1975, 1990))
+    head.has_labour_capacity, head.has_disability, head.is_social_protection = False, True, True
+    kept = [head]
+    for member in others:
+        if member.relation_to_head == Relation.CHILD:
+            _with_birth_year(member, rng.randint(2011, 2020))
+        elif member.relation_to_head == Relation.PARENT:
+            _with_birth_year(member, head.birth_year - rng.randint(25, 30))
+        else:
+            continue  # a widowed or separated head
+        kept.append(member)
+    return kept
 
 
 @transaction.atomic

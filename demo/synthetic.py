@@ -76,7 +76,7 @@ def build_households(*, province, households, seed):
     """Households spread over the communes, 1-8 members each (about 4 on average)."""
     rng = random.Random(seed)
     ethnic = EthnicGroup.objects.in_bulk()
-    codes, weights = zip(*ETHNIC_WEIGHTS)
+    codes, weights = zip(*ETHNIC_WEIGHTS, strict=True)
     start = Household.objects.filter(code__startswith="SYN-").count()
     pending_households, pending_members = [], []
 

@@ -7,6 +7,7 @@ class ReviewConfig(AppConfig):
     verbose_name = "Rà soát hằng năm"
 
     def ready(self):
-        # Registers the receiver that keeps open assessments in step with their household's members and
-        # livelihood (households.services.household_facts_changed).
-        from review import services  # noqa: F401
+        # review.movements registers the receiver that keeps open assessments in step with their household's
+        # members and livelihood (households.services.household_facts_changed); review.calendar registers the
+        # start-up check of the review calendar settings.
+        from review import calendar, movements  # noqa: F401

@@ -105,3 +105,13 @@ def household_labour(members, year):
 
 def no_labour_capacity(members, year):
     return household_labour(members, year).no_labour_capacity
+
+
+# The member fields household_labour reads: a query of members for the derivation loads only these.
+LABOUR_FIELDS = ("full_name", "gender", "birth_year", "birth_date", "has_labour_capacity")
+
+
+def stored_override(no_labour_capacity, labour_override_reason):
+    """The officer's value a stored assessment keeps: its value where it carries an override reason, else None
+    (the value follows the members). The one reading of a stored override (saves and member changes)."""
+    return no_labour_capacity if labour_override_reason else None

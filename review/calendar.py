@@ -1,0 +1,134 @@
+"""The review calendar: when a year's annual review opens and closes, its report deadlines, and the level above
+the commune for it — read from ONE source, the settings REVIEW_WINDOW_OPENS, REVIEW_WINDOW_CLOSES,
+REVIEW_PRELIMINARY_DEADLINE and REVIEW_OFFICIAL_DEADLINE ("MM-DD" days of the review year; defaults: Decision
+24/2021/QĐ-TTg, the periodic review 1 September – 14 December, reports before 15 November and 20 December).
+
+The settings module refuses a malformed value from the environment at start-up; `check_calendar` (a Django
+system check, registered by review.apps) refuses at start-up a value set any other way, the days out of order,
+or a 2025 window spanning the abolition of the districts. Nothing here falls back silently: a bad value read
+later raises ImproperlyConfigured naming the setting.
+"""
+import datetime
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from areas.models import Level
+
+# The 2025 reform: from 1 July 2025 there are no districts, and communes report to the province.
+DISTRICTS_ABOLISHED_ON = datetime.date(2025, 7, 1)
+LEVEL_ABOVE_NAMES = {Level.DISTRICT: "huyện", Level.PROVINCE: "tỉnh"}
+CALENDAR_SETTINGS = ("REVIEW_WINDOW_OPENS", "REVIEW_WINDOW_CLOSES", "REVIEW_PRELIMINARY_DEADLINE",
+                     "REVIEW_OFFICIAL_DEADLINE")
+DEFAULTS = {"REVIEW_WINDOW_OPENS": "09-01", "REVIEW_WINDOW_CLOSES": "12-14",
+            "REVIEW_PRELIMINARY_DEADLINE": "11-15", "REVIEW_OFFICIAL_DEADLINE": "12-20"}
+
+
+def month_day(name: str) -> tuple[int, int]:
+    """(month, day) of the calendar setting `name`; ImproperlyConfigured naming it when it is not "MM-DD", a
+    day every year has."""
+    value = str(getattr(settings, name, DEFAULTS[name])).strip()
+    parts = value.split("-")
+    try:
+        if len(parts) != 2 or not all(part.isdigit() for part in parts):
+            raise ValueError
+        month, day = int(parts[0]), int(parts[1])
+        datetime.date(2023, month, day)  # a year without 29 February: the day must exist every year
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected MM-DD, a day of every year (e.g. 11-15).") from None
+    return month, day
+
+
+def _day(name, year):
+    return datetime.date(int(year), *month_day(name))
+
+
+def review_window() -> tuple[tuple[int, int], tuple[int, int]]:
+    """((month, day) the annual review opens, (month, day) it closes)."""
+    return month_day("REVIEW_WINDOW_OPENS"), month_day("REVIEW_WINDOW_CLOSES")
+
+
+def review_opens(year: int) -> datetime.date:
+    """The day the annual review of `year` opens (1 September by default)."""
+    return _day("REVIEW_WINDOW_OPENS", year)
+
+
+def review_closes(year: int) -> datetime.date:
+    """The last day of the annual review of `year` (14 December by default)."""
+    return _day("REVIEW_WINDOW_CLOSES", year)
+
+
+def preliminary_deadline(year: int) -> datetime.date:
+    """The preliminary result is reported BEFORE this day (late on the day itself)."""
+    return _day("REVIEW_PRELIMINARY_DEADLINE", year)
+
+
+def official_deadline(year: int) -> datetime.date:
+    """The official result is reported BEFORE this day (late on the day itself)."""
+    return _day("REVIEW_OFFICIAL_DEADLINE", year)
+
+
+def level_above(year: int) -> str:
+    """The level above the commune for the review of `year`: the level its results are reported to, that
+    may return the round or reopen it once recognised. Level.DISTRICT or Level.PROVINCE.
+
+    The one rule: the level that exists on the day the year's review opens. Every report of a year's review
+    falls between that day and the end of the year, and 1 July 2025 falls in no such span (check_calendar
+    refuses a window that would hold it), so any day of the span gives the same answer: review years up to
+    2024 report to the district, review years from 2025 to the province."""
+    return Level.DISTRICT if review_opens(year) < DISTRICTS_ABOLISHED_ON else Level.PROVINCE
+
+
+def level_above_name(year: int) -> str:
+    """"huyện" or "tỉnh": where the commune reports the review of `year`."""
+    return LEVEL_ABOVE_NAMES[level_above(year)]
+
+
+def review_year_of(day: datetime.date) -> int:
+    """The annual review a request dated `day` is considered in: that year's, or the next year's once the
+    year's window has closed."""
+    return day.year + 1 if day > review_closes(day.year) else day.year
+
+
+def lists_year_of(day: datetime.date) -> int:
+    """The review year whose lists are in force on `day`: the lists of review year N apply in N + 1."""
+    return day.year - 1
+
+
+def round_closed_message(commune, year) -> str:
+    """Why the commune has no review of `year` ("" when it has one): a year's review belongs to the communes in
+    force on the day it opens, so a commune the 2025 reform merged away has no review from 2025 on, and its
+    households are reviewed in their new commune."""
+    message = commune.closed_message(review_opens(year))
+    return f"{message} Không có đợt rà soát năm {year} của xã này: hãy chuyển hộ sang xã mới." if message else ""
+
+
+def _order_errors(days):
+    opens, closes = days["REVIEW_WINDOW_OPENS"], days["REVIEW_WINDOW_CLOSES"]
+    preliminary, official = days["REVIEW_PRELIMINARY_DEADLINE"], days["REVIEW_OFFICIAL_DEADLINE"]
+    errors = []
+    if not opens < closes:
+        errors.append("REVIEW_WINDOW_OPENS must come before REVIEW_WINDOW_CLOSES.")
+    if not opens < preliminary <= official:
+        errors.append("Expected REVIEW_WINDOW_OPENS < REVIEW_PRELIMINARY_DEADLINE <= REVIEW_OFFICIAL_DEADLINE.")
+    reform = (DISTRICTS_ABOLISHED_ON.month, DISTRICTS_ABOLISHED_ON.day)
+    if opens < reform <= max(closes, official):
+        errors.append("The 2025 review's window would hold 1 July 2025 (the districts abolished): the level above "
+                      "would change within the review. REVIEW_WINDOW_OPENS must be after 07-01 or the whole "
+                      "calendar before it.")
+    return errors
+
+
+@checks.register()
+def check_calendar(app_configs=None, **kwargs):
+    """Start-up check: every calendar setting is a valid "MM-DD" and the days run in the review's order."""
+    days, errors = {}, []
+    for name in CALENDAR_SETTINGS:
+        try:
+            days[name] = month_day(name)
+        except ImproperlyConfigured as error:
+            errors.append(checks.Error(str(error), id="review.E001"))
+    if not errors:
+        errors += [checks.Error(message, id="review.E002") for message in _order_errors(days)]
+    return errors

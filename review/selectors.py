@@ -1,0 +1,104 @@
+"""The reads of the review: the list to review and the class in force, the households without a result, the
+members the labour derivation reads, and the figures of the progress board. Nothing here writes.
+
+The list to review (Decision 24/2021/QĐ-TTg): the next annual review (N+1) starts from the class in force —
+the last annual result amended by the regular (in-year) reviews since; its list is every household on the
+current poor and near-poor lists plus the households that applied.
+"""
+import datetime
+from collections import defaultdict
+
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from households.models import Household, Member
+from review.calendar import lists_year_of
+from review.labour import LABOUR_FIELDS
+from review.models import Assessment, Classification, RegularReview, ReviewRequest, ReviewRound
+
+POOR, NEAR_POOR, NOT_POOR = Classification.POOR, Classification.NEAR_POOR, Classification.NOT_POOR
+LISTED = (POOR, NEAR_POOR)  # the classes whose households are on a list (and so on the next list to review)
+
+
+def annotate_review_list(households: QuerySet, year: int) -> QuerySet:
+    """Households annotated for the annual review of `year`:
+    - `annual_class`: their result of review year − 1 (None when not reviewed then);
+    - `regular_class`: the class of their latest regular review amending those lists (None when none);
+    - `class_in_force`: what the review starts from, the regular review's class, else the annual one, else
+      not poor;
+    - `has_request`: a request for this year's review not yet decided by a regular review;
+    - `on_review_list`: on the list to review (poor or near-poor now, or applied).
+    One query whatever the number of households (correlated subqueries on indexed columns)."""
+    annual = Assessment.objects.filter(household=OuterRef("pk"), year=year - 1).values("classification")[:1]
+    regular = (RegularReview.objects.filter(household=OuterRef("pk"), year=year - 1)
+               .order_by("-effective_on", "-pk").values("classification")[:1])
+    # A request already decided by a regular review (one that cites it) is settled: it puts nobody on the list.
+    requested = ReviewRequest.objects.filter(household=OuterRef("pk"), year=year, regular_reviews__isnull=True)
+    return households.annotate(
+        annual_class=Subquery(annual), regular_class=Subquery(regular), has_request=Exists(requested),
+    ).annotate(
+        class_in_force=Coalesce("regular_class", "annual_class", Value(NOT_POOR)),
+    ).annotate(
+        on_review_list=Case(When(Q(class_in_force__in=LISTED) | Q(has_request=True), then=Value(True)),
+                            default=Value(False), output_field=BooleanField()),
+    )
+
+
+def households_to_review(commune, year: int, households: QuerySet | None = None) -> QuerySet:
+    """The list to review of a commune's annual review of `year`: its active households on the poor and
+    near-poor lists in force (the result of review year − 1 amended by the regular reviews since) and those
+    with a request for this review. `households`: the queryset to start from (a user's visible households)."""
+    commune_id = getattr(commune, "pk", commune)
+    base = households if households is not None else Household.objects.all()
+    return annotate_review_list(base.active().filter(commune_id=commune_id), year).filter(on_review_list=True)
+
+
+def class_in_force_on(household, day: datetime.date) -> tuple:
+    """(class, RegularReview or None, Assessment or None) of `household` on `day`: its result of the review
+    whose lists are in force that day, then the latest regular review amending them effective by that day.
+    A household not reviewed that year was on no list: not poor."""
+    household_id = getattr(household, "pk", household)
+    year = lists_year_of(day)
+    assessment = Assessment.objects.filter(household_id=household_id, year=year).select_related(
+        "review_round").first()
+    latest = (RegularReview.objects.filter(household_id=household_id, year=year, effective_on__lte=day)
+              .order_by("-effective_on", "-pk").first())
+    if latest is not None:
+        return latest.classification, latest, assessment
+    return (assessment.classification if assessment else NOT_POOR), None, assessment
+
+
+def unassessed_households(review_round: ReviewRound) -> QuerySet:
+    """The households of the round's commune without a result of its year: those the worksheet counts as
+    "chưa rà soát" (active households registered in the commune)."""
+    return Household.objects.active().filter(commune_id=review_round.commune_id).exclude(
+        assessments__year=review_round.year)
+
+
+def labour_members(household_ids) -> dict:
+    """{household id: [members]} with the fields the labour derivation reads (review.labour), one query."""
+    members = defaultdict(list)
+    for member in (Member.objects.filter(household_id__in=household_ids).only("household_id", *LABOUR_FIELDS)
+                   .order_by("pk")):
+        members[member.household_id].append(member)
+    return members
+
+
+def failed_meetings(review_round: ReviewRound) -> list:
+    """The round's recorded village meetings where the result did not stand (not more than half in favour)."""
+    return [meeting for meeting in review_round.village_meetings.select_related("village").order_by("village")
+            if not meeting.passed]
+
+
+def progress_counts(user, communes: QuerySet, year: int) -> tuple[dict, dict, dict]:
+    """What the progress board reads for `year`, within the user's scope: ({commune: assessed}, {commune:
+    round}, {commune: {"n": on the list to review, "done": of them assessed}}), one grouped query each."""
+    assessed = dict(Assessment.objects.visible_to(user).filter(year=year).values_list("commune_id")
+                    .annotate(n=Count("id")))
+    rounds = {r.commune_id: r for r in ReviewRound.objects.visible_to(user).filter(year=year)}
+    listed = {row["commune_id"]: row for row in annotate_review_list(
+        Household.objects.visible_to(user).active().filter(commune__in=communes.values("code")), year,
+    ).filter(on_review_list=True).annotate(
+        assessed_now=Exists(Assessment.objects.filter(household=OuterRef("pk"), year=year)),
+    ).values("commune_id").annotate(n=Count("id"), done=Count("id", filter=Q(assessed_now=True))).order_by()}
+    return assessed, rounds, listed

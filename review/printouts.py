@@ -41,7 +41,7 @@ from review.models import (
     VillageMeeting,
     villages_of,
 )
-from review.services import standard_for_year
+from review.standards import standard_for_year
 
 # --- units as they were ------------------------------------------------------------------------------
 
@@ -303,6 +303,28 @@ def _commune_or_404(user, code):
     return commune
 
 
+def _chosen(village_codes, village_code):
+    """The villages to list: every one, or the one asked for (404 when the commune has no such village)."""
+    if not village_code:
+        return village_codes
+    if village_code != NO_VILLAGE and village_code not in village_codes:
+        raise Http404("Không có thôn này trong xã.")
+    return {village_code}
+
+
+def _fill(villages, assessments):
+    """Each village's rows: poor then near-poor (by household code), and apart those who left the lists."""
+    order = {Classification.POOR: 0, Classification.NEAR_POOR: 1}
+    for assessment in sorted(assessments, key=lambda a: (order.get(a.classification, 2), a.household.code)):
+        target = villages.get(assessment.village_id or NO_VILLAGE)
+        if target is None:
+            continue
+        if assessment.classification in CERTIFIED_CLASSES:
+            target.rows.append(posting_row(len(target.rows) + 1, assessment))
+        else:
+            target.left.append(posting_row(len(target.left) + 1, assessment))
+
+
 def posting_lists(*, user, commune_code, year, stage=PRELIMINARY, village_code=None):
     """The posting lists of a commune's review of `year`, one per village (or the one village asked for).
     Http404 for a commune or village outside the user's area, or a year no standard covers;
@@ -332,13 +354,7 @@ def posting_lists(*, user, commune_code, year, stage=PRELIMINARY, village_code=N
     village_codes = set(under) | assessed
     if any(a.village_id is None for a in assessments):
         village_codes.add(NO_VILLAGE)  # never dropped: listed apart, for the commune to place
-    if village_code:
-        if village_code == NO_VILLAGE:
-            village_codes = {NO_VILLAGE}
-        elif village_code not in village_codes:
-            raise Http404("Không có thôn này trong xã.")
-        else:
-            village_codes = {village_code}
+    village_codes = _chosen(village_codes, village_code)
     meetings = {m.village_id: m for m in VillageMeeting.objects.visible_to(user).filter(review_round=review_round)} \
         if review_round else {}
     villages = {}
@@ -351,15 +367,7 @@ def posting_lists(*, user, commune_code, year, stage=PRELIMINARY, village_code=N
         kind, _ = names.kind_name(code, day)
         villages[code] = VillageList(code, names.label(code, day), village_head_title(kind),
                                      meeting.posted_from if recorded else None, meeting.posted_to if recorded else None)
-    order = {Classification.POOR: 0, Classification.NEAR_POOR: 1}
-    for assessment in sorted(assessments, key=lambda a: (order.get(a.classification, 2), a.household.code)):
-        target = villages.get(assessment.village_id or NO_VILLAGE)
-        if target is None:
-            continue
-        if assessment.classification in CERTIFIED_CLASSES:
-            target.rows.append(posting_row(len(target.rows) + 1, assessment))
-        else:
-            target.left.append(posting_row(len(target.left) + 1, assessment))
+    _fill(villages, assessments)
     if NO_VILLAGE in villages and not villages[NO_VILLAGE].rows and not villages[NO_VILLAGE].left:
         del villages[NO_VILLAGE]
     return PostingLists(commune=commune, year=year, stage=stage, review_round=review_round,

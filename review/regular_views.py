@@ -1,7 +1,7 @@
 """The page of a commune's requests and regular (in-year) reviews: `/review/<commune>/regular/`.
 
 Officers record the households' requests; the commune chairman recognises a household as poor, near-poor or
-out of poverty by a decision of its own. Reads through the scoping door, writes through review.regular.
+out of poverty by a decision of its own. Reads through the scoping door, writes through review.requests and review.regular.
 """
 import datetime
 
@@ -14,16 +14,11 @@ from django.shortcuts import redirect, render
 from accounts.models import can_edit
 from core.errors import ConflictError
 from households.models import Household
+from review.calendar import lists_year_of, review_year_of
 from review.models import Classification, RegularReview, RequestKind, ReviewRequest
-from review.regular import (
-    REGULAR_CLASSES,
-    lists_year_of,
-    may_recognise,
-    regular_recognise,
-    request_save,
-    review_year_of,
-)
-from review.views import _commune_or_404
+from review.regular import REGULAR_CLASSES, may_recognise, regular_recognise
+from review.requests import request_save
+from review.views import commune_or_404
 
 SHOWN = 200  # the newest this many of each list: a commune records a few a month
 
@@ -62,7 +57,7 @@ def _errors_into(form, error):
 
 @login_required
 def regular_page(request, commune):
-    commune = _commune_or_404(request.user, commune)
+    commune = commune_or_404(request.user, commune)
     today = datetime.date.today()
     recognises, edits = may_recognise(request.user), can_edit(request.user)
     request_form = RequestForm(prefix="req") if edits else None

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from review import printouts, regular_views, views
+from review import printouts, regular_views, round_views, views
 
 app_name = "review"
 urlpatterns = [
-    path("progress/", views.progress_board, name="progress"),
+    path("progress/", round_views.progress_board, name="progress"),
     path("certificate/<int:assessment_id>/", printouts.certificate, name="certificate"),
     path("<str:commune>/regular/", regular_views.regular_page, name="regular"),
     path("<str:commune>/<int:year>/", views.worksheet, name="worksheet"),
-    path("<str:commune>/<int:year>/lists/", views.recognition_lists, name="lists"),
+    path("<str:commune>/<int:year>/lists/", round_views.recognition_lists, name="lists"),
     path("<str:commune>/<int:year>/posting/", printouts.posting_list, name="posting"),
 ]

@@ -1,22 +1,20 @@
-"""Review pages: the worksheet, recognition lists, and the district's progress board (the certificate and the
-posting lists are in review.printouts).
+"""The review worksheet: a commune's households of a year, on one page per hundred, each row's inputs saved
+through review.assessments (recognition lists and the progress board: review.round_views; the certificate
+and the posting lists: review.printouts; requests and regular reviews: review.regular_views).
 
-Thin views: read through the scoping door, write through review.services.
+Thin views: read through the scoping door and review.selectors, write through review.assessments.
 """
-import datetime
 import json
 import re
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -26,46 +24,28 @@ from areas.scoping import can_see_area
 from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
-from households.models import FARM_LIVELIHOODS, Household, HouseholdStatus, Member
+from households.models import FARM_LIVELIHOODS, Household
+from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA, assessment_save
+from review.calendar import round_closed_message
 from review.labour import household_labour
-from review.models import (
-    LEVEL_ABOVE_NAMES,
-    Assessment,
-    Classification,
-    Movement,
-    ReviewRound,
-    RoundLockedError,
-    RoundStatus,
-    VillageMeeting,
-    level_above,
-)
-from review.printouts import villages_under
-from review.regular import annotate_review_list
-from review.services import (
-    LABOUR_FIELDS,
-    MAX_B1_SCORE,
-    MAX_INCOME_PER_CAPITA,
-    assessment_save,
-    held_back_notice,
-    lines_of,
-    round_closed_message,
-    standard_for_year,
-)
+from review.locks import held_back_notice
+from review.models import Assessment, Classification, ReviewRound, RoundLockedError
+from review.selectors import annotate_review_list, labour_members
+from review.standards import lines_of, standard_for_year
 
 ROWS_PER_PAGE = 100
-# Years the progress board shows (its year input offers the same range): outside them there is no review
-# and no calendar date to compute deadlines from.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _commune_or_404(user, code):
+def commune_or_404(user, code) -> AdministrativeUnit:
+    """The commune of `code` in the user's area, else 404."""
     commune = AdministrativeUnit.objects.filter(code=code, level=Level.COMMUNE).first()
     if commune is None or not can_see_area(user, code):
         raise Http404("Không có xã này trong địa bàn của bạn.")
     return commune
 
 
-def _year_or_404(year):
+def year_or_404(year):
+    """The standard of review year `year`, else 404."""
     try:
         return standard_for_year(year)
     except ValidationError as error:
@@ -124,9 +104,7 @@ def _attach_labour(households, year):
     """Each household's labour capacity derived from its members for `year` (`household.labour`, a
     review.labour.LabourResult) and whether it lives from farming (`household.farm`: the only households that
     can be of average living standard, for the live preview): one query for the page."""
-    members = defaultdict(list)
-    for member in Member.objects.filter(household__in=households).only("household_id", *LABOUR_FIELDS).order_by("pk"):
-        members[member.household_id].append(member)
+    members = labour_members([household.pk for household in households])
     for household in households:
         household.labour = household_labour(members[household.pk], int(year))
         household.farm = household.livelihood in FARM_LIVELIHOODS
@@ -230,8 +208,8 @@ def _posted_rows(request, households):
 
 @login_required
 def worksheet(request, commune, year):
-    commune = _commune_or_404(request.user, commune)
-    standard = _year_or_404(year)
+    commune = commune_or_404(request.user, commune)
+    standard = year_or_404(year)
     indicators = list(standard.indicators.all())
     codes = [indicator.code for indicator in indicators]
     review_round = ReviewRound.objects.filter(commune=commune, year=year).first()
@@ -352,86 +330,3 @@ def _save_rows(request, forms_, rows, assessments, year):
 
 class _RollBack(Exception):
     pass
-
-
-@login_required
-def recognition_lists(request, commune, year):
-    commune = _commune_or_404(request.user, commune)
-    _year_or_404(year)
-    base = (Assessment.objects.visible_to(request.user).filter(commune=commune, year=year)
-            .select_related("household", "village", "household__ethnic_group").order_by("village", "household__code"))
-    lists = [
-        ("Danh sách hộ nghèo", base.poor()),
-        ("Danh sách hộ cận nghèo", base.near_poor()),
-        ("Danh sách hộ thoát nghèo", base.escaped()),
-        ("Danh sách hộ nghèo phát sinh mới", base.filter(movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED])),
-    ]
-    review_round = ReviewRound.objects.visible_to(request.user).filter(commune=commune, year=year).first()
-    meetings = list(VillageMeeting.objects.visible_to(request.user).filter(review_round=review_round)
-                    .select_related("village").order_by("village")) if review_round else []
-    recorded = {meeting.village_id for meeting in meetings}
-    unrecorded = list(AdministrativeUnit.objects.filter(
-        code__in=[code for code in villages_under(commune.code, year) if code not in recorded]).order_by("code"))
-    context = {"commune": commune, "year": year, "lists": lists, "review_round": review_round,
-               "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": LEVEL_ABOVE_NAMES[
-                   level_above(year)]}
-    return render(request, "review/lists.html", context)
-
-
-def _deadline(year, month_day):
-    month, day = (int(part) for part in month_day.split("-"))
-    return datetime.date(year, month, day)
-
-
-@login_required
-def progress_board(request):
-    try:
-        year = int(request.GET.get("year") or datetime.date.today().year)
-    except ValueError:
-        return render(request, "review/progress.html", {"error": "Năm không hợp lệ."}, status=400)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        return render(request, "review/progress.html",
-                      {"error": f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR} (bạn nhập {year})."}, status=400)
-    communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
-                .order_by("parent_id", "code"))
-    commune_codes = communes.values("code")
-    communes = communes.annotate(
-        registered=Count("households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True),
-    )
-    assessed = dict(Assessment.objects.visible_to(request.user).filter(year=year).values_list("commune_id")
-                    .annotate(n=Count("id")))
-    rounds = {r.commune_id: r for r in ReviewRound.objects.visible_to(request.user).filter(year=year)}
-    # The list to review of each commune (review.regular) and how much of it is assessed: one grouped query.
-    listed = {row["commune_id"]: row for row in annotate_review_list(
-        Household.objects.visible_to(request.user).active().filter(commune__in=commune_codes), year,
-    ).filter(on_review_list=True).annotate(
-        assessed_now=Exists(Assessment.objects.filter(household=OuterRef("pk"), year=year)),
-    ).values("commune_id").annotate(n=Count("id"), done=Count("id", filter=Q(assessed_now=True))).order_by()}
-    today = datetime.date.today()
-    preliminary = _deadline(year, settings.REVIEW_PRELIMINARY_DEADLINE)
-    official = _deadline(year, settings.REVIEW_OFFICIAL_DEADLINE)
-    # The commune's window for the periodic review (settings REVIEW_WINDOW_OPENS / _CLOSES).
-    window = (_deadline(year, settings.REVIEW_WINDOW_OPENS), _deadline(year, settings.REVIEW_WINDOW_CLOSES))
-    rows = []
-    for commune in communes:
-        review_round = rounds.get(commune.code)
-        status = review_round.status if review_round else None
-        done = assessed.get(commune.code, 0)
-        to_review = listed.get(commune.code, {"n": 0, "done": 0})
-        rows.append({
-            "commune": commune, "round": review_round, "assessed": done, "registered": commune.registered,
-            "to_review": to_review["n"], "to_review_assessed": to_review["done"],
-            # Progress against the list to review, not against every registered household.
-            "share": round(100 * to_review["done"] / to_review["n"]) if to_review["n"] else None,
-            # the reports are due BEFORE these days (Decision 24/2021/QĐ-TTg, Article 7): late on the day itself
-            "late": status != RoundStatus.APPROVED and today >= official,
-            "behind": status in (None, RoundStatus.OPEN) and today >= preliminary,
-        })
-    context = {"year": year, "rows": rows, "preliminary": preliminary, "official": official,
-               "days_to_preliminary": (preliminary - today).days, "days_to_official": (official - today).days,
-               "overdue_preliminary": max(0, (today - preliminary).days + 1),
-               "overdue_official": max(0, (today - official).days + 1),
-               "window_opens": window[0], "window_closes": window[1],
-               "window_state": ("chưa mở" if today < window[0] else "đã kết thúc" if today > window[1] else
-                                f"đang diễn ra, còn {(window[1] - today).days} ngày")}
-    return render(request, "review/progress.html", context)

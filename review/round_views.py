@@ -1,0 +1,86 @@
+"""The pages of a round: its recognition lists (with the village meetings) and the district's progress board
+of every commune's round, against the review calendar (review.calendar)."""
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from areas.models import AdministrativeUnit
+from households.models import HouseholdStatus
+from review.calendar import level_above_name, official_deadline, preliminary_deadline, review_closes, review_opens
+from review.models import Assessment, Movement, ReviewRound, RoundStatus, VillageMeeting
+from review.printouts import villages_under
+from review.selectors import progress_counts
+from review.views import commune_or_404, year_or_404
+
+# Years the progress board shows (its year input offers the same range): outside them there is no review
+# and no calendar date to compute deadlines from.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@login_required
+def recognition_lists(request, commune, year):
+    commune = commune_or_404(request.user, commune)
+    year_or_404(year)
+    base = (Assessment.objects.visible_to(request.user).filter(commune=commune, year=year)
+            .select_related("household", "village", "household__ethnic_group").order_by("village", "household__code"))
+    lists = [
+        ("Danh sách hộ nghèo", base.poor()),
+        ("Danh sách hộ cận nghèo", base.near_poor()),
+        ("Danh sách hộ thoát nghèo", base.escaped()),
+        ("Danh sách hộ nghèo phát sinh mới", base.filter(movement__in=[Movement.NEWLY_POOR, Movement.RELAPSED])),
+    ]
+    review_round = ReviewRound.objects.visible_to(request.user).filter(commune=commune, year=year).first()
+    meetings = list(VillageMeeting.objects.visible_to(request.user).filter(review_round=review_round)
+                    .select_related("village").order_by("village")) if review_round else []
+    recorded = {meeting.village_id for meeting in meetings}
+    unrecorded = list(AdministrativeUnit.objects.filter(
+        code__in=[code for code in villages_under(commune.code, year) if code not in recorded]).order_by("code"))
+    context = {"commune": commune, "year": year, "lists": lists, "review_round": review_round,
+               "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": level_above_name(year)}
+    return render(request, "review/lists.html", context)
+
+
+@login_required
+def progress_board(request):
+    try:
+        year = int(request.GET.get("year") or datetime.date.today().year)
+    except ValueError:
+        return render(request, "review/progress.html", {"error": "Năm không hợp lệ."}, status=400)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return render(request, "review/progress.html",
+                      {"error": f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR} (bạn nhập {year})."}, status=400)
+    communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
+                .order_by("parent_id", "code"))
+    # The list to review of each commune (review.selectors) and how much of it is assessed.
+    assessed, rounds, listed = progress_counts(request.user, communes, year)
+    communes = communes.annotate(
+        registered=Count("households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True),
+    )
+    today = datetime.date.today()
+    preliminary, official = preliminary_deadline(year), official_deadline(year)
+    window = (review_opens(year), review_closes(year))  # the commune's window for the periodic review
+    rows = []
+    for commune in communes:
+        review_round = rounds.get(commune.code)
+        status = review_round.status if review_round else None
+        done = assessed.get(commune.code, 0)
+        to_review = listed.get(commune.code, {"n": 0, "done": 0})
+        rows.append({
+            "commune": commune, "round": review_round, "assessed": done, "registered": commune.registered,
+            "to_review": to_review["n"], "to_review_assessed": to_review["done"],
+            # Progress against the list to review, not against every registered household.
+            "share": round(100 * to_review["done"] / to_review["n"]) if to_review["n"] else None,
+            # the reports are due BEFORE these days (Decision 24/2021/QĐ-TTg, Article 7): late on the day itself
+            "late": status != RoundStatus.APPROVED and today >= official,
+            "behind": status in (None, RoundStatus.OPEN) and today >= preliminary,
+        })
+    context = {"year": year, "rows": rows, "preliminary": preliminary, "official": official,
+               "days_to_preliminary": (preliminary - today).days, "days_to_official": (official - today).days,
+               "overdue_preliminary": max(0, (today - preliminary).days + 1),
+               "overdue_official": max(0, (today - official).days + 1),
+               "window_opens": window[0], "window_closes": window[1],
+               "window_state": ("chưa mở" if today < window[0] else "đã kết thúc" if today > window[1] else
+                                f"đang diễn ra, còn {(window[1] - today).days} ngày")}
+    return render(request, "review/progress.html", context)

@@ -9,14 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from households.models import HouseholdStatus
 from review.models import Assessment, Certificate, RegularReview, ReviewRequest, ReviewRound, RoundLockedError
-from review.regular import (
-    class_in_force_on,
-    regular_recognise,
-    regular_review_revoke,
-    request_delete,
-    request_save,
-    review_year_of,
-)
+from review.calendar import review_year_of
+from review.regular import regular_recognise, regular_review_revoke
+from review.requests import request_delete, request_save
+from review.selectors import class_in_force_on
 from review.services import round_recognise, round_submit
 from tests.factories import HouseholdFactory
 
@@ -316,7 +312,7 @@ def test_the_demo_shows_a_household_recognised_mid_year_and_a_request(client):
     from django.core.management import call_command
 
     from reports.in_year import poverty_report
-    from review.regular import households_to_review
+    from review.selectors import households_to_review
 
     call_command("seed_demo", stdout=io.StringIO())
     review = RegularReview.objects.get()

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from households.models import HouseholdStatus
-from review.models import Household
-from review.regular import households_to_review, regular_recognise, request_save
+from households.models import Household, HouseholdStatus
+from review.regular import regular_recognise
+from review.requests import request_save
+from review.selectors import households_to_review
 from review.services import round_recognise, round_submit
 from tests.factories import HouseholdFactory
 

@@ -1,4 +1,4 @@
-"""Each role is offered only the round steps it may make (review.services.round_steps, the rule the services
+"""Each role is offered only the round steps it may make (review.rounds.round_steps, the rule the services
 enforce), on the admin's round page and in its list's actions; a step posted without being offered is
 still refused. The level above the commune decides by the round's review year: the district up to 2024,
 the province from 2025."""

@@ -77,3 +77,25 @@ def test_the_progress_board_shows_the_window_and_the_deadlines(client, users, se
     assert "quá hạn 1 ngày" in html and "đang diễn ra" in html
     row = next(row for row in page.context["rows"] if row["commune"].code == "90101")
     assert row["behind"] is True
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("REVIEW_WINDOW_OPENS", "13-40", "REVIEW_WINDOW_OPENS='13-40'"),
+    ("REVIEW_OFFICIAL_DEADLINE", "11-01", "REVIEW_PRELIMINARY_DEADLINE <= REVIEW_OFFICIAL_DEADLINE"),
+    ("REVIEW_WINDOW_OPENS", "06-01", "1 July 2025"),
+])
+def test_a_calendar_set_in_a_settings_file_is_checked_at_start_up(settings, name, value, message):
+    """A value assigned in a settings file (not read from the environment) is refused by the system check that
+    runs at start-up (manage.py check, runserver, migrate), never taken with a silent fallback."""
+    from django.core import checks
+
+    from review.calendar import check_calendar, review_opens
+
+    assert check_calendar() == []
+    setattr(settings, name, value)
+    errors = check_calendar()
+    assert errors and all(error.level == checks.ERROR for error in errors)
+    assert message in " ".join(error.msg for error in errors)
+    if name == "REVIEW_WINDOW_OPENS" and value == "13-40":
+        with pytest.raises(ImproperlyConfigured, match="REVIEW_WINDOW_OPENS"):
+            review_opens(2025)

@@ -183,6 +183,22 @@ def get(connection, url, cookie):
 
 
 def main():
+    options = _options()
+    env = _environment(options)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    django_code(env, "from django.core.cache import cache;cache.clear()")  # a cold start, as after a deploy
+    django_code(env, "from reports.cache import reset_computation_counts as r;r()")
+    processes = _start_servers(options, env)
+    try:
+        _wait_for_server()
+        run = _run(options, env)
+    finally:
+        _stop(processes)
+    total_errors = _print_report(options, run)
+    sys.exit(1 if total_errors else 0)
+
+
+def _options():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
@@ -193,7 +209,10 @@ def main():
     parser.add_argument("--no-import", action="store_true", help="no import commit (and no burst) halfway")
     parser.add_argument("--import-reviews", type=int, metavar="YEAR",
                         help="the imported households come with a review result of YEAR (its figures change)")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def _environment(options):
     env = production_env()
     env.setdefault("DJANGO_REDIS_URL", "redis://127.0.0.1:6379/14")
     env.setdefault("REDIS_KEY_PREFIX", "load:")
@@ -201,61 +220,75 @@ def main():
     if options.celery:
         env.setdefault("CELERY_BROKER_URL", env["DJANGO_REDIS_URL"])
         env.setdefault("CELERY_QUEUE", "load-run")
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    django_code(env, "from django.core.cache import cache;cache.clear()")  # a cold start, as after a deploy
-    django_code(env, "from reports.cache import reset_computation_counts as r;r()")
-    server = subprocess.Popen(
+    return env
+
+
+def _start_servers(options, env):
+    """gunicorn, and a Celery worker with --celery."""
+    processes = [subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "poverty_tracker.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
          "--workers", str(options.workers), "--threads", "2", "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env,
-    )
-    worker = None
+    )]
     if options.celery:
-        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "poverty_tracker", "worker", "-Q",
-                                   env["CELERY_QUEUE"], "--concurrency", "1", "--loglevel", "WARNING"],
-                                  cwd=ROOT, env=env)
+        processes.append(subprocess.Popen([sys.executable, "-m", "celery", "-A", "poverty_tracker", "worker", "-Q",
+                                           env["CELERY_QUEUE"], "--concurrency", "1", "--loglevel", "WARNING"],
+                                          cwd=ROOT, env=env))
+    return processes
+
+
+def _wait_for_server():
+    for _ in range(60):
+        try:
+            http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/admin/login/")
+            return
+        except OSError:
+            time.sleep(0.5)
+
+
+def _run(options, env):
+    """The clients for options.seconds, the import committed halfway; what they measured."""
+    cookie = session_cookie(env)
+    targets = pages(env)
+    burst = threading.Event()
+    if not options.no_import:
+        token = api_token(env)
+        book = import_workbook(env, Path("/tmp") / f"load-import-{os.getpid()}.xlsx",
+                               review_year=options.import_reviews)
+    latencies, errors = defaultdict(list), defaultdict(int)
+    deadline = time.monotonic() + options.seconds
+    threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i, burst,
+                                                       options.think))
+               for i in range(options.clients)]
+    for thread in threads:
+        thread.start()
     import_seconds = None
-    try:
-        for _ in range(60):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/admin/login/")
-                break
-            except OSError:
-                time.sleep(0.5)
-        cookie = session_cookie(env)
-        targets = pages(env)
-        burst = threading.Event()
-        if not options.no_import:
-            token = api_token(env)
-            book = import_workbook(env, Path("/tmp") / f"load-import-{os.getpid()}.xlsx",
-                                   review_year=options.import_reviews)
-        latencies, errors = defaultdict(list), defaultdict(int)
-        deadline = time.monotonic() + options.seconds
-        threads = [threading.Thread(target=client_loop, args=(deadline, cookie, targets, latencies, errors, i, burst,
-                                                           options.think))
-                   for i in range(options.clients)]
-        for thread in threads:
-            thread.start()
-        if not options.no_import:
-            time.sleep(options.seconds / 2)
-            started = time.perf_counter()
-            post_import(token, book)
-            import_seconds = time.perf_counter() - started
-            burst.set()
-        for thread in threads:
-            thread.join()
-        counts = json.loads(django_code(env, "import json;from reports.cache import computation_counts as c;"
-                                             "print(json.dumps(c()))") or "{}")
-    finally:
-        for process in (server, worker):
-            if process is None:
-                continue
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # workers still busy with slow requests: stop them hard
-                process.kill()
-                process.wait(timeout=30)
+    if not options.no_import:
+        time.sleep(options.seconds / 2)
+        started = time.perf_counter()
+        post_import(token, book)
+        import_seconds = time.perf_counter() - started
+        burst.set()
+    for thread in threads:
+        thread.join()
+    counts = json.loads(django_code(env, "import json;from reports.cache import computation_counts as c;"
+                                         "print(json.dumps(c()))") or "{}")
+    return {"targets": targets, "latencies": latencies, "errors": errors, "import_seconds": import_seconds,
+            "counts": counts}
+
+
+def _stop(processes):
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with slow requests: stop them hard
+            process.kill()
+            process.wait(timeout=30)
+
+
+def _print_report(options, run):
+    """The run's table; returns the number of failed requests."""
     own = os.times()
     print(f"\nLoad run: {options.clients} clients, {options.seconds} s, "
           f"{f'{options.think:g} s mean think time' if options.think else 'no think time'}, "
@@ -263,15 +296,16 @@ def main():
           f"{', Celery worker' if options.celery else ''}")
     print(f"The clients themselves (this process) used {own.user + own.system:.0f} s of CPU time of the "
           f"{options.seconds * (os.cpu_count() or 1)} s the machine's {os.cpu_count()} cores had in the run")
-    if import_seconds is not None:
+    if run["import_seconds"] is not None:
         what = f"with {options.import_reviews} review results" if options.import_reviews else "registered today"
-        print(f"Import of 20 households ({what}) committed halfway through in {import_seconds:.1f} s; then every "
-              f"client asked for the dashboard")
+        print(f"Import of 20 households ({what}) committed halfway through in {run['import_seconds']:.1f} s; then "
+              f"every client asked for the dashboard")
     print()
     print(f"| {'page':<22} | {'requests':>8} | {'errors':>6} | {'p50 ms':>7} | {'p95 ms':>7} |")
     print("|------------------------|----------|--------|---------|---------|")
+    latencies, errors = run["latencies"], run["errors"]
     everything = []
-    for name in [name for name, _ in targets] + ["burst after import"]:
+    for name in [name for name, _ in run["targets"]] + ["burst after import"]:
         values = sorted(latencies[name])
         everything += values
         if values:
@@ -284,11 +318,12 @@ def main():
         p95 = everything[max(0, int(len(everything) * 0.95) - 1)]
         print(f"| {'all':<22} | {len(everything):>8} | {total_errors:>6} | "
               f"{statistics.median(everything) * 1000:7.0f} | {p95 * 1000:7.0f} |")
+    counts = run["counts"]
     print(f"\nReport computations during the run (per key and data version; single flight: 1 each), "
           f"{len(counts)} keys, {sum(counts.values())} computations:")
     for label, count in sorted(counts.items()):
         print(f"  {count:>3} × {label}")
-    sys.exit(1 if total_errors else 0)
+    return total_errors
 
 
 if __name__ == "__main__":

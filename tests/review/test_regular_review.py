@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from households.models import HouseholdStatus
-from review.models import Assessment, Certificate, RegularReview, ReviewRequest, ReviewRound, RoundLockedError
 from review.calendar import review_year_of
+from review.models import Assessment, Certificate, RegularReview, ReviewRequest, ReviewRound, RoundLockedError
 from review.regular import regular_recognise, regular_review_revoke
 from review.requests import request_delete, request_save
 from review.selectors import class_in_force_on

@@ -15,7 +15,6 @@ Reads go through the scoping door; nothing here writes.
 """
 import datetime
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -26,7 +25,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level, unit_label
+from areas.models import AdministrativeUnit, Level
 from areas.scoping import can_see_area
 from core.text import search_key
 from households.models import Gender, Relation
@@ -39,68 +38,9 @@ from review.models import (
     PovertyStandard,
     ReviewRound,
     VillageMeeting,
-    villages_of,
 )
+from review.selectors import UnitNames, villages_under, year_day
 from review.standards import standard_for_year
-
-# --- units as they were ------------------------------------------------------------------------------
-
-
-def year_day(year):
-    """A review ends in December: a unit's name "in year N" is its name on 31 December of N."""
-    return datetime.date(year, 12, 31)
-
-
-class UnitNames:
-    """The kind and name of a few units on given days, from their dated versions (two queries)."""
-
-    def __init__(self, codes):
-        codes = {code for code in codes if code}
-        self.units = AdministrativeUnit.objects.in_bulk(codes)
-        self.versions = defaultdict(list)
-        for version in AdministrativeUnitVersion.objects.filter(unit_id__in=codes):
-            self.versions[version.unit_id].append(version)
-
-    def _version(self, code, day):
-        for version in self.versions.get(code, ()):
-            if (version.valid_from is None or version.valid_from <= day) and (
-                    version.valid_to is None or version.valid_to >= day):
-                return version
-        return None
-
-    def kind_name(self, code, day):
-        version = self._version(code, day)
-        if version is not None:
-            return version.kind, version.name
-        unit = self.units.get(code)
-        return (unit.kind, unit.name) if unit else ("", "")
-
-    def parent(self, code, day):
-        version = self._version(code, day)
-        if version is not None:
-            return version.parent_id
-        unit = self.units.get(code)
-        return unit.parent_id if unit else None
-
-    def label(self, code, day):
-        """"Thị trấn Đắk Tô" as it was named on `day`."""
-        return unit_label(*self.kind_name(code, day))
-
-    def committee(self, code, day):
-        """The People's Committee line of a header: "THỊ TRẤN ĐẮK TÔ" (the kind written out, never dropped)."""
-        kind, name = self.kind_name(code, day)
-        if kind and not name.lower().startswith(kind.lower()):
-            return f"{kind} {name}".upper()
-        return name.upper()
-
-
-def villages_under(commune_code, year):
-    """The codes of the villages under the commune on 31 December of `year`, in code order: a village the 2025
-    reform moved into the commune is not on its 2024 lists (nor one it moved out on its 2025 lists)."""
-    day = year_day(year)
-    known = list(villages_of(commune_code).valid_in_year(year).values_list("code", flat=True))
-    names = UnitNames(known)
-    return [code for code in known if names.parent(code, day) == commune_code]
 
 
 def _names(text, key):

@@ -10,8 +10,7 @@ from areas.models import AdministrativeUnit
 from households.models import HouseholdStatus
 from review.calendar import level_above_name, official_deadline, preliminary_deadline, review_closes, review_opens
 from review.models import Assessment, Movement, ReviewRound, RoundStatus, VillageMeeting
-from review.printouts import villages_under
-from review.selectors import progress_counts
+from review.selectors import progress_counts, villages_under
 from review.views import commune_or_404, year_or_404
 
 # Years the progress board shows (its year input offers the same range): outside them there is no review

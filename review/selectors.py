@@ -1,5 +1,6 @@
 """The reads of the review: the list to review and the class in force, the households without a result, the
-members the labour derivation reads, and the figures of the progress board. Nothing here writes.
+members the labour derivation reads, the figures of the progress board, and the units as they were in a
+year (their names and villages, for the printouts and the lists page). Nothing here writes.
 
 The list to review (Decision 24/2021/QĐ-TTg): the next annual review (N+1) starts from the class in force —
 the last annual result amended by the regular (in-year) reviews since; its list is every household on the
@@ -11,10 +12,11 @@ from collections import defaultdict
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion, unit_label
 from households.models import Household, Member
 from review.calendar import lists_year_of
 from review.labour import LABOUR_FIELDS
-from review.models import Assessment, Classification, RegularReview, ReviewRequest, ReviewRound
+from review.models import Assessment, Classification, RegularReview, ReviewRequest, ReviewRound, villages_of
 
 POOR, NEAR_POOR, NOT_POOR = Classification.POOR, Classification.NEAR_POOR, Classification.NOT_POOR
 LISTED = (POOR, NEAR_POOR)  # the classes whose households are on a list (and so on the next list to review)
@@ -102,3 +104,62 @@ def progress_counts(user, communes: QuerySet, year: int) -> tuple[dict, dict, di
         assessed_now=Exists(Assessment.objects.filter(household=OuterRef("pk"), year=year)),
     ).values("commune_id").annotate(n=Count("id"), done=Count("id", filter=Q(assessed_now=True))).order_by()}
     return assessed, rounds, listed
+
+
+# --- units as they were (what the printouts and the lists page read) ---------------------------------------
+
+def year_day(year: int) -> datetime.date:
+    """A review ends in December: a unit's name "in year N" is its name on 31 December of N."""
+    return datetime.date(year, 12, 31)
+
+
+class UnitNames:
+    """The kind and name of a few units on given days, from their dated versions (two queries)."""
+
+    def __init__(self, codes):
+        codes = {code for code in codes if code}
+        self.units = AdministrativeUnit.objects.in_bulk(codes)
+        self.versions = defaultdict(list)
+        for version in AdministrativeUnitVersion.objects.filter(unit_id__in=codes):
+            self.versions[version.unit_id].append(version)
+
+    def _version(self, code, day):
+        for version in self.versions.get(code, ()):
+            if (version.valid_from is None or version.valid_from <= day) and (
+                    version.valid_to is None or version.valid_to >= day):
+                return version
+        return None
+
+    def kind_name(self, code, day):
+        version = self._version(code, day)
+        if version is not None:
+            return version.kind, version.name
+        unit = self.units.get(code)
+        return (unit.kind, unit.name) if unit else ("", "")
+
+    def parent(self, code, day):
+        version = self._version(code, day)
+        if version is not None:
+            return version.parent_id
+        unit = self.units.get(code)
+        return unit.parent_id if unit else None
+
+    def label(self, code, day):
+        """"Thị trấn Đắk Tô" as it was named on `day`."""
+        return unit_label(*self.kind_name(code, day))
+
+    def committee(self, code, day):
+        """The People's Committee line of a header: "THỊ TRẤN ĐẮK TÔ" (the kind written out, never dropped)."""
+        kind, name = self.kind_name(code, day)
+        if kind and not name.lower().startswith(kind.lower()):
+            return f"{kind} {name}".upper()
+        return name.upper()
+
+
+def villages_under(commune_code: str, year: int) -> list[str]:
+    """The codes of the villages under the commune on 31 December of `year`, in code order: a village the 2025
+    reform moved into the commune is not on its 2024 lists (nor one it moved out on its 2025 lists)."""
+    day = year_day(year)
+    known = list(villages_of(commune_code).valid_in_year(year).values_list("code", flat=True))
+    names = UnitNames(known)
+    return [code for code in known if names.parent(code, day) == commune_code]

@@ -157,7 +157,7 @@ class WorksheetFilters:
     """What the officer looks for on the worksheet, from GET parameters kept across paging and saving:
     `q` (household code, head's or a member's name, diacritics optional), `village` (code of a village of
     the commune), `unassessed` (only households without an assessment of the year) and `listed` (only the
-    list to review: review.regular.households_to_review)."""
+    list to review: review.selectors.households_to_review)."""
 
     def __init__(self, params, villages):
         self.q = (params.get("q") or "").strip()[:100]

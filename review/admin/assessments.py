@@ -55,7 +55,7 @@ class AssessmentForm(ServiceFormMixin, forms.ModelForm):
     # The service validates (the year's standard, the scope, the lock), classifies and saves (ServiceFormMixin).
     FIELD_OF = {"deprivations": "deprivation_codes", "review_round": None, "status": None}
 
-    # form field -> input of review.services.assessment_save
+    # form field -> input of review.assessments.assessment_save
     INPUTS = {"income_per_capita": "income_per_capita", "b1_score": "b1_score", "deprivation_codes": "deprivations",
               "no_labour_capacity": "no_labour_capacity", "labour_override_reason": "labour_override_reason",
               "has_meritorious_member": "has_meritorious_member",

@@ -50,7 +50,7 @@ class VillageMeetingForm(VersionedFormMixin, forms.ModelForm):
 
 
 class VillageMeetingInline(admin.TabularInline):
-    """The village meetings and public posting of the round, written through review.services (the round
+    """The village meetings and public posting of the round, written through review.meetings (the round
     locked and checked under the lock); read only once the round is recognised, and for roles that enter
     no records."""
 
@@ -97,7 +97,7 @@ class VillageMeetingInline(admin.TabularInline):
 
 def submit_label(user):
     """The submit action names where the rounds go: the district for review years up to 2024, the province
-    from 2025 (review.models.level_above), by the open rounds the user sees."""
+    from 2025 (review.calendar.level_above), by the open rounds the user sees."""
     years = ReviewRound.objects.visible_to(user).filter(status=RoundStatus.OPEN).order_by().values_list(
         "year", flat=True).distinct()
     levels = {level_above(year) for year in years}
@@ -119,7 +119,7 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
     inlines = [VillageMeetingInline]
     change_form_template = "admin/review/reviewround/change_form.html"
 
-    # action -> the step of review.services.ROUND_STEPS it makes
+    # action -> the step of review.rounds.ROUND_STEPS it makes
     ACTION_STEPS = {"submit_rounds": "submit", "approve_rounds": "approve"}
     # button of the change page -> (service, step, what is said when done); buttons in the template
     BUTTONS = {
@@ -143,7 +143,7 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
         return False
 
     def get_actions(self, request):
-        """Only the actions the user's role may make (review.services.round_steps): a commune officer is
+        """Only the actions the user's role may make (review.rounds.round_steps): a commune officer is
         not offered an approval the service would refuse."""
         actions = super().get_actions(request)
         allowed = set(round_steps(request.user))
@@ -191,7 +191,7 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
         instance loaded with the page would write back a status another officer changed meanwhile."""
 
     def save_formset(self, request, form, formset, change):
-        """The village meetings go through review.services: the round is locked and checked under the lock
+        """The village meetings go through review.meetings: the round is locked and checked under the lock
         (a recognition in flight is waited for, then the save refused), a stale row refused."""
         if formset.model is not VillageMeeting:
             return super().save_formset(request, form, formset, change)

@@ -62,21 +62,22 @@ def annual_package(*, user, area_code, year, comparable=False):
 
 
 def reclassify(*, user, years):
-    """year_reclassify of each year in turn, and what it did in words. A year refused (a locked round) stops
-    there; the years before it are done and the message says so."""
+    """year_reclassify of each year in turn; what it did in words, as (level, text) lines: "success" for each
+    year, "warning" for the rounds it held back. A year refused (a locked round) stops there; the years before
+    it are done and the message says so."""
     from review.services import held_back_notice, year_reclassify
 
-    done = []
+    lines = []
     for year in years:
         try:
             outcome = year_reclassify(acting_user=user, year=year)
         except ValidationError as error:
+            done = [text for _, text in lines]
             raise ValidationError(" ".join([*done, f"Năm {year}: {'; '.join(error.messages)}"])) from error
-        message = f"Năm {year}: {outcome.changed} hộ đổi phân loại."
+        lines.append(("success", f"Năm {year}: {outcome.changed} hộ đổi phân loại."))
         if outcome.held_back:
-            message += " " + held_back_notice(outcome.held_back, reclassify=True)
-        done.append(message)
-    return " ".join(done)
+            lines.append(("warning", held_back_notice(outcome.held_back, reclassify=True)))
+    return lines
 
 
 # -- the jobs, as core/jobs runs them ----------------------------------------------------------------------
@@ -92,7 +93,8 @@ def _annual_package_job(job, *, area_code, year, comparable=False):
 
 def _reclassify_job(job, *, years=None, year=None):
     # `year`: a job queued by an earlier release (one year per job) still runs after an upgrade.
-    return jobs.Outcome(result={"message": reclassify(user=job.user, years=years or [year])})
+    lines = reclassify(user=job.user, years=years or [year])
+    return jobs.Outcome(result={"message": " ".join(text for _, text in lines), "lines": lines})
 
 
 def _warm_job(job, *, area_codes):

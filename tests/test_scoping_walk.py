@@ -121,11 +121,29 @@ def object_id_for(name, foreign):
     return first.pk if first else 1
 
 
+# URL arguments that take the same value in every URL; the others depend on the URL (fill() below).
+FIXED_ARGUMENTS = {
+    "app_label": "households",
+    "url": "households/household/",
+    "commune": "90201", "commune_code": "90201", "area": "90201", "area_code": "90201",
+    "year": 2024,
+    "format": "json",
+    "slug": "poverty",
+    "token": "not-a-pending-upload",
+    "model": "assessment",  # the old admin paths of models that moved out of households
+}
+# Arguments naming one of the foreign records (made by the fixture), by its key there.
+FOREIGN_ARGUMENTS = {"code": "household_code", "household_code": "household_code", "pk": "households.household",
+                     "id": "households.household", "assessment_id": "review.assessment"}
+
+
 def fill(name, argument, foreign):
+    if argument in FIXED_ARGUMENTS:
+        return FIXED_ARGUMENTS[argument]
+    if argument in FOREIGN_ARGUMENTS:
+        return foreign[FOREIGN_ARGUMENTS[argument]]
     if argument == "object_id":
         return object_id_for(name, foreign)
-    if argument == "app_label":
-        return "households"
     if argument == "content_type_id":
         from django.contrib.contenttypes.models import ContentType
 
@@ -137,26 +155,6 @@ def fill(name, argument, foreign):
         record = (model.history.filter(**{model._meta.pk.attname: object_id_for(name, foreign)}).first()
                   if model else None)
         return record.history_id if record else foreign["history_id"]
-    if argument == "url":
-        return "households/household/"
-    if argument in {"code", "household_code"}:
-        return foreign["household_code"]
-    if argument in {"commune", "commune_code", "area", "area_code"}:
-        return "90201"
-    if argument == "year":
-        return 2024
-    if argument in {"pk", "id"}:
-        return foreign["households.household"]
-    if argument in {"format"}:
-        return "json"
-    if argument == "slug":
-        return "poverty"
-    if argument == "token":
-        return "not-a-pending-upload"
-    if argument == "assessment_id":
-        return foreign["review.assessment"]
-    if argument == "model":  # the old admin paths of models that moved out of households
-        return "assessment"
     if argument == "rest":
         return f"{foreign['review.assessment']}/change/"
     raise AssertionError(f"The scoping walk cannot fill <{argument}> of URL {name}: teach fill() about it.")

@@ -170,7 +170,7 @@ def test_lists_use_the_summarys_categories(users):
     histories = {"RELAPSE": [poor, rich, poor], "ESC-NEAR": [rich, near, rich], "STAY": [poor, poor, poor]}
     for code, years in histories.items():
         household = HouseholdFactory(code=code, commune_id="90101")
-        for year, inputs in zip((2022, 2023, 2024), years):
+        for year, inputs in zip((2022, 2023, 2024), years, strict=True):
             assessment_save(acting_user=admin, household=household, year=year, **inputs)
     rows = {row["code"]: row["list"] for row in list_rows(user=admin, area_code="90101", year=2024)}
     assert rows == {"RELAPSE": "Hộ tái nghèo", "ESC-NEAR": "Hộ thoát cận nghèo", "STAY": "Hộ nghèo"}

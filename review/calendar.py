@@ -115,7 +115,7 @@ def _order_errors(days):
     reform = (DISTRICTS_ABOLISHED_ON.month, DISTRICTS_ABOLISHED_ON.day)
     if opens < reform <= max(closes, official):
         errors.append("The 2025 review's window would hold 1 July 2025 (the districts abolished): the level above "
-                      "would change within the review. REVIEW_WINDOW_OPENS must be after 07-01 or the whole "
+                      "would change within the review. REVIEW_WINDOW_OPENS must be on or after 07-01, or the whole "
                       "calendar before it.")
     return errors
 

@@ -37,3 +37,31 @@ class VersionedModel(models.Model):
         if updated:
             self.version = expected + 1
         return updated
+
+
+class StaleRowsError(ConcurrentEditError):
+    """Bulk writers: rows read by a check changed (or were deleted) before the write locked them.
+
+    `stale` lists (model, pk, version read, version stored or None when deleted); the caller names each record
+    in its own words. Raised inside the writing transaction, so nothing of the write is kept."""
+
+    def __init__(self, stale):
+        self.stale = list(stale)
+        super().__init__(f"{len(self.stale)} bản ghi vừa được người khác sửa hoặc xoá: chưa ghi gì.")
+
+
+def lock_versions(model, expected):
+    """Lock the rows of `model` whose versions a check read (`expected`: {pk: version}), in primary-key order
+    (the one lock order, docs/architecture.md), and compare: raise StaleRowsError naming every row changed or
+    deleted meanwhile. Call it inside the writing transaction (the locks last until it ends)."""
+    ids = sorted(expected)
+    stored = {}
+    for start in range(0, len(ids), 5000):
+        # FOR NO KEY UPDATE: the rows' keys never change here, and a plain FOR UPDATE would also block the
+        # foreign-key checks of other writers' inserts (a certificate naming the household, checked at their
+        # commit while they hold a round this writer waits for: a deadlock).
+        stored.update(model._base_manager.select_for_update(no_key=True).filter(pk__in=ids[start:start + 5000])
+                      .order_by("pk").values_list("pk", "version"))
+    stale = [(model, pk, expected[pk], stored.get(pk)) for pk in ids if stored.get(pk) != expected[pk]]
+    if stale:
+        raise StaleRowsError(stale)

@@ -15,7 +15,7 @@ from areas.services import areas_import
 from core.text import search_key
 from demo.programs import seed_programs
 from demo.review import seed_reviews
-from households.models import EthnicGroup, Gender, Household, Livelihood, Member, Relation
+from households.models import EthnicGroup, Gender, Household, Livelihood, Member, Relation, household_search_text
 
 DATA = Path(__file__).resolve().parent / "data"
 KON_TUM_MAP = Path(__file__).resolve().parent.parent / "areas" / "data" / "admin_units_kontum.csv"
@@ -199,7 +199,7 @@ def seed_households():
                 people.append((name, Gender.FEMALE, max(1930, head_year - rng.randint(20, 30)), Relation.PARENT))
             household.livelihood = _livelihood(labour_rng, village)
             kind = _weighted(labour_rng, KIND_WEIGHTS)
-            household.search_text = search_key(" ".join([household.code, *(p[0] for p in people)]))
+            household.search_text = household_search_text(household.code, household.head_name, [p[0] for p in people])
             households.append(household)
             built = []
             for name, gender, year, relation in people:

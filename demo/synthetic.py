@@ -13,7 +13,7 @@ from django.db import transaction
 
 from areas.models import AdministrativeUnit, Level, unit_search_key
 from core.text import search_key
-from households.models import EthnicGroup, Gender, Household, Member, Relation
+from households.models import EthnicGroup, Gender, Household, Member, Relation, household_search_text
 from programs.models import Benefit, BudgetAllocation, CooperativeGroup, GroupMembership, Trainee, TrainingCourse
 from review.classification import AVERAGE, NEAR_POOR, NOT_POOR, POOR, classify, movement
 from review.models import Assessment, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
@@ -111,7 +111,7 @@ def build_households(*, province, households, seed):
             code=code, commune_id=commune, village_id=village, head_name=people[0][0],
             ethnic_group=ethnic[ethnic_code], address=f"Thôn {village[-2:]}",
             registered_on=f"{rng.randint(2005, 2020)}-01-01",
-            search_text=search_key(" ".join([code, *(p[0] for p in people)])),
+            search_text=household_search_text(code, people[0][0], [p[0] for p in people]),
         ))
         for name, gender, year, relation in people:
             pending_members.append((code, Member(

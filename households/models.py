@@ -34,6 +34,12 @@ class EthnicGroup(models.Model):
         super().save(*args, **kwargs)
 
 
+def household_search_text(code, head_name, member_names=()):
+    """The one search key of a household: its code, the head's name and every member's name, accents and case
+    folded (the household list's search reads it). Pages, services, the import and the demo all call this."""
+    return search_key(" ".join([code, head_name, *member_names]))
+
+
 class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", "Đang cư trú"
     MOVED = "moved", "Đã chuyển đi"
@@ -149,13 +155,13 @@ class Household(VersionedModel):
         self.head_name = clean_text(self.head_name)
         self.address = clean_text(self.address)
         if not self.search_text:
-            self.search_text = search_key(f"{self.code} {self.head_name}")
+            self.search_text = household_search_text(self.code, self.head_name)
         super().save(*args, **kwargs)
 
     def refresh_search_text(self):
         """Recompute the search key from code, head and every member's name (one UPDATE)."""
         names = list(self.members.values_list("full_name", flat=True))
-        text = search_key(" ".join([self.code, self.head_name, *names]))
+        text = household_search_text(self.code, self.head_name, names)
         Household.objects.filter(pk=self.pk).update(search_text=text)
         self.search_text = text
 

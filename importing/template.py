@@ -4,7 +4,7 @@ import io
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from importing.reading import HOUSEHOLDS, MEMBERS, REVIEWS, SHEETS
+from importing.columns import COLUMNS, INDICATOR_GUIDE, REVIEWS
 from review.models import Indicator
 
 GUIDE_SHEET = "Hướng dẫn"
@@ -12,45 +12,9 @@ RED = PatternFill("solid", fgColor="FDE8E8")
 
 
 # What each column takes, shown on the template's guide sheet (the import reads only the three data sheets,
-# so nothing written there is ever imported).
-GUIDE = {
-    HOUSEHOLDS: [
-        ("Mã hộ", "Bắt buộc. Mã hộ của xã, ví dụ 23401-0001; nhập lại cùng mã thì sửa hộ đó."),
-        ("Họ tên chủ hộ", "Bắt buộc. Tiếng Việt Unicode (không dùng phông .VnTime/VNI)."),
-        ("Mã xã", "Bắt buộc. Mã đơn vị hành chính của xã/phường, ví dụ 23401; thiếu số 0 đầu vẫn nhận."),
-        ("Thôn", "Tên thôn/tổ dân phố của xã như trong sổ: “Thôn 2”, “2” hoặc mã thôn."),
-        ("Dân tộc", "Tên (Xơ Đăng) hoặc mã 121-TCTK (14)."),
-        ("Địa chỉ", "Không bắt buộc."),
-        ("Sinh kế chính", "Nông nghiệp, Lâm nghiệp, Ngư nghiệp, Diêm nghiệp hoặc Ngành nghề khác. Chỉ hộ nông, lâm, "
-                          "ngư, diêm nghiệp được xét mức sống trung bình; hộ khác trên chuẩn là hộ không nghèo. Bỏ "
-                          "trống: hộ mới theo xã (nông nghiệp ở xã, ngành nghề khác ở phường/thị trấn), hộ đã có "
-                          "giữ như trong sổ."),
-    ],
-    MEMBERS: [
-        ("Mã hộ", "Bắt buộc. Hộ trên trang “Hộ gia đình” của tệp hoặc đã có trong sổ."),
-        ("Họ tên", "Bắt buộc."),
-        ("Giới tính", "Nam hoặc Nữ."),
-        ("Năm sinh", "Bốn chữ số, ví dụ 1980."),
-        ("Dân tộc", "Bỏ trống là dân tộc của chủ hộ."),
-        ("Quan hệ với chủ hộ", "Chủ hộ, Vợ/chồng, Con, Bố/mẹ, Cháu, Anh/chị/em, Khác. Mỗi hộ đúng một chủ hộ."),
-        ("Số CCCD", "12 chữ số; không trùng với người khác."),
-    ],
-    REVIEWS: [
-        ("Mã hộ", "Bắt buộc."),
-        ("Năm", "Năm rà soát (đợt rà soát cuối năm đó), ví dụ 2025."),
-        ("Thu nhập bình quân", "Đồng/người/tháng: 1.200.000 hoặc 1200000."),
-        ("Điểm B1", "Điểm thu nhập của phiếu B (nếu có); chỉ dùng khi chuẩn của năm có ngưỡng B1."),
-        ("Không có khả năng lao động", "Bỏ trống: tính từ nhân khẩu (năm sinh, giới tính; người trong độ tuổi "
-                                       "lao động có khả năng lao động). Ghi x/1/có hoặc 0/không khi danh sách xác định "
-                                       "khác: khác kết quả tính thì được ghi là xác định theo danh sách nhập, với lý "
-                                       "do ở cột sau."),
-        ("Có người có công", "x, 1 hoặc có = có; bỏ trống = không."),
-        ("Lý do khả năng lao động", "Không bắt buộc: lý do khi cột “Không có khả năng lao động” khác kết quả tính từ "
-                                    "nhân khẩu; bỏ trống thì ghi “Theo danh sách nhập (tệp, dòng)”."),
-        ("Chỉ số 1 … Chỉ số 12", "Mỗi chỉ số thiếu hụt một cột: x, 1 hoặc có = hộ thiếu hụt chỉ số đó; "
-                                 "bỏ trống = không thiếu hụt."),
-    ],
-}
+# so nothing written there is ever imported): the guide texts of the column specification.
+GUIDE = {sheet: [(column.label, column.guide) for column in columns] for sheet, columns in COLUMNS.items()}
+GUIDE[REVIEWS].append(INDICATOR_GUIDE)
 EXAMPLE = ("Ví dụ một hộ (chỉ để tham khảo, không được nhập từ trang này): Hộ gia đình: 23401-0001 | A Blưk | "
            "23401 | Tổ dân phố 1 | Xơ Đăng. Nhân khẩu: 23401-0001 | A Blưk | Nam | 1980 | | Chủ hộ | "
            "062080001234. Rà soát: 23401-0001 | 2025 | 1.200.000 | | | | x (Chỉ số 1).")
@@ -61,9 +25,9 @@ def template_bytes():
     row sits on a data sheet, so a template sent back unfilled imports nothing."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for name, columns in SHEETS.items():
+    for name, columns in COLUMNS.items():
         sheet = workbook.create_sheet(name)
-        headers = [aliases[0] for aliases in columns.values()]
+        headers = [column.label for column in columns]
         if name == REVIEWS:
             headers += [f"Chỉ số {i.code}" for i in Indicator.objects.filter(standard__code="ND07-2021")]
         sheet.append(headers)

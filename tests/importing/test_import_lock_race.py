@@ -79,14 +79,14 @@ def assert_nothing_written():
 @postgresql_only
 @committing
 def test_a_round_approved_between_the_check_and_the_write_receives_nothing(users, submitted, late_file, monkeypatch):
-    checked = service._Job.reviews
+    checked = service.check_reviews
 
-    def check_then_approve(job, sheet):
-        checked(job, sheet)  # the check of the last sheet is done: the round is still open to the import
-        assert job.result.errors == []
+    def check_then_approve(plan, sheet):
+        checked(plan, sheet)  # the check of the last sheet is done: the round is still open to the import
+        assert plan.result.errors == []
         in_thread(approve(users, submitted))  # committed on another connection before the import writes
 
-    monkeypatch.setattr(service._Job, "reviews", check_then_approve)
+    monkeypatch.setattr(service, "check_reviews", check_then_approve)
     result = households_import(acting_user=users["district"], path=str(late_file), filename="late.xlsx")
     assert not result.committed
     assert [(e.sheet, e.row, e.column, e.message) for e in result.errors] == [

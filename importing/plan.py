@@ -1,0 +1,160 @@
+"""The import plan: what the check of a workbook decided to write, and the lookups its sheets share.
+
+Each sheet's module (sheet_households, sheet_members, sheet_reviews) reads its rows into the plan; the writer
+(importing/writer.py) writes the plan through the domain's bulk write paths. The plan keeps the stored rows it
+read as they were read (their `version`), so the write can refuse a row someone changed meanwhile.
+"""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from areas.scoping import visible_area_codes
+from core.text import clean_text, search_key
+from households.models import EthnicGroup, Household
+from importing import cells
+from importing.columns import COLUMNS
+from importing.reading import Issue
+
+CHUNK = 5000
+KINDS = ("households", "members", "assessments")
+
+
+def chunked(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass
+class ImportResult:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    errors: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    committed: bool = False
+
+    def as_dict(self):
+        return {
+            "created": {k: self.created[k] for k in KINDS}, "updated": {k: self.updated[k] for k in KINDS},
+            "unchanged": {k: self.unchanged[k] for k in KINDS},
+            "errors": [issue.as_dict() for issue in self.errors], "notices": self.notices,
+            "committed": self.committed,
+        }
+
+
+def ethnic_key(name):
+    """"Xơ Đăng", "xo-dang" and "Xơ-đăng" are one group."""
+    return search_key(name).replace("-", "").replace(" ", "")
+
+
+class ImportPlan:
+    """The rows to insert and update, where each came from (sheet and row), and the shared lookups."""
+
+    def __init__(self, user, filename, result, progress=None):
+        self.user = user
+        self.progress = progress or (lambda phase, done, total: None)
+        self.filename = filename = cells.CONTROL.sub("", clean_text(filename))  # it goes into the audit trail
+        self.reason = f"Nhập từ tệp {filename}"[:100]
+        self.result = result
+        self.scope = visible_area_codes(user)
+        self.ethnic = EthnicGroup.objects.in_bulk()
+        self.ethnic_by_name = {ethnic_key(group.name): group for group in self.ethnic.values()}
+        self.households_by_code = {}  # code -> Household (existing or new), only ever the officer's own
+        self.looked_up = set()  # codes already looked up in the database
+        self.new_households, self.changed_households = [], []
+        self.new_members, self.changed_members = [], []
+        self.new_assessments, self.changed_assessments = [], []
+        self.heads_in_file = set()
+        self.refused_codes = set()  # codes of household rows with an error: their other rows say nothing more
+        self.unchanged_codes = set()  # households the household sheet leaves as they are
+        self.first_years = {}  # code -> the first year the file reviews the household in
+        self.round_rows = defaultdict(list)  # (commune, year) of a round the write goes into -> review rows
+        self.held_back = []  # approved rounds whose derived movements were left as they are
+        # Members by stored household id, as they will be after the file (for the labour rule), and the ids
+        # whose members were read; household codes whose livelihood the file changes; households whose
+        # labour capacity was counted as missing only for want of birth years or sexes.
+        self.stored_members, self.members_read = defaultdict(list), set()
+        self.livelihood_changed = set()
+        self.labour_uncertain = []
+
+    # -- errors and cells ----------------------------------------------------------------------------
+    def error(self, sheet, row, column, message):
+        self.result.errors.append(Issue(sheet, row, column, message))
+
+    def cell(self, sheet, number, values, column, parse=None):
+        """The value of `column` (a Column of the sheet) on the row, read by `parse` or the column's own
+        parser; a cell that cannot be read is an error at (sheet, row, column) and raises CellError."""
+        index = sheet.columns.get(column.key)
+        if index is None:
+            return None
+        raw = values[index] if index < len(values) else None
+        try:
+            return (parse or column.parse)(raw)
+        except cells.CellError as error:
+            self.error(sheet.name, number, column.label, str(error))
+            raise
+
+    def read_row(self, sheet, number, values, parsers=None):
+        """{key: value} of every column of the sheet's specification (`parsers`: the lookups of the check for
+        the columns whose parse is None). CellError after the first unreadable cell (already said)."""
+        parsers = parsers or {}
+        return {column.key: self.cell(sheet, number, values, column, parsers.get(column.key))
+                for column in COLUMNS[sheet.name]}
+
+    def missing(self, sheet_name, number, row):
+        """Say every required cell left blank on the row; True when there was one."""
+        blank = [column.label for column in COLUMNS[sheet_name] if column.required and not row.get(column.key)]
+        for label in blank:
+            self.error(sheet_name, number, label, "Ô bắt buộc đang trống.")
+        return bool(blank)
+
+    def ethnic_group(self, raw):
+        value = cells.text(raw)
+        if not value:
+            return None
+        group = (self.ethnic.get(value.zfill(2) if value.isdigit() else value)
+                 or self.ethnic_by_name.get(ethnic_key(value)))
+        if group is None:
+            raise cells.CellError(f"Không có dân tộc “{value}” (ghi tên hoặc mã 121-TCTK, ví dụ 14 hoặc Xơ Đăng).")
+        return group
+
+    def rows(self, sheet):
+        """The sheet's rows, telling `progress` every 1,000 rows."""
+        phase = f"Đang kiểm tra trang “{sheet.name}”"
+        count = 0
+        for count, row in enumerate(sheet.rows, start=1):
+            if count % 1000 == 0:
+                self.progress(phase, count, max(count, sheet.total))
+            yield row
+        self.progress(phase, count, count)
+
+    def writing(self, label):
+        return lambda done, total: self.progress(f"Đang ghi vào sổ: {label}", done, total)
+
+    # -- households of the officer -------------------------------------------------------------------
+    def in_scope(self, commune_code):
+        """The rule of hand entry: a household is the officer's when its commune is in the officer's area."""
+        return self.scope is None or commune_code in self.scope
+
+    def household(self, sheet_name, number, code):
+        """The household a row of the members or review sheet names: one of the file's or a stored one, in
+        the officer's area. Any other code, stored elsewhere or nowhere, gets the same answer."""
+        self.preload([code])
+        household = self.households_by_code.get(code)
+        if household is None and code not in self.refused_codes:
+            # (a household whose own row has an error already has its one error there)
+            self.error(sheet_name, number, "Mã hộ",
+                       f"Không có hộ mã {code} trong địa bàn của bạn (trong tệp hoặc trong sổ).")
+        return household
+
+    def preload(self, codes):
+        """Look up the stored households of `codes` (once each); only those in the officer's area are kept."""
+        missing = [code for code in codes if code not in self.households_by_code and code not in self.looked_up]
+        self.looked_up.update(missing)
+        for group in chunked(missing):
+            for household in Household.objects.filter(code__in=group):
+                if self.in_scope(household.commune_id):
+                    self.households_by_code[household.code] = household
+
+    def stored_ids(self):
+        return [household.pk for household in self.households_by_code.values() if household.pk]

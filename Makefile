@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install install-dev migrate seed serve bench load clean vendor messages screenshots
+.PHONY: run test test-fast install install-dev migrate seed serve bench load clean vendor messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,23 @@ serve:
 
 run: seed serve
 
-# Layers first (import-linter: a backwards import between apps fails here), then lint, then the suite.
+# Layers first (import-linter: a backwards import between apps fails here), then lint, then the suite across
+# PYTEST_WORKERS processes (pytest-xdist; each has its own test database). The tests sharing one Redis database
+# are kept on one worker (xdist_group "redis", tests/conftest.py), hence --dist loadgroup.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# The same less the tests marked slow (browser, races, migrations, schema fuzzing, Celery, the long ones):
+# a few minutes, for the edit-test loop. `make test` (and CI) still run everything.
+test-fast: install-dev
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output .pytest_cache

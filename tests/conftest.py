@@ -56,8 +56,45 @@ def users(areas):
     }
 
 
+# Slow tests, by file name or "file name::test name" (a file moved to another folder keeps its mark):
+# `make test-fast` leaves them out (-m "not slow"), `make test` and CI run them. Also slow: the browser tests
+# (marker "browser"), any file named *_race*.py (two connections racing for locks), and the modules and tests
+# of tests/ that say so themselves (pytest.mark.slow). Measured with --durations: each of these takes over ~5 s.
+SLOW = {
+    "test_celery_jobs.py",  # a real Celery worker and web server started by the test
+    "test_celery_restart.py",
+    "test_single_flight.py::test_with_redis_a_second_process_waits_for_the_first_ones_result",  # two processes
+    "test_new_roles_walk.py",  # every page as each new role
+    "test_certificates.py::test_two_issuers_in_one_commune_never_draw_the_same_number",  # two connections
+    "test_regular_review.py::test_the_demo_shows_a_household_recognised_mid_year_and_a_request",  # seeds the demo
+    "test_pages.py::test_progress_is_reported_while_the_job_runs",
+    "test_pages.py::test_worksheet_queries_do_not_grow_with_households",
+}
+# Tests that share one Redis database and clear it (Django's RedisCache.clear() flushes the whole database):
+# under pytest-xdist they run on one worker, one after another (`--dist loadgroup` in the Makefile).
+REDIS_FILES = {"test_redis.py", "test_celery_jobs.py", "test_celery_restart.py", "test_single_flight.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects and xdist groups by the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        if (name in SLOW or f"{name}::{getattr(item, 'originalname', item.name)}" in SLOW or "_race" in name
+                or item.get_closest_marker("browser")):
+            item.add_marker(pytest.mark.slow)
+        if name in REDIS_FILES:
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 def pytest_report_header(config):
     return [f"database: {os.environ.get('DATABASE_URL') or 'SQLite (DATABASE_URL unset)'}"]
+
+
+@pytest.fixture(autouse=True)
+def _own_upload_folder(settings, tmp_path):
+    """Uploads and the server's import slots (flock files) in a folder of the test's own: tests on other xdist
+    workers, or another run on this machine, neither see nor hold them."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,8 @@ import psycopg2
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.slow  # builds the previous release's database from git and migrates it
+
 ROOT = Path(__file__).resolve().parents[1]
 PREVIOUS_RELEASE = "41745acbc00fc6694816db269374cd7815046fb8"  # the last commit with everything in `households`
 # Tables the forward migration adds rows to: its own migration records, and the content types, permissions

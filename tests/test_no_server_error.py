@@ -41,6 +41,7 @@ def test_no_page_answers_5xx_to_any_query(client, users, foreign):  # noqa: F811
     run()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_worksheet_answers_a_bad_row_with_its_error(client, users):
     household = HouseholdFactory(code="WS-1", commune_id="90101")

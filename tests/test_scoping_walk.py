@@ -13,6 +13,8 @@ from households.models import Member
 from review.services import assessment_save
 from tests.factories import HouseholdFactory, MemberFactory
 
+pytestmark = pytest.mark.slow  # every page of the site as each role
+
 HEAD_MARKER = "Zzyzx Bímật"
 MEMBER_MARKER = "Qwerty Ẩndanh"
 MARKERS = (HEAD_MARKER, MEMBER_MARKER, "FOREIGN-0001")

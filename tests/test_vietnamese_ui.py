@@ -10,6 +10,8 @@ from django.contrib import admin
 
 from tests.test_scoping_walk import foreign, walk_urls  # noqa: F401
 
+pytestmark = pytest.mark.slow  # every page of the site as each role
+
 # Phrases seen in English on these pages before (and their kin): whole words, case-sensitive.
 ENGLISH = [
     "Please correct", "View history", "Show counts", "Hide counts", "Change reason", "Changed by", "Object",

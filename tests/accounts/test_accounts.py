@@ -83,6 +83,7 @@ def test_login_with_the_right_password(client, users):
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.slow  # seeds the whole demo
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_creates_logins(client):
     out = io.StringIO()
@@ -109,6 +110,7 @@ def run_manage(args, **env):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # runs manage.py check --deploy in a process of its own
 def test_deploy_check_passes_with_production_values():
     result = run_manage(
         ["check", "--deploy", "--fail-level", "WARNING"],
@@ -124,6 +126,7 @@ def test_secret_key_is_required_without_debug():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow  # runs manage.py seed_demo in a process of its own
 def test_seed_demo_refuses_when_debug_is_off():
     result = run_manage(["seed_demo"], DJANGO_SECRET_KEY="x" * 60, DATABASE_URL="sqlite:///:memory:")
     assert result.returncode != 0

@@ -11,6 +11,8 @@ from areas.models import Level
 from review.models import ReviewRound, RoundStatus, level_above
 from review.services import round_recognise
 
+pytestmark = pytest.mark.slow  # seeds the whole demo
+
 
 @pytest.mark.django_db
 def test_the_demo_review_runs_before_and_after_the_reform():

@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 from review.services import assessment_save
 from tests.factories import HouseholdFactory
 
+pytestmark = pytest.mark.slow  # schemathesis generates and sends hundreds of requests
+
 EXAMPLES_PER_OPERATION = 12  # bounded: the whole run stays within a couple of minutes on two cores
 
 

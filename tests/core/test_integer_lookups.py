@@ -37,6 +37,7 @@ def relation_names(model):
     return [field.name for field in model._meta.get_fields() if isinstance(field, (ForeignObject, ForeignObjectRel))]
 
 
+@pytest.mark.slow  # every admin list, three filters each
 @pytest.mark.django_db
 def test_every_admin_list_filtered_by_a_huge_number_answers_without_a_server_error(client, users, family):
     client.force_login(users["admin"])

@@ -153,6 +153,7 @@ def test_admin_lists_are_scoped(lunch_setup, client, users):
     assert Benefit.objects.count() == 2
 
 
+@pytest.mark.slow  # seeds the whole demo
 @pytest.mark.django_db
 def test_demo_data_adds_up_to_the_district_report():
     from django.db.models import Count, Q, Sum

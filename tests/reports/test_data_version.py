@@ -20,6 +20,7 @@ def reviewed(summary):
     return total["poor"] + total["near_poor"] + total["average"]
 
 
+@pytest.mark.slow  # two connections
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite has one writer at a time: its ids follow commit order")
 @committing
 def test_a_write_committed_after_a_later_one_still_changes_the_cached_report(users):

@@ -1,4 +1,4 @@
-"""The walks of tests/test_scoping_walk.py and tests/test_vietnamese_ui.py, as the roles of the recognition
+"""The walks of tests/walks/test_scoping_walk.py and tests/walks/test_vietnamese_ui.py, as the roles of the recognition
 (the shared `users` fixture does not hold them): the commune chairman of 90101 never meets another commune's
 households; no page answers 5xx to the chairman or the province officer, and the review's pages show them
 no English."""
@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from tests.test_scoping_walk import MARKERS, foreign, walk_urls  # noqa: F401
-from tests.test_vietnamese_ui import admin_pages, english_in
+from tests.walks.test_scoping_walk import MARKERS, foreign, walk_urls  # noqa: F401
+from tests.walks.test_vietnamese_ui import admin_pages, english_in
 
 
 @pytest.fixture

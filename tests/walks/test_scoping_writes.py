@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from poverty_tracker.api.urls import router
 from programs.models import BudgetAllocation
 from reports.models import HouseholdCount
-from tests.test_scoping_walk import foreign  # noqa: F401 (the foreign records of commune 90201)
+from tests.walks.test_scoping_walk import foreign  # noqa: F401 (the foreign records of commune 90201)
 
 ROLES = ["commune", "district", "leader"]  # none of them may touch commune 90201 (district 902)
 REFUSED = {400, 403, 404, 405, 409}

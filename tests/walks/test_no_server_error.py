@@ -11,7 +11,7 @@ from importing.service import households_import
 from review.services import assessment_save
 from tests.factories import HouseholdFactory
 from tests.importing.builders import workbook
-from tests.test_scoping_walk import foreign, walk_urls  # noqa: F401 (the walk's fixture and URL list)
+from tests.walks.test_scoping_walk import foreign, walk_urls  # noqa: F401 (the walk's fixture and URL list)
 
 FUZZ = settings(max_examples=40, deadline=None, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib import admin
 
-from tests.test_scoping_walk import foreign, walk_urls  # noqa: F401
+from tests.walks.test_scoping_walk import foreign, walk_urls  # noqa: F401
 
 pytestmark = pytest.mark.slow  # every page of the site as each role
 

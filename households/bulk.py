@@ -29,12 +29,12 @@ def _chunks(items):
         yield items[start:start + CHUNK]
 
 
-def lock_households(households) -> None:
+def lock_households_as_read(households) -> None:
     """Lock the stored `households` (as read: their `version`) and refuse any changed or deleted since."""
     lock_versions(Household, {household.pk: household.version for household in households if household.pk})
 
 
-def lock_members(members) -> None:
+def lock_members_as_read(members) -> None:
     """Lock the stored `members` (as read) after their households, and refuse any changed or deleted since."""
     lock_versions(Member, {member.pk: member.version for member in members if member.pk})
 

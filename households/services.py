@@ -25,6 +25,15 @@ def default_livelihood(commune):
     return Livelihood.OTHER if commune is not None and commune.is_urban else Livelihood.AGRICULTURE
 
 
+def lock_households(ids):
+    """Lock households by primary key, before any of their members or review rows: the one lock order
+    (docs/architecture.md). FOR NO KEY UPDATE: their keys never change, and other writers' foreign-key checks
+    (a certificate or member naming the household) must not wait on it."""
+    ids = sorted({getattr(item, "pk", item) for item in ids} - {None})
+    return list(Household.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list(
+        "pk", flat=True))
+
+
 def household_sync_head(*, household):
     """Copy the head member's name and ethnic group onto the household, and refresh its search key."""
     head = household.members.filter(relation_to_head=Relation.HEAD).first()
@@ -66,7 +75,7 @@ def household_update(*, acting_user, household, expected_version=None, **changes
 
     The stored row is read and locked in this transaction: its current commune and the new one must both be
     the user's, and the changes go on top of what is stored, not of what the caller loaded earlier."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
     if not can_see_area(acting_user, household.commune_id):
         raise ValidationError({"commune": "Không có hộ này trong địa bàn của bạn."})
     if expected_version is not None and int(expected_version) != household.version:
@@ -112,6 +121,10 @@ def member_save(*, acting_user, member=None, expected_version=None, **changes):
     unknown = sorted(set(changes) - MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"member_save() got unexpected keyword argument(s): {', '.join(unknown)}")
+    # Households first, then the member (the one lock order): the household's search key and head follow.
+    stored_household = None if member is None else Member.objects.filter(pk=member.pk).values_list(
+        "household_id", flat=True).first()
+    lock_households([stored_household, changes.get("household")])
     if member is None:
         member = Member(**changes)
         before = None
@@ -141,6 +154,7 @@ def member_save(*, acting_user, member=None, expected_version=None, **changes):
 @transaction.atomic
 def member_delete(*, acting_user, member):
     """Delete a member who is not the head (a household keeps its one head), in the user's area."""
+    lock_households(Member.objects.filter(pk=member.pk).values_list("household_id", flat=True))
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     if not can_see_area(acting_user, member.household.commune_id):
         raise ValidationError({"household": "Không có hộ này trong địa bàn của bạn."})

@@ -48,10 +48,10 @@ def _lock(plan):
     ids = (assessed | {h.pk for h in plan.changed_households} | {m.household_id for m in plan.changed_members}
            | {m.household.pk for m in plan.new_members})
     stored = {h.pk: h for h in plan.households_by_code.values() if h.pk}
-    register.lock_households(stored[pk] for pk in ids if pk in stored)
+    register.lock_households_as_read(stored[pk] for pk in ids if pk in stored)
     # the members a labour derivation read, and those the file changes
     read = [m for household_id in assessed for m in plan.stored_members.get(household_id, ())]
-    register.lock_members({m.pk: m for m in [*read, *plan.changed_members]}.values())
+    register.lock_members_as_read({m.pk: m for m in [*read, *plan.changed_members]}.values())
     return bulk_assessments.lock_assessments(round_keys=plan.round_rows, changed=plan.changed_assessments,
                                              new=plan.new_assessments)
 

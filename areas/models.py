@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from areas.scoping import ScopedQuerySet
 from core.text import clean_text, search_key
 
 
@@ -47,6 +46,58 @@ class UrbanRule(models.TextChoices):
     BY_KIND = "kind", "Theo loại đơn vị (phường, thị trấn: thành thị; xã: nông thôn)"
     URBAN = "urban", "Thành thị (do quản trị viên đặt)"
     RURAL = "rural", "Nông thôn (do quản trị viên đặt)"
+
+
+# -- the scoping door (areas/scoping.py is its entrance) ----------------------------------------------------
+# It lives beside the models because each needs the other: the scope is computed from the map and the
+# officers' areas (codes_under, OfficerScope, below), and the map's own queryset is scoped by it.
+SCOPE_CACHE_ATTR = "_poverty_tracker_area_codes"
+
+
+def sees_everything(user):
+    return bool(user and user.is_active and user.is_superuser)
+
+
+def visible_area_codes(user):
+    """The codes of every area the user may see, or None when the user sees everything.
+
+    Computed once per user object (one query per tree level), then cached on it.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if sees_everything(user):
+        return None
+    cached = getattr(user, SCOPE_CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    result = frozenset(codes_under(OfficerScope.objects.filter(user=user).values_list("area_id", flat=True)))
+    setattr(user, SCOPE_CACHE_ATTR, result)
+    return result
+
+
+def forget_scope(user):
+    """Drop the cached scope (after the user's scope rows change)."""
+    if hasattr(user, SCOPE_CACHE_ATTR):
+        delattr(user, SCOPE_CACHE_ATTR)
+
+
+def can_see_area(user, area_code):
+    codes = visible_area_codes(user)
+    return codes is None or area_code in codes
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows the path from its rows to their commune (`scope_path`)."""
+
+    scope_path = None  # e.g. "commune", "household__commune"
+
+    def visible_to(self, user):
+        codes = visible_area_codes(user)
+        if codes is None:
+            return self
+        if not codes:
+            return self.none()
+        return self.filter(**{f"{self.scope_path}__in": codes})
 
 
 class AdministrativeUnitQuerySet(ScopedQuerySet):

@@ -191,49 +191,54 @@ def _extent_fast(stream, max_rows, max_columns):
     return last_row, last_column
 
 
-def _extent_parsed(stream, max_rows, max_columns):
-    """The slow path: expat walks the XML as calamine does (a <row> without r follows the previous row)."""
-    state = {"row": 0, "column": 0, "cell": None, "used": False, "last_row": 0, "last_column": 0}
+class _ExtentWalker:
+    """The slow path's state: expat walks the XML as calamine does (a <row> without r follows the previous row)."""
 
+    def __init__(self, max_rows, max_columns):
+        self.max_rows, self.max_columns = max_rows, max_columns
+        self.row = self.column = self.last_row = self.last_column = 0
+        self.cell, self.used = None, False
+
+    @staticmethod
     def position(reference):
         match = REFERENCE.fullmatch(reference or "")
         if match is None:
             raise FileRefused(f"Tệp hỏng: địa chỉ ô không hợp lệ “{reference}”.")
         return int(match.group(2)) - 1, _column_number(match.group(1)) - 1
 
-    def start(name, attributes):
+    def start(self, name, attributes):
         name = name.rpartition(":")[2]
-        if state["cell"] is not None:
-            state["used"] = True  # anything inside a cell may be a value
-        if name == "row":
-            if "r" in attributes:
-                if not attributes["r"].isdigit():
-                    raise FileRefused(f"Tệp hỏng: số dòng không hợp lệ “{attributes['r']}”.")
-                state["row"] = int(attributes["r"]) - 1
+        if self.cell is not None:
+            self.used = True  # anything inside a cell may be a value
+        if name == "row" and "r" in attributes:
+            if not attributes["r"].isdigit():
+                raise FileRefused(f"Tệp hỏng: số dòng không hợp lệ “{attributes['r']}”.")
+            self.row = int(attributes["r"]) - 1
         elif name == "c":
-            if "r" in attributes:
-                state["cell"] = position(attributes["r"])
-                state["column"] = state["cell"][1]
-            else:
-                state["cell"] = (state["row"], state["column"])
-            state["used"] = False
+            self.cell = self.position(attributes["r"]) if "r" in attributes else (self.row, self.column)
+            self.column = self.cell[1]
+            self.used = False
 
-    def end(name):
+    def end(self, name):
         name = name.rpartition(":")[2]
         if name == "row":
-            state["row"] += 1
-            state["column"] = 0
-        elif name == "c" and state["cell"] is not None:
-            if state["used"]:
-                state["last_row"] = max(state["last_row"], state["cell"][0] + 1)
-                state["last_column"] = max(state["last_column"], state["cell"][1] + 1)
-                if state["last_row"] > max_rows or state["last_column"] > max_columns:
+            self.row += 1
+            self.column = 0
+        elif name == "c" and self.cell is not None:
+            if self.used:
+                self.last_row = max(self.last_row, self.cell[0] + 1)
+                self.last_column = max(self.last_column, self.cell[1] + 1)
+                if self.last_row > self.max_rows or self.last_column > self.max_columns:
                     raise _Unusual
-            state["cell"] = None
-            state["column"] += 1
+            self.cell = None
+            self.column += 1
 
+
+def _extent_parsed(stream, max_rows, max_columns):
+    """The slow path: expat walks the XML as calamine does, refusing what is not XML."""
+    walker = _ExtentWalker(max_rows, max_columns)
     parser = expat.ParserCreate()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartElementHandler, parser.EndElementHandler = walker.start, walker.end
     try:
         while chunk := stream.read(CHUNK_BYTES):
             parser.Parse(chunk, False)
@@ -243,7 +248,7 @@ def _extent_parsed(stream, max_rows, max_columns):
     except expat.ExpatError as error:
         raise FileRefused(f"Tệp hỏng: một trang tính không phải XML hợp lệ ({error}). "
                           "Hãy mở tệp trong Excel và lưu lại dạng .xlsx.") from error
-    return state["last_row"], state["last_column"]
+    return walker.last_row, walker.last_column
 
 
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")

@@ -51,7 +51,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
     (BASE_DIR / "test-output").mkdir(exist_ok=True)
 
-# The routing test (tests/test_replica_router.py) points READ_REPLICA at a second, real test database —
+# The routing test (tests/poverty_tracker/test_db_router.py) points READ_REPLICA at a second, real test database —
 # not a mirror, which would hide where the queries went. Only tests that ask for it create it; every other
 # test reads the primary (READ_REPLICA None), whatever DATABASE_REPLICA_URL says.
 READ_REPLICA = None
@@ -59,3 +59,9 @@ DATABASES["replica"] = {**DATABASES["default"], "NAME": f"{DATABASES['default'][
                         "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False}
 if DATABASES["replica"]["ENGINE"].endswith("sqlite3"):
     DATABASES["replica"]["TEST"] = {"NAME": DATABASES["default"]["TEST"]["NAME"] + "-replica"}
+
+# pytest-xdist workers (PYTEST_XDIST_WORKER gw0, gw1, …; their databases get that suffix from pytest-django) keep
+# the background jobs' state in folders of their own: the file cache culls entries past its limit, and one
+# worker's jobs would crowd out the other's.
+if os.environ.get("PYTEST_XDIST_WORKER") and CACHES["imports"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
+    CACHES["imports"]["LOCATION"] += f"-{os.environ['PYTEST_XDIST_WORKER']}"  # noqa: F405

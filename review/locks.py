@@ -7,15 +7,18 @@ round transitions, re-classification — takes its locks in this one order, so t
 other in a circle:
 
 1. review rounds, ordered by year, then commune (`lock_rounds`, `lock_open_rounds`, `refresh_locked`);
-2. assessment rows (assessment_save, assessment_delete; bulk derived writes: rows of rounds locked in step 1);
-3. household rows, by id (`lock_household`, `lock_households`): assessment_save moves the registration date
-   back under the household's lock after the assessment (review.assessments.registered_on_for_review);
-4. the household's other records: requests and regular reviews (after their rounds and the household), village
-   meetings (after their round).
+2. households, by id (`lock_households`, `lock_household`; households.services.lock_households for hand edits);
+3. members;
+4. review results (assessments) and the other rows that hang off a household (requests, regular reviews), and
+   village meetings after their round.
+Within one table, rows are locked in primary-key order (core.versioning.lock_versions for bulk writers).
+Household locks are FOR NO KEY UPDATE: other writers' foreign-key checks never wait on them.
 
-A round transition locks its round's row first: an approval and a save in that round serialise.
-Known exception, to align: households.services locks a household before the receiver of its
-household_facts_changed signal (review.movements.household_facts_refresh) locks rounds and assessments.
+A round transition locks its round's row first: an approval and a save in that round serialise. Requests and
+regular reviews lock their rounds, then the household. Two paths still take a later step first, to align:
+assessment_save locks the assessment, then (creating it) the household whose registration date moves back
+(review.assessments.registered_on_for_review); and a household edit (households.services) holds the household
+when the receiver of household_facts_changed (review.movements.household_facts_refresh) locks rounds.
 """
 import operator
 from collections import defaultdict
@@ -112,13 +115,14 @@ def refresh_locked(review_round: ReviewRound) -> ReviewRound:
 
 def lock_households(household_ids) -> dict:
     """Lock household rows (step 2 of the order, after the rounds), by id. Returns {id: Household}."""
-    return {household.pk: household for household in
-            Household.objects.select_for_update().filter(pk__in=sorted(set(household_ids))).order_by("pk")}
+    return {household.pk: household for household in Household.objects.select_for_update(no_key=True).filter(
+        pk__in=sorted(set(household_ids))).order_by("pk")}
 
 
 def lock_household(household_id, commune_id) -> Household:
     """The stored household, locked, checked still in the commune whose rounds were locked for it."""
-    household = Household.objects.select_for_update().select_related("commune").get(pk=household_id)
+    household = Household.objects.select_for_update(no_key=True, of=("self",)).select_related("commune").get(
+        pk=household_id)
     if household.commune_id != commune_id:
         raise ValidationError({"household": f"Hộ {household.code} vừa được chuyển sang xã khác: hãy tải lại trang."})
     return household

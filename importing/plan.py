@@ -47,35 +47,45 @@ def ethnic_key(name):
     return search_key(name).replace("-", "").replace(" ", "")
 
 
+@dataclass(eq=False)
 class ImportPlan:
-    """The rows to insert and update, where each came from (sheet and row), and the shared lookups."""
+    """The rows to insert and update, where each came from (sheet and row), and the shared lookups.
 
-    def __init__(self, user, filename, result, progress=None):
-        self.user = user
-        self.progress = progress or (lambda phase, done, total: None)
-        self.filename = filename = cells.CONTROL.sub("", clean_text(filename))  # it goes into the audit trail
-        self.reason = f"Nhập từ tệp {filename}"[:100]
-        self.result = result
-        self.scope = visible_area_codes(user)
+    Stored rows are kept as the check read them: the writer compares their `version` under its locks."""
+
+    user: object
+    filename: str
+    result: ImportResult
+    progress: object = None  # progress(phase, done, total)
+    households_by_code: dict = field(default_factory=dict)  # code -> Household (file's or stored), the officer's
+    looked_up: set = field(default_factory=set)  # codes already looked up in the database
+    new_households: list = field(default_factory=list)
+    changed_households: list = field(default_factory=list)
+    new_members: list = field(default_factory=list)
+    changed_members: list = field(default_factory=list)
+    new_assessments: list = field(default_factory=list)
+    changed_assessments: list = field(default_factory=list)
+    heads_in_file: set = field(default_factory=set)
+    refused_codes: set = field(default_factory=set)  # household rows with an error: their other rows say no more
+    unchanged_codes: set = field(default_factory=set)  # households the household sheet leaves as they are
+    first_years: dict = field(default_factory=dict)  # code -> the first year the file reviews the household in
+    round_rows: dict = field(default_factory=lambda: defaultdict(list))  # (commune, year) -> review rows
+    held_back: list = field(default_factory=list)  # recognised rounds whose movements were left as they are
+    # Members by stored household id as they will be after the file (for the labour rule), and the ids whose
+    # members were read; household codes whose livelihood the file changes; households whose labour capacity
+    # was counted as missing only for want of birth years or sexes.
+    stored_members: dict = field(default_factory=lambda: defaultdict(list))
+    members_read: set = field(default_factory=set)
+    livelihood_changed: set = field(default_factory=set)
+    labour_uncertain: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.progress = self.progress or (lambda phase, done, total: None)
+        self.filename = cells.CONTROL.sub("", clean_text(self.filename))  # it goes into the audit trail
+        self.reason = f"Nhập từ tệp {self.filename}"[:100]
+        self.scope = visible_area_codes(self.user)
         self.ethnic = EthnicGroup.objects.in_bulk()
         self.ethnic_by_name = {ethnic_key(group.name): group for group in self.ethnic.values()}
-        self.households_by_code = {}  # code -> Household (existing or new), only ever the officer's own
-        self.looked_up = set()  # codes already looked up in the database
-        self.new_households, self.changed_households = [], []
-        self.new_members, self.changed_members = [], []
-        self.new_assessments, self.changed_assessments = [], []
-        self.heads_in_file = set()
-        self.refused_codes = set()  # codes of household rows with an error: their other rows say nothing more
-        self.unchanged_codes = set()  # households the household sheet leaves as they are
-        self.first_years = {}  # code -> the first year the file reviews the household in
-        self.round_rows = defaultdict(list)  # (commune, year) of a round the write goes into -> review rows
-        self.held_back = []  # approved rounds whose derived movements were left as they are
-        # Members by stored household id, as they will be after the file (for the labour rule), and the ids
-        # whose members were read; household codes whose livelihood the file changes; households whose
-        # labour capacity was counted as missing only for want of birth years or sexes.
-        self.stored_members, self.members_read = defaultdict(list), set()
-        self.livelihood_changed = set()
-        self.labour_uncertain = []
 
     # -- errors and cells ----------------------------------------------------------------------------
     def error(self, sheet, row, column, message):

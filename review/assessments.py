@@ -114,8 +114,9 @@ def registered_on_for_review(households, year: int, *, acting_user) -> None:
 # --- save and delete --------------------------------------------------------------------------------------
 
 def _locked_assessment(household, year):
-    """Rounds first (the one lock order), then the assessment row: (rounds by id, assessment or None, the
-    round id a new assessment goes into)."""
+    """The household, then its rounds (the one lock order, review.locks), then the assessment row: (rounds by
+    id, assessment or None, the round id a new assessment goes into)."""
+    lock_households([household.pk])
     round_id = Assessment.objects.filter(household=household, year=year).values_list(
         "review_round_id", flat=True).first()
     if round_id is None:
@@ -243,6 +244,7 @@ def assessment_delete(*, acting_user, assessment: Assessment) -> list:
     """Delete an assessment (its round locked and checked under the lock). Returns the approved rounds,
     as (commune_id, year), whose movement would have changed and was left as it is."""
     check_editor(acting_user, assessment.commune_id)
+    lock_households([assessment.household_id])  # the household before its rounds (review.locks)
     rounds = lock_household_rounds(assessment.household_id, assessment.year, assessment.review_round_id)
     assessment.review_round = rounds[assessment.review_round_id]
     if assessment.review_round.is_locked:

@@ -6,19 +6,22 @@ at a time and ignores it) and check the status under that lock. Every writer —
 round transitions, re-classification — takes its locks in this one order, so two writers never wait on each
 other in a circle:
 
-1. review rounds, ordered by year, then commune (`lock_rounds`, `lock_open_rounds`, `refresh_locked`);
-2. households, by id (`lock_households`, `lock_household`; households.services.lock_households for hand edits);
-3. members;
+1. households, by id (`lock_households`, `lock_household`; households.services.lock_households for hand edits,
+   households.bulk for the import);
+2. members, by id;
+3. review rounds, ordered by year, then commune (`lock_rounds`, `lock_open_rounds`, `refresh_locked`);
 4. review results (assessments) and the other rows that hang off a household (requests, regular reviews), and
    village meetings after their round.
 Within one table, rows are locked in primary-key order (core.versioning.lock_versions for bulk writers).
-Household locks are FOR NO KEY UPDATE: other writers' foreign-key checks never wait on them.
+Household locks are FOR NO KEY UPDATE: other writers' foreign-key checks (a certificate naming the household,
+checked at their commit) never wait on them.
 
-A round transition locks its round's row first: an approval and a save in that round serialise. Requests and
-regular reviews lock their rounds, then the household. Two paths still take a later step first, to align:
-assessment_save locks the assessment, then (creating it) the household whose registration date moves back
-(review.assessments.registered_on_for_review); and a household edit (households.services) holds the household
-when the receiver of household_facts_changed (review.movements.household_facts_refresh) locks rounds.
+Households come first because the register sits below the review: a household or member edit
+(households.services) holds its household when the receiver of household_facts_changed
+(review.movements.household_facts_refresh) locks the rounds of its results, and cannot know those rounds
+before. So every writer of the review that touches a household locks it before any round: assessment_save and
+assessment_delete, the worksheet (all its page's households at once), requests and regular reviews, the
+import. A round transition locks its round's row only: an approval and a save in that round serialise.
 """
 import operator
 from collections import defaultdict
@@ -114,7 +117,7 @@ def refresh_locked(review_round: ReviewRound) -> ReviewRound:
 
 
 def lock_households(household_ids) -> dict:
-    """Lock household rows (step 2 of the order, after the rounds), by id. Returns {id: Household}."""
+    """Lock household rows (step 1 of the order, before any round), by id. Returns {id: Household}."""
     return {household.pk: household for household in Household.objects.select_for_update(no_key=True).filter(
         pk__in=sorted(set(household_ids))).order_by("pk")}
 

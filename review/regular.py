@@ -27,7 +27,7 @@ from review.assessments import validate_inputs
 from review.calendar import lists_year_of
 from review.certificates import certificates_issue_for_household
 from review.classification import MissingInput, classify
-from review.locks import lock_household, lock_rounds
+from review.locks import lock_household, lock_households, lock_rounds
 from review.models import Assessment, Classification, Indicator, RegularReview, ReviewRequest, deprivation_key
 from review.requests import as_date
 from review.rounds import round_steps
@@ -219,13 +219,13 @@ def regular_recognise(*, acting_user, household, classification, effective_on, d
 
     year = lists_year_of(day)
     standard = standard_for_year(year)
-    # Locks: the rounds this depends on (the lists' round, under a former commune where the household was
-    # reviewed before a merger, and the commune's next annual round: a reopening or a recognition in flight is
-    # waited for), then the household.
+    # Locks: the household, then the rounds this depends on (the lists' round, under a former commune where
+    # the household was reviewed before a merger, and the commune's next annual round: a reopening or a
+    # recognition in flight is waited for), in review.locks' order.
+    household = lock_household(household_id, stored_commune)
     filed_in = Assessment.objects.filter(household_id=household_id, year=year).values_list(
         "review_round_id", flat=True).first()
     rounds = lock_rounds(Q(commune_id=stored_commune, year__in=[year, year + 1]) | Q(pk=filed_in or 0))
-    household = lock_household(household_id, stored_commune)
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError({"household": f"Hộ {household.code} không còn cư trú trong xã."})
     previous, last_review, assessment = class_in_force_on(household, day)
@@ -276,8 +276,8 @@ def regular_review_revoke(*, acting_user, review: RegularReview, reason) -> None
     reason = " ".join(str(reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Hãy ghi lý do huỷ."})
+    lock_households([review.household_id])  # the household, then its rounds (review.locks)
     lock_rounds(Q(commune_id=review.commune_id, year__in=[review.year, review.year + 1]))
-    Household.objects.select_for_update().filter(pk=review.household_id).first()
     later = RegularReview.objects.filter(household_id=review.household_id, year=review.year).exclude(
         pk=review.pk).filter(Q(effective_on__gt=review.effective_on)
                              | Q(effective_on=review.effective_on, pk__gt=review.pk)).first()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.versioning import ConcurrentEditError
 from households.models import Household, HouseholdStatus
 from review.calendar import review_window, review_year_of
-from review.locks import check_editor, lock_household, lock_open_rounds
+from review.locks import check_editor, lock_household, lock_households, lock_open_rounds
 from review.models import RequestKind, ReviewRequest
 from review.rounds import parse_decision_date
 
@@ -127,10 +127,10 @@ def request_save(*, acting_user, household, data: dict, instance: ReviewRequest 
     values.update(data)
     day, year, note = _checked(values, data.get("year"))
 
-    # Locks: the rounds first (review.locks' order), then the household and the request.
+    # Locks: the household, then the rounds (review.locks' order), then the request.
     years = {year} | ({old_year} if old_year and old_year != year else set())
-    lock_open_rounds([(stored_commune, y) for y in years], create_missing=False)
     household = lock_household(household_id, stored_commune)
+    lock_open_rounds([(stored_commune, y) for y in years], create_missing=False)
     if household.status != HouseholdStatus.ACTIVE and instance is None:
         raise ValidationError({"household": f"Hộ {household.code} không còn cư trú trong xã: không nhận đơn mới."})
     if instance is not None:
@@ -149,6 +149,7 @@ def request_delete(*, acting_user, request: ReviewRequest) -> None:
     """Delete a request (one entered by mistake). Refused once its review is recognised, or while a regular
     review cites it (409 over the API)."""
     check_editor(acting_user, request.commune_id)
+    lock_households([request.household_id])  # the household before the round (review.locks)
     lock_open_rounds([(request.commune_id, request.year)], create_missing=False)
     request._history_user = acting_user
     request.delete()

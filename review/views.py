@@ -28,7 +28,7 @@ from households.models import FARM_LIVELIHOODS, Household
 from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA, assessment_save
 from review.calendar import round_closed_message
 from review.labour import household_labour
-from review.locks import held_back_notice
+from review.locks import held_back_notice, lock_households
 from review.models import Assessment, Classification, ReviewRound, RoundLockedError
 from review.selectors import annotate_review_list, labour_members
 from review.standards import lines_of, standard_for_year
@@ -283,12 +283,16 @@ def _save_rows(request, forms_, rows, assessments, year):
     field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations",
                 "no_labour_capacity": "no_labour", "labour_override_reason": "labour_reason"}
     saved, held_back = 0, set()
+    changed = [(household, form) for household, form in zip(rows, forms_, strict=True)
+               if _changed(form, assessments.get(household.pk))
+               or _labour_changed(form, assessments.get(household.pk), household)]
     try:
         with transaction.atomic():
-            for household, form in zip(rows, forms_):
+            # Every household of the page before any round (review.locks' order): saving row by row would lock
+            # a round, then the next row's household, the reverse of an import writing the same households.
+            lock_households([household.pk for household, _ in changed])
+            for household, form in changed:
                 assessment = assessments.get(household.pk)
-                if not (_changed(form, assessment) or _labour_changed(form, assessment, household)):
-                    continue
                 data = form.cleaned_data
                 create_only = _loaded_unassessed(form)
                 if create_only and assessment is not None:

@@ -3,7 +3,7 @@
 - Exports of the full register (and the members list) and the annual Excel package: with a broker the page
   launches them on the workers and the officer downloads the workbook from the job's page
   (reports/job_views.py); without one they are built in the request as before (`inline`).
-- Re-classification of whole years (review.services.year_reclassify): a job too, on a worker or in a thread.
+- (Re-classification of whole years is the review's own job: review/jobs.py.)
 - Cache warming: after an import wrote to the register or a review round changed, the dashboard and the
   poverty report that the officers of the touched areas (and above) open first are computed again, by a
   worker or a thread, so that leaders arriving next find them ready. Single flight (reports/cache.py) makes
@@ -61,25 +61,6 @@ def annual_package(*, user, area_code, year, comparable=False):
     return content, f"bao-cao-nam-{year}-{slugify(area_code)}{suffix}"
 
 
-def reclassify(*, user, years):
-    """year_reclassify of each year in turn; what it did in words, as (level, text) lines: "success" for each
-    year, "warning" for the rounds it held back. A year refused (a locked round) stops there; the years before
-    it are done and the message says so."""
-    from review.services import held_back_notice, year_reclassify
-
-    lines = []
-    for year in years:
-        try:
-            outcome = year_reclassify(acting_user=user, year=year)
-        except ValidationError as error:
-            done = [text for _, text in lines]
-            raise ValidationError(" ".join([*done, f"Năm {year}: {'; '.join(error.messages)}"])) from error
-        lines.append(("success", f"Năm {year}: {outcome.changed} hộ đổi phân loại."))
-        if outcome.held_back:
-            lines.append(("warning", held_back_notice(outcome.held_back, reclassify=True)))
-    return lines
-
-
 # -- the jobs, as core/jobs runs them ----------------------------------------------------------------------
 def _export_job(job, *, slug, area_code, year, comparable=False, options=None):
     return jobs.Outcome(result={"message": ""}, file=report_export(
@@ -91,23 +72,15 @@ def _annual_package_job(job, *, area_code, year, comparable=False):
                                                                      comparable=comparable))
 
 
-def _reclassify_job(job, *, years=None, year=None):
-    # `year`: a job queued by an earlier release (one year per job) still runs after an upgrade.
-    lines = reclassify(user=job.user, years=years or [year])
-    return jobs.Outcome(result={"message": " ".join(text for _, text in lines), "lines": lines})
-
-
 def _warm_job(job, *, area_codes):
     warm(area_codes)
 
 
 def register():
     """The report jobs' kinds (core/jobs): the register's exports and the annual package share the "export"
-    limits (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_OFFICER); re-classification has its own."""
+    limits (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_OFFICER)."""
     jobs.register("export", _export_job, task="reports.export_job", refused=REFUSED)
     jobs.register("package", _annual_package_job, task="reports.annual_package_job", group="export", refused=REFUSED)
-    jobs.register("reclassify", _reclassify_job, task="reports.reclassify_job", refused=REFUSED,
-                  limits=(("RECLASSIFY_MAX_CONCURRENT", 1), ("RECLASSIFY_MAX_PER_OFFICER", 1)))
     jobs.register("warm", _warm_job, task="reports.warm", tracked=False)
 
 

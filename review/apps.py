@@ -10,4 +10,6 @@ class ReviewConfig(AppConfig):
         # review.movements registers the receiver that keeps open assessments in step with their household's
         # members and livelihood (households.services.household_facts_changed); review.calendar registers the
         # start-up check of the review calendar settings.
-        from review import calendar, movements  # noqa: F401
+        from review import calendar, jobs, movements  # noqa: F401
+
+        jobs.register()  # re-classification of whole years as a background job (core/jobs)

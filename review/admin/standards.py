@@ -4,11 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.template.response import TemplateResponse
 
+from core import jobs
 from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin
-from core.workers import uses_workers
-from review.locks import held_back_notice
 from review.models import Indicator, PovertyReason, PovertyStandard, StandardLine
-from review.movements import year_reclassify
 
 
 class StandardLineInline(admin.TabularInline):
@@ -29,23 +27,20 @@ class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
 
     @admin.action(description="Phân loại lại mọi kết quả rà soát của các năm chuẩn này áp dụng (sau khi sửa chuẩn)")
     def reclassify_years(self, request, queryset):
-        if uses_workers():
-            # With workers, a page to confirm the years, posting them to one re-classification job (a year of
-            # a province is seconds of work: not in the admin's request).
-            years = sorted({year for standard in queryset for year in _assessed_years(standard)})
+        years = sorted({year for standard in queryset for year in _assessed_years(standard)})
+        if jobs.on_workers():
+            # The job will run on a worker (a year of a province is seconds of work: not in the admin's request):
+            # a page confirms the years and posts them to one re-classification job (reports/job_views.py).
             return TemplateResponse(request, "admin/review/povertystandard/reclassify.html", {
                 **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Phân loại lại",
                 "years": years, "standards": [standard.code for standard in queryset]})
-        for standard in queryset:
-            for year in _assessed_years(standard):
-                try:
-                    result = year_reclassify(acting_user=request.user, year=year)
-                except ValidationError as error:
-                    messages.error(request, "; ".join(error.messages))
-                    return
-                messages.success(request, f"Năm {year}: {result.changed} hộ đổi phân loại.")
-                if result.held_back:
-                    messages.warning(request, f"Năm {year}: {held_back_notice(result.held_back, reclassify=True)}")
+        try:  # no worker: the job runs here, in the request, and says what it did at once
+            launched = jobs.launch("reclassify", user=request.user, params={"years": years}, inline=True)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+            return
+        for level, text in launched.outcome.result["lines"]:
+            messages.add_message(request, messages.WARNING if level == "warning" else messages.SUCCESS, text)
 
 
 def _assessed_years(standard):

@@ -24,7 +24,7 @@ from importing.sheet_households import check_households
 from importing.sheet_members import check_members
 from importing.sheet_reviews import check_reviews, labour_notice
 from importing.writer import refused, write_plan
-from review.services import held_back_notice
+from review.locks import held_back_notice
 
 __all__ = ["KINDS", "ImportResult", "chunked", "households_import"]
 log = logging.getLogger(__name__)

@@ -25,10 +25,11 @@ from review.assessment_rules import (
     registration_for_review,
     registration_reason,
 )
+from review.calendar import round_closed_message
 from review.classification import MissingInput, classify
-from review.labour import household_labour
-from review.models import Assessment, Indicator, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
-from review.services import LABOUR_FIELDS, all_lines, round_closed_message
+from review.labour import LABOUR_FIELDS, household_labour
+from review.models import Assessment, Indicator, ReviewRound, RoundStatus, deprivation_key
+from review.standards import all_lines, no_standard_message, standard_or_none
 
 DEPRIVATIONS = FieldRule(Assessment, "deprivations")
 # The assessment's fields -> the sheet's columns, for the review's own errors.
@@ -51,10 +52,10 @@ def check_reviews(plan, sheet):
             continue
         year = row["year"]
         if year not in standards:
-            standards[year] = PovertyStandard.objects.for_year(year).first()
+            standards[year] = standard_or_none(year)
         standard = standards[year]
         if standard is None:
-            plan.error(REVIEWS, number, "Năm", f"Không có chuẩn nghèo nào áp dụng cho năm {year}.")
+            plan.error(REVIEWS, number, "Năm", no_standard_message(year))
             continue
         deprived = _deprivations(plan, number, values, extra, indicators[standard.id], standard, year)
         if deprived is not None:

@@ -16,8 +16,9 @@ from core.bulk import insert_with_history
 from core.errors import ConflictError
 from core.versioning import lock_versions
 from review.classification import movements_over_years
+from review.locks import lock_open_rounds
 from review.models import Assessment
-from review.services import lock_open_rounds, write_derived
+from review.movements import write_derived
 
 CHUNK = 5000
 INPUT_FIELDS = ["standard_id", "income_per_capita", "b1_score", "deprivations", "deprivation_count",

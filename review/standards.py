@@ -6,11 +6,20 @@ from review.classification import Lines
 from review.models import PovertyStandard, StandardLine
 
 
+def no_standard_message(year: int) -> str:
+    return f"Không có chuẩn nghèo nào áp dụng cho năm {year}."
+
+
+def standard_or_none(year: int) -> PovertyStandard | None:
+    """The standard review year `year` follows, or None."""
+    return PovertyStandard.objects.for_year(year).first()
+
+
 def standard_for_year(year: int) -> PovertyStandard:
     """The standard of review year `year`, else ValidationError on "year"."""
-    standard = PovertyStandard.objects.for_year(year).first()
+    standard = standard_or_none(year)
     if standard is None:
-        raise ValidationError({"year": f"Không có chuẩn nghèo nào áp dụng cho năm {year}."})
+        raise ValidationError({"year": no_standard_message(year)})
     return standard
 
 

@@ -15,10 +15,9 @@ from simple_history.utils import bulk_update_with_history
 from core.bulk import insert_with_history
 from core.errors import ConflictError
 from core.versioning import lock_versions
-from review.classification import movements_over_years
 from review.locks import lock_open_rounds
 from review.models import Assessment
-from review.movements import write_derived
+from review.movements import follow_movements, movements_by_household, write_derived
 
 CHUNK = 5000
 INPUT_FIELDS = ["standard_id", "income_per_capita", "b1_score", "deprivations", "deprivation_count",
@@ -62,8 +61,8 @@ def lock_assessments(*, round_keys, changed, new) -> dict:
 
 def assessments_write(new, changed, *, rounds, acting_user, reason, progress=None) -> list:
     """Insert `new` and update `changed` assessments (locked by lock_assessments), their movements and those
-    of the households' other years following from them (review.classification.movements_over_years, the
-    one rule of hand entry). Returns the recognised rounds, as (commune_id, year), whose movements were left
+    of the households' other years following from them (review.movements, the one path over years of hand
+    entry). Returns the recognised rounds, as (commune_id, year), whose movements were left
     as they are (write_derived)."""
     for assessment in new:
         assessment.household_id = assessment.household.pk
@@ -83,22 +82,13 @@ def _movements(new, changed):
     """Set the movements of the written years from each household's years (stored and written); return the
     stored rows of other years whose movement follows from them and must change."""
     written = {(a.household_id, a.year): a for a in [*new, *changed]}
-    classes, others = defaultdict(dict), []
-    stored = {household_id for household_id, _ in written}
-    for group in _chunks(sorted(stored)):
-        for row in Assessment.objects.filter(household_id__in=group):
-            if (row.household_id, row.year) not in written:
-                classes[row.household_id][row.year] = row.classification
-                others.append(row)
-    for (household_id, year), assessment in written.items():
-        classes[household_id][year] = assessment.classification
-    movements = {household_id: movements_over_years(years) for household_id, years in classes.items()}
+    others = [row for group in _chunks(sorted({household_id for household_id, _ in written}))
+              for row in Assessment.objects.filter(household_id__in=group)
+              if (row.household_id, row.year) not in written]
+    classes = defaultdict(dict)
+    for row in [*others, *written.values()]:
+        classes[row.household_id][row.year] = row.classification
+    movements = movements_by_household(classes)
     for (household_id, year), assessment in written.items():
         assessment.movement = movements[household_id][year]
-    changed_later = []
-    for row in others:
-        new_movement = movements[row.household_id][row.year]
-        if new_movement != row.movement:
-            row.movement = new_movement
-            changed_later.append(row)
-    return changed_later
+    return follow_movements(others, movements)

@@ -51,14 +51,14 @@ def movement_for(household_id, year: int, classification: str) -> str:
     return movements_of({**classes, year: classification})[year]
 
 
-def _movements(classes) -> dict:
+def movements_by_household(classes) -> dict:
     """{household id: {year: class}} -> {household id: {year: movement}}."""
     return {household_id: movements_of(by_year_) for household_id, by_year_ in classes.items()}
 
 
-def _follow(rows, movements) -> list:
-    """The rows (assessments) whose movement differs from the one path's (`movements`, from _movements), set to
-    it."""
+def follow_movements(rows, movements) -> list:
+    """The rows (assessments) whose movement differs from the one path's (`movements`, from
+    movements_by_household), set to it."""
     changed = []
     for row in rows:
         new = movements[row.household_id][row.year]
@@ -93,7 +93,7 @@ def household_movements_refresh(*, household_id, from_year: int, acting_user) ->
     """Keep later years' movements right after an earlier year changed (derived data only). Approved
     rounds are left as they are: returns their (commune_id, year) where the movement would change."""
     rows = Assessment.objects.filter(household_id=household_id, year__gte=from_year).order_by("year")
-    changed = _follow(rows, _movements(classes_by_household([household_id])))
+    changed = follow_movements(rows, movements_by_household(classes_by_household([household_id])))
     return write_derived(changed, "Tính lại biến động do năm trước thay đổi", acting_user=acting_user)
 
 
@@ -104,11 +104,11 @@ def movements_recompute(*, from_year: int, acting_user) -> list:
     movement would change."""
     lock_rounds(Q(year__gte=from_year))  # before reading the classes the movements follow from
     concerned = Assessment.objects.filter(year__gte=from_year).values("household_id")
-    movements = _movements(classes_by_household(concerned))
+    movements = movements_by_household(classes_by_household(concerned))
     years = sorted({year for by_year_ in movements.values() for year in by_year_ if year >= from_year})
     held_back = []
     for year in years:
-        changed = _follow(Assessment.objects.filter(year=year), movements)
+        changed = follow_movements(Assessment.objects.filter(year=year), movements)
         held_back += write_derived(changed, f"Tính lại biến động năm {year}", acting_user=acting_user)
     return by_year(held_back)
 
@@ -121,7 +121,7 @@ def round_movements_refresh(review_round, *, acting_user, reason: str) -> None:
     classes = classes_by_household([row.household_id for row in rows], before_year=review_round.year)
     for row in rows:
         classes[row.household_id][row.year] = row.classification
-    write_derived(_follow(rows, _movements(classes)), reason, acting_user=acting_user)
+    write_derived(follow_movements(rows, movements_by_household(classes)), reason, acting_user=acting_user)
 
 
 # --- re-classification -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Celery application: `celery -A poverty_tracker worker` (README, "Deployment").
+"""The Celery application: `celery -A poverty_tracker worker` (docs/deployment.md).
 
 Configured from Django's settings, every name starting with CELERY_ (CELERY_BROKER_URL, CELERY_RESULT_BACKEND,
 CELERY_TASK_DEFAULT_QUEUE …: poverty_tracker/settings.py). The tasks are the job kinds of core/jobs, each

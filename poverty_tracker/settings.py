@@ -277,7 +277,7 @@ def cache_settings(redis_url, jobs_dir, prefix=""):
     }
 
 
-# Celery (README, "Deployment"): with CELERY_BROKER_URL set, imports, exports of the full register, the annual
+# Celery (docs/deployment.md): with CELERY_BROKER_URL set, imports, exports of the full register, the annual
 # package and re-classifications run on Celery workers (core/jobs; the kinds: importing/jobs.py, reports/tasks.py);
 # without it (the `make run` default) the same job code runs in a thread of the web process, or in the request.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -51,7 +51,6 @@ class Installation:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "poverty_tracker.test_settings",
-            "POVERTY_TRACKER_TESTING": "1",
             "DATABASE_URL": database_url_of_the_test_db(),
             "CELERY_BROKER_URL": REDIS_URL,
             "CELERY_QUEUE": self.prefix,

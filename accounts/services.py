@@ -12,7 +12,8 @@ from areas.scoping import forget_scope
 
 
 @transaction.atomic
-def officer_save(*, username, role, area_codes=(), password=None, check_password=True):
+def officer_save(*, username: str, role: str, area_codes=(), password: str | None = None,
+                 check_password: bool = True) -> tuple:
     """Create or update an officer account with its role and areas (create_officer, seed_demo)."""
     if role not in Role.values:
         raise ValidationError({"role": f"Vai trò không hợp lệ: {role}. Chọn một trong {', '.join(Role.values)}."})

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 
+from areas.models import AdministrativeUnit
 from areas.scoping import can_see_area
 from core.versioning import ConcurrentEditError
 from households.models import Household, HouseholdStatus, Livelihood, Member, Relation, placement_errors
@@ -13,19 +14,19 @@ from households.models import Household, HouseholdStatus, Livelihood, Member, Re
 household_facts_changed = Signal()
 
 
-def household_facts_notify(*, household_ids, acting_user):
+def household_facts_notify(*, household_ids, acting_user) -> None:
     ids = {getattr(household, "pk", household) for household in household_ids} - {None}
     if ids:
         household_facts_changed.send(sender=Household, household_ids=ids, acting_user=acting_user)
 
 
-def default_livelihood(commune):
+def default_livelihood(commune: AdministrativeUnit | None) -> str:
     """A new household's livelihood when none is given: agriculture in a rural commune, "other" in an urban
     one (phường, thị trấn, or a commune an administrator marked urban)."""
     return Livelihood.OTHER if commune is not None and commune.is_urban else Livelihood.AGRICULTURE
 
 
-def lock_households(ids):
+def lock_households(ids) -> list[int]:
     """Lock households by primary key, before any of their members or review rows: the one lock order
     (docs/architecture.md). FOR NO KEY UPDATE: their keys never change, and other writers' foreign-key checks
     (a certificate or member naming the household) must not wait on it."""
@@ -34,7 +35,7 @@ def lock_households(ids):
         "pk", flat=True))
 
 
-def household_sync_head(*, household):
+def household_sync_head(*, household: Household) -> None:
     """Copy the head member's name and ethnic group onto the household, and refresh its search key."""
     head = household.members.filter(relation_to_head=Relation.HEAD).first()
     if head and (household.head_name != head.full_name or household.ethnic_group_id != head.ethnic_group_id):
@@ -46,7 +47,7 @@ def household_sync_head(*, household):
 
 @transaction.atomic
 def household_create(*, acting_user, code, commune, head_name, ethnic_group, village=None, address="",
-                     status=HouseholdStatus.ACTIVE, head_gender="", head_birth_year=None, livelihood=None):
+                     status=HouseholdStatus.ACTIVE, head_gender="", head_birth_year=None, livelihood=None) -> Household:
     """A new household and its head member (every household has exactly one head). Without a `livelihood`,
     default_livelihood(commune)."""
     if not can_see_area(acting_user, commune.code):
@@ -70,7 +71,7 @@ def household_create(*, acting_user, code, commune, head_name, ethnic_group, vil
 
 
 @transaction.atomic
-def household_update(*, acting_user, household, expected_version=None, **changes):
+def household_update(*, acting_user, household: Household, expected_version=None, **changes) -> Household:
     """Change a household; a new head name or ethnic group is carried to the head member too.
 
     The stored row is read and locked in this transaction: its current commune and the new one must both be
@@ -111,7 +112,7 @@ HEAD_RULE = "Mỗi hộ luôn có đúng một chủ hộ: hãy đổi chủ h�
 
 
 @transaction.atomic
-def member_save(*, acting_user, member=None, expected_version=None, **changes):
+def member_save(*, acting_user, member: Member | None = None, expected_version=None, **changes) -> Member:
     """Add a member, or apply `changes` on top of the stored member (fields not given keep their values).
 
     Both households concerned must be in the user's areas, and each keeps exactly one head: a member is not
@@ -152,7 +153,7 @@ def member_save(*, acting_user, member=None, expected_version=None, **changes):
 
 
 @transaction.atomic
-def member_delete(*, acting_user, member):
+def member_delete(*, acting_user, member: Member) -> None:
     """Delete a member who is not the head (a household keeps its one head), in the user's area."""
     lock_households(Member.objects.filter(pk=member.pk).values_list("household_id", flat=True))
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)

@@ -37,7 +37,8 @@ class _Abort(Exception):
     pass
 
 
-def households_import(*, acting_user, path, filename, dry_run=False, size=None, progress=None):
+def households_import(*, acting_user, path, filename: str, dry_run: bool = False, size: int | None = None,
+                      progress=None) -> ImportResult:
     """Import the workbook at `path`. Returns an ImportResult; writes only when there is no error.
     `progress(phase, done, total)`, when given, hears how far the check and the writing have come."""
     result = ImportResult()

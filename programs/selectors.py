@@ -3,7 +3,7 @@ from households.models import Household, Member
 
 
 def benefit_candidates(*, user, year, commune_code, village_code=None, classifications=(), member_age_min=None,
-                       member_age_max=None):
+                       member_age_max=None) -> list[tuple]:
     """[(household, member or None)] in the user's scope.
 
     With an age range, one row per member of that age in `year` (e.g. every child aged 3-5 for preschool

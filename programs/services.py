@@ -11,7 +11,7 @@ from programs.models import Benefit, GroupMembership, Trainee, TraineeStatus
 
 @transaction.atomic
 def benefit_bulk_grant(*, acting_user, program, year, date, quantity, amount, recipients, note="",
-                       change_reason="Cấp hỗ trợ hàng loạt"):
+                       change_reason="Cấp hỗ trợ hàng loạt") -> list:
     """Give the same support to every (household, member) of `recipients` in one transaction.
 
     Every row is validated first (program period, member of the household, scope, amounts); one bad row
@@ -55,7 +55,7 @@ def _refuse_repeats(keys, field, message):
 
 
 @transaction.atomic
-def project_households_set(*, project, households, acting_user):
+def project_households_set(*, project, households, acting_user) -> None:
     """The project's households that `acting_user` may see become `households`; the others stay as stored.
 
     A form or a request of an officer only ever carries the households they can see, so replacing the whole
@@ -73,7 +73,7 @@ def project_households_set(*, project, households, acting_user):
 
 
 @transaction.atomic
-def course_trainees_set(*, course, trainees, acting_user):
+def course_trainees_set(*, course, trainees, acting_user) -> None:
     """The course's trainees that `acting_user` may see become `trainees` ([{"member", "status"?}]).
 
     A member already in the course keeps their row (its status changes if one is given); a new one is added
@@ -107,7 +107,7 @@ def course_trainees_set(*, course, trainees, acting_user):
 
 
 @transaction.atomic
-def group_members_set(*, group, households, acting_user, joined_on=None):
+def group_members_set(*, group, households, acting_user, joined_on=None) -> None:
     """The group's current members (no leaving date) that `acting_user` may see become `households`.
 
     A household new to the group joins on `joined_on`, else on the group's founding date, so a group entered

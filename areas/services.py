@@ -205,7 +205,7 @@ def _current_state(group):
 
 
 @transaction.atomic
-def areas_import(*, path) -> "AreaImportResult":
+def areas_import(*, path) -> AreaImportResult:
     """Create or update the units of the file in one transaction; unchanged units are not touched."""
     by_code = parse(path)
     result = AreaImportResult()

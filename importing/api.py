@@ -9,10 +9,11 @@ belongs to the user who sent it: anyone else gets 404.
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.models import can_edit
 from core import jobs
 from core.api.base import EditorOrReadOnly
 from importing import jobs as import_jobs
@@ -30,10 +31,19 @@ def _progress(token, job):
     return {"token": token, **body, "url": reverse("api:import-detail", kwargs={"pk": token})}
 
 
+class ImportsData(permissions.BasePermission):
+    """A read-only role is refused (403) before its file is looked at, with the import's own words."""
+
+    message = "Tài khoản của bạn chỉ được xem, không được nhập dữ liệu."
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or can_edit(request.user)
+
+
 class ImportView(viewsets.ViewSet):
     """POST multipart `file` (+ `dry_run=true`): counts per kind and every error, all or nothing."""
 
-    permission_classes = [EditorOrReadOnly]
+    permission_classes = [permissions.IsAuthenticated, ImportsData, EditorOrReadOnly]
     write_permissions = ["households.add_household", "review.add_assessment"]
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = ImportUpload

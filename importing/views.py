@@ -65,7 +65,7 @@ def _busy(request, busy, back):
 @login_required
 def upload(request):
     if not can_edit(request.user):
-        return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem: không nhập dữ liệu.",
+        return render(request, "importing/upload.html", {"error": "Tài khoản của bạn chỉ được xem, không được nhập dữ liệu.",
                                                          "read_only": True}, status=403)
     if request.method == "POST":
         jobs.clean_stale_uploads()

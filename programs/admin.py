@@ -35,7 +35,7 @@ from programs.models import (
 )
 from programs.queries import allocations_with_disbursed
 from programs.selectors import benefit_candidates
-from programs.services import benefit_bulk_grant, project_households_set
+from programs.services import READ_ONLY, benefit_bulk_grant, project_households_set
 from review.models import Classification
 
 
@@ -84,7 +84,7 @@ class BenefitAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     def bulk_view(self, request):
         """Give one support to many households: pick → preview → confirm (one transaction)."""
         if not self.has_add_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(READ_ONLY)
         form = BulkBenefitForm(request.POST or None, user=request.user)
         preview = None
         if request.method == "POST" and form.is_valid():

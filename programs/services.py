@@ -1,5 +1,5 @@
 """Write services: support given many at once (all or nothing); the parts of records that span communes."""
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -7,6 +7,8 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import can_edit
 from areas.scoping import can_see_area
 from programs.models import Benefit, GroupMembership, Trainee, TraineeStatus
+
+READ_ONLY = "Tài khoản của bạn chỉ được xem."  # a role that grants no support: 403, before the form is looked at
 
 
 @transaction.atomic
@@ -18,7 +20,7 @@ def benefit_bulk_grant(*, acting_user, program, year, date, quantity, amount, re
     stores nothing and the error names it.
     """
     if not can_edit(acting_user):
-        raise ValidationError({"program": "Tài khoản của bạn chỉ được xem."})
+        raise PermissionDenied(READ_ONLY)
     if not recipients:
         raise ValidationError({"recipients": "Không có hộ nào phù hợp với điều kiện đã chọn."})
     benefits = []

@@ -3,6 +3,7 @@ workers (CELERY_BROKER_URL set) show their progress or their place in the queue,
 re-classification of years (administrators) runs as a job on a worker or in a thread. A job is seen only by
 the officer who asked for it; anyone else gets 404."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -50,7 +51,7 @@ def reclassify(request):
     """Re-classify every assessment of the posted years (`year`, once or more; administrators), in turn, on a
     worker or in a thread."""
     if role_of(request.user) != Role.ADMIN:
-        raise Http404("Chỉ quản trị viên được phân loại lại cả năm.")
+        raise PermissionDenied("Chỉ quản trị viên được phân loại lại cả năm.")  # a refusal by role: 403
     try:
         years = sorted({parse_year(value, None) for value in request.POST.getlist("year")} - {None})
     except BadParameter as error:

@@ -27,7 +27,7 @@ import operator
 from collections import defaultdict
 from functools import reduce
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.transaction import TransactionManagementError
@@ -131,10 +131,16 @@ def lock_household(household_id, commune_id) -> Household:
     return household
 
 
-def check_editor(user, commune_code) -> None:
-    """The user enters review records (an editing role) in that commune, else ValidationError."""
+def check_editing_role(user) -> None:
+    """A role that enters no review records is refused: PermissionDenied (403 over HTTP), not a field's error."""
     if role_of(user) not in EDITING_ROLES:
-        raise ValidationError({"household": "Tài khoản của bạn chỉ được xem, không được sửa kết quả rà soát."})
+        raise PermissionDenied("Tài khoản của bạn chỉ được xem, không được sửa kết quả rà soát.")
+
+
+def check_editor(user, commune_code) -> None:
+    """The user enters review records (an editing role: else PermissionDenied) in that commune (else
+    ValidationError)."""
+    check_editing_role(user)
     if not can_see_area(user, commune_code):
         raise ValidationError({"household": "Hộ này không thuộc địa bàn của bạn."})
 

@@ -1,7 +1,7 @@
 """The village meetings of a round and the public posting of its results (Decision 24/2021/QĐ-TTg): recorded,
 corrected or deleted while the round is open; the round's row is locked and its status checked under the
 lock (review.locks), so a recognised round's meetings stay as recorded."""
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import EDITING_ROLES, role_of
@@ -11,9 +11,14 @@ from review.locks import refresh_locked
 from review.models import RoundLockedError, VillageMeeting
 
 
-def _check_meeting_editor(user, review_round):
+def check_meeting_role(user) -> None:
+    """A role that enters no records is refused (403 over HTTP), before anything it sent is looked at."""
     if role_of(user) not in EDITING_ROLES:
-        raise ValidationError({"village": "Tài khoản của bạn không được ghi biên bản họp thôn."})
+        raise PermissionDenied("Tài khoản của bạn không được ghi biên bản họp thôn.")
+
+
+def _check_meeting_editor(user, review_round):
+    check_meeting_role(user)
     if not can_see_area(user, review_round.commune_id):
         raise ValidationError({"village": "Xã này không thuộc địa bàn của bạn."})
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.versioning import ConcurrentEditError
 from households.models import Household, HouseholdStatus
 from review.calendar import review_window, review_year_of
-from review.locks import check_editor, lock_household, lock_households, lock_open_rounds
+from review.locks import check_editing_role, check_editor, lock_household, lock_households, lock_open_rounds
 from review.models import RequestKind, ReviewRequest
 from review.rounds import parse_decision_date
 
@@ -117,6 +117,7 @@ def request_save(*, acting_user, household, data: dict, instance: ReviewRequest 
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
     if unknown:
         raise TypeError(f"request_save() got unexpected field(s): {', '.join(unknown)}")
+    check_editing_role(acting_user)  # the role first: refused (403) before anything sent is looked at
     household_id = instance.household_id if instance is not None else getattr(household, "pk", household)
     stored_commune = _stored_commune(household_id)
     check_editor(acting_user, stored_commune)

@@ -1,9 +1,10 @@
 """Errors over HTTP: bad input 400 with fields, locked round or stale version 409, never a 500 for input."""
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.error_pages import own_message
@@ -32,6 +33,8 @@ def exception_handler(exc, context):
         exc = Conflict("Không xoá được: bản ghi này còn dữ liệu liên quan (kết quả rà soát, hỗ trợ…).")
     elif isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
+    elif isinstance(exc, DjangoPermissionDenied):  # a refusal by role: 403 with our words (DRF would drop them)
+        exc = PermissionDenied(own_message(exc) or "Vai trò của bạn không được thực hiện thao tác này.")
     elif isinstance(exc, Http404):  # get_object_or_404's English text never reaches the client; ours does
         exc = NotFound(own_message(exc))
     elif isinstance(exc, IntegrityError):

@@ -2,7 +2,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from programs.models import (
@@ -131,7 +131,7 @@ def test_bulk_grant_rolls_back_on_one_bad_row(lunch_setup, users):
         benefit_bulk_grant(acting_user=users["district"], program=Program.objects.get(pk="CS-AN-TRUA-MG"),
                            year=2024, date=datetime.date(2024, 9, 1), quantity=1, amount=100,
                            recipients=[(rich, None), (poor, stranger)])
-    with pytest.raises(ValidationError, match="chỉ được xem"):
+    with pytest.raises(PermissionDenied, match="chỉ được xem"):
         benefit_bulk_grant(acting_user=users["leader"], program=Program.objects.get(pk="CS-AN-TRUA-MG"),
                            year=2024, date=datetime.date(2024, 9, 1), quantity=1, amount=100, recipients=[(poor, None)])
     assert not Benefit.objects.exists()

@@ -53,7 +53,8 @@ def test_with_workers_the_action_confirms_the_years_and_one_job_reclassifies_the
 @pytest.mark.django_db
 def test_the_job_refuses_a_bad_year_and_non_administrators(users, client):
     client.force_login(users["district"])
-    assert client.post("/reports/jobs/reclassify/", {"year": "2024"}).status_code == 404
+    refused = client.post("/reports/jobs/reclassify/", {"year": "20x4"})  # the role first, then the body
+    assert refused.status_code == 403 and "Chỉ quản trị viên được phân loại lại cả năm." in refused.content.decode()
     client.force_login(users["admin"])
     bad = client.post("/reports/jobs/reclassify/", {"year": ["2024", "20x4"]})
     assert bad.status_code == 400 and "20x4" in bad.content.decode()

@@ -1,6 +1,6 @@
 """Assessments through the review services: classification stored, movements kept right, bad input refused."""
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -56,7 +56,7 @@ def test_household_outside_scope_and_read_only_leader(assess, users):
     with pytest.raises(ValidationError, match="không thuộc địa bàn"):
         assess(foreign, 2024, income=POOR_INCOME, user=users["commune"])
     own = HouseholdFactory()
-    with pytest.raises(ValidationError, match="chỉ được xem"):
+    with pytest.raises(PermissionDenied, match="chỉ được xem"):
         assess(own, 2024, income=POOR_INCOME, user=users["leader"])
     assert not Assessment.objects.exists()
 

@@ -129,6 +129,11 @@ def _locked_assessment(household, year):
 
 
 def _check_stored(assessment, household, year, expected_version, create_only):
+    if assessment is None and expected_version is not None:  # loaded, then deleted: never re-created unasked
+        raise ConcurrentEditError(
+            f"Kết quả rà soát năm {year} của hộ {household.code} vừa bị người khác xoá sau khi bạn mở nó. "
+            "Thay đổi của bạn chưa được lưu: hãy tải lại để xem dữ liệu mới rồi nhập lại nếu cần."
+        )
     if assessment is not None and create_only:
         raise ValidationError({"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}: hãy sửa kết quả đó."})
     if assessment is not None and expected_version is not None and assessment.version != int(expected_version):

@@ -275,6 +275,21 @@ def _assessed_meanwhile(household, year):
             "được lưu để không ghi đè kết quả của họ. Hãy tải lại trang để xem kết quả đó rồi sửa nếu cần.")
 
 
+def _deleted_meanwhile(rows, forms_, assessments, year):
+    """{household id: the result as the page loaded it (from its history)} for the rows loaded with a result
+    (a version) that is gone now."""
+    versions = {household.pk: form.cleaned_data.get("version") for household, form in zip(rows, forms_, strict=True)
+                if household.pk not in assessments and form.prefix + "-version" in form.data
+                and form.cleaned_data.get("version") is not None}
+    gone = {}
+    for household_id, version in versions.items():
+        record = (Assessment.history.filter(household_id=household_id, year=year, version=version)
+                  .order_by("-history_date", "-history_id").first())
+        if record is not None:
+            gone[household_id] = record.instance
+    return gone
+
+
 def _save_rows(request, forms_, rows, assessments, year):
     """All changed rows in one transaction; on any error nothing is stored and errors sit next to fields.
 
@@ -283,9 +298,13 @@ def _save_rows(request, forms_, rows, assessments, year):
     field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations",
                 "no_labour_capacity": "no_labour", "labour_override_reason": "labour_reason"}
     saved, held_back = 0, set()
+    # A row loaded with a result deleted since: compared with that result as loaded (its history), so an
+    # untouched row neither blocks the page nor re-creates it; a changed one is refused by the service.
+    gone = _deleted_meanwhile(rows, forms_, assessments, year)
+    loaded = {**gone, **assessments}
     changed = [(household, form) for household, form in zip(rows, forms_, strict=True)
-               if _changed(form, assessments.get(household.pk))
-               or _labour_changed(form, assessments.get(household.pk), household)]
+               if _changed(form, loaded.get(household.pk))
+               or _labour_changed(form, loaded.get(household.pk), household)]
     try:
         with transaction.atomic():
             # Every household of the page before any round (review.locks' order): saving row by row would lock
@@ -327,6 +346,10 @@ def _save_rows(request, forms_, rows, assessments, year):
         messages.error(request, str(error))
         return False
     messages.success(request, f"Đã lưu {saved} hộ." if saved else "Không có thay đổi nào.")
+    if gone:
+        codes = ", ".join(household.code for household in rows if household.pk in gone)
+        messages.warning(request, f"Kết quả rà soát năm {year} của hộ {codes} vừa bị người khác xoá; bạn không sửa "
+                                  "dòng đó nên nó được để trống, không tạo lại.")
     if held_back:
         messages.warning(request, held_back_notice(sorted(held_back, key=lambda key: (key[1], key[0]))))
     return True

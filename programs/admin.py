@@ -2,7 +2,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, ManyToManyField, Q
+from django.db.models import ManyToManyField
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -201,7 +201,7 @@ class CommunityProjectAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     search_fields = ("name",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(household_total=Count("households"))
+        return super().get_queryset(request).with_part_counts(request.user)  # the user's part, as the page shows
 
     @admin.display(description="số hộ tham gia", ordering="household_total")
     def household_count(self, obj):
@@ -261,7 +261,7 @@ class CooperativeGroupAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     search_fields = ("name",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(members_total=Count("memberships"))
+        return super().get_queryset(request).with_part_counts(request.user)
 
     @admin.display(description="số thành viên", ordering="members_total")
     def member_count(self, obj):
@@ -285,8 +285,7 @@ class TrainingCourseAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     search_fields = ("name", "trade")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            enrolled_total=Count("trainees"), graduated_total=Count("trainees", filter=Q(trainees__status="graduated")))
+        return super().get_queryset(request).with_part_counts(request.user)
 
     @admin.display(description="học viên", ordering="enrolled_total")
     def enrolled(self, obj):

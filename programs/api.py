@@ -4,7 +4,6 @@ The households, members and trainees of a record that spans communes are shown a
 part the user may see (the models' `with_visible_parts`, the services `*_set`); the rest is kept as stored.
 """
 from django.db import transaction
-from django.db.models import Count, Q
 from rest_framework import serializers, viewsets
 
 from areas.models import AdministrativeUnit, codes_under
@@ -231,7 +230,7 @@ class TrainingCourseSerializer(ProgramsSerializer):
     trainees = TraineeSerializer(
         many=True, required=False,
         help_text="Học viên trong địa bàn của bạn; học viên của xã khác giữ nguyên, không hiện.")
-    enrolled = serializers.IntegerField(read_only=True, source="enrolled_total")
+    enrolled = serializers.IntegerField(read_only=True, source="enrolled_total")  # the user's part, as `trainees`
     graduated = serializers.IntegerField(read_only=True, source="graduated_total")
 
     class Meta:
@@ -253,11 +252,6 @@ class TrainingCourseSerializer(ProgramsSerializer):
         return course
 
 
-def _annotate(queryset):
-    return queryset.annotate(enrolled_total=Count("trainees", distinct=True),
-                             graduated_total=Count("trainees", filter=Q(trainees__status="graduated"), distinct=True))
-
-
 class TrainingCourseViewSet(PartsViewSet):
     queryset = TrainingCourse.objects.all()
     serializer_class = TrainingCourseSerializer
@@ -265,7 +259,8 @@ class TrainingCourseViewSet(PartsViewSet):
     filterset_fields = ["year"]
 
     def get_queryset(self):
-        return _annotate(super().get_queryset()).order_by("-year", "pk")
+        # The counts are of the user's part, as the list of trainees is (programs.models.community.part_count).
+        return super().get_queryset().with_part_counts(self.request.user).order_by("-year", "pk")
 
 
 class CommendationSerializer(ProgramsSerializer):

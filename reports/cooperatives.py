@@ -1,7 +1,7 @@
 """Cooperative groups and community projects by commune; commendations of the year."""
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from programs.models import Commendation, CommunityProject, CooperativeGroup
 from reports.cache import cached_report
@@ -12,14 +12,14 @@ from reports.scope import ReportScope
 def cooperatives_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
     end = datetime.date(year, 12, 31)
-    active = Q(memberships__joined_on__lte=end) & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=end))
+    # Groups and projects may hold households of other communes: only the reader's part counts (their pages do so).
     groups = (CooperativeGroup.objects.visible_to(user).filter(commune_id__in=scope.communes, founded_on__lte=end)
               .values("commune_id").annotate(groups=Count("id", distinct=True),
-                                                             members=Count("memberships", filter=active)))
+                                             members=CooperativeGroup.objects.members_count(user, on=end)))
     projects = dict(
         (row["commune_id"], row) for row in
         CommunityProject.objects.visible_to(user).filter(commune_id__in=scope.communes, year__lte=year)
-        .values("commune_id").annotate(projects=Count("id", distinct=True), project_households=Count("households"))
+        .values("commune_id").annotate(projects=Count("id", distinct=True), project_households=CommunityProject.objects.households_count(user))
     )
     commended = dict(Commendation.objects.visible_to(user).filter(year=year, household__commune_id__in=scope.communes)
                      .values_list("household__commune_id").annotate(n=Count("id")))

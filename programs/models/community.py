@@ -6,9 +6,12 @@ households (members, trainees) of other communes. An officer sees and changes on
 reads, the parts' `parts_visible_to(user)` says which stored rows are theirs, and the write services
 (programs/services.py) keep every other row exactly as stored. The admin and the API both use these.
 """
+import functools
+import operator
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from simple_history.models import HistoricalRecords
 
 from areas.models import AdministrativeUnit, Level
@@ -40,6 +43,16 @@ class PartQuerySet(ScopedQuerySet):
         return self.filter(**{f"{self.part_path}__in": codes})
 
 
+def part_count(relation, user, part_path, condition=None):
+    """Count(`relation`) of a record spanning communes, of the rows in `user`'s part only: those whose household
+    (`relation__part_path`, a commune) the user may see through the scoping door, and meet `condition`. A count
+    of the other communes' rows would tell the reader what the record's list hides from them."""
+    codes = visible_area_codes(user)
+    conditions = [q for q in (None if codes is None else Q(**{f"{relation}__{part_path}__in": codes}), condition)
+                  if q is not None]
+    return Count(relation, filter=functools.reduce(operator.and_, conditions) if conditions else None, distinct=True)
+
+
 def _prefetched(record, attribute, query):
     """The part prefetched by `with_visible_parts(user)`, else read now (one query)."""
     part = getattr(record, attribute, None)
@@ -47,6 +60,14 @@ def _prefetched(record, attribute, query):
 
 
 class CommunityProjectQuerySet(CommuneScoped):
+    @staticmethod
+    def households_count(user):
+        """The project's households in `user`'s part (admin list, report)."""
+        return part_count("households", user, "commune")
+
+    def with_part_counts(self, user):
+        return self.annotate(household_total=self.households_count(user))
+
     def with_visible_parts(self, user):
         return self.prefetch_related(Prefetch("households", queryset=Household.objects.visible_to(user).order_by("code"),
                                               to_attr="_visible_households"))
@@ -93,6 +114,16 @@ class CommunityProject(VersionedModel):
 
 
 class CooperativeGroupQuerySet(CommuneScoped):
+    @staticmethod
+    def members_count(user, on=None):
+        """The group's memberships in `user`'s part: every one, or those active on the day `on` (the report)."""
+        active = None if on is None else (Q(memberships__joined_on__lte=on) & (
+            Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=on)))
+        return part_count("memberships", user, "household__commune", active)
+
+    def with_part_counts(self, user):
+        return self.annotate(members_total=self.members_count(user))
+
     def with_visible_parts(self, user):
         memberships = GroupMembership.objects.parts_visible_to(user).select_related("household")
         return self.prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="_visible_memberships"))
@@ -154,6 +185,16 @@ class GroupMembership(models.Model):
 
 
 class TrainingCourseQuerySet(CommuneScoped):
+    @staticmethod
+    def trainees_count(user, status=None):
+        """The course's trainees in `user`'s part: enrolled (every status), or those of `status` (graduated…)."""
+        return part_count("trainees", user, "member__household__commune",
+                          None if status is None else Q(trainees__status=status))
+
+    def with_part_counts(self, user):
+        return self.annotate(enrolled_total=self.trainees_count(user),
+                             graduated_total=self.trainees_count(user, TraineeStatus.GRADUATED))
+
     def with_visible_parts(self, user):
         trainees = Trainee.objects.parts_visible_to(user).order_by("pk")
         return self.prefetch_related(Prefetch("trainees", queryset=trainees, to_attr="_visible_trainees"))

@@ -203,3 +203,70 @@ def test_api_project_and_group_updates_keep_the_other_communes_part(spanning, us
     assert set(active.values_list("household__code", flat=True)) == {"OWN-1", "OWN-2", "FOR-1"}
     assert GroupMembership.objects.get(pk=spanning["foreign_membership"].pk).left_on is None
     assert GroupMembership.history.filter(household=spanning["own2"]).get().history_user == users["commune"]
+
+
+# --- counts inside such records: the reader's part only (API, admin lists, report page, JSON and Excel) -----
+
+
+def _sheet_rows(content):
+    import io
+
+    from openpyxl import load_workbook
+
+    return [tuple(row) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+@pytest.mark.django_db
+def test_api_course_counts_only_the_readers_trainees(spanning, users):
+    course = spanning["course"]
+    own = api_as(users["commune"]).get(f"{API}/training-courses/{course.pk}/").json()
+    assert (own["enrolled"], own["graduated"]) == (1, 1)  # not 2 enrolled: the other one is 90201's
+    other = api_as(users["other_commune"]).get(f"{API}/training-courses/").json()
+    assert other["count"] == 0  # the course is 90101's: its officer of 90201 never reads it
+    whole = api_as(users["admin"]).get(f"{API}/training-courses/{course.pk}/").json()
+    assert (whole["enrolled"], whole["graduated"]) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_a_record_whose_part_is_all_foreign_counts_nothing_for_its_commune(spanning, users):
+    """The issue's case: the course of one commune whose every trainee is another commune's."""
+    course = TrainingCourse.objects.create(name="Lớp dệt", program_id="DA4-TDA1", trade="Dệt", year=2024,
+                                           commune_id="90101")
+    Trainee.objects.create(course=course, member=spanning["foreign_member"], status="graduated")
+    read = api_as(users["commune"]).get(f"{API}/training-courses/{course.pk}/").json()
+    assert (read["trainees"], read["enrolled"], read["graduated"]) == ([], 0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "column", "own", "whole"), [
+    ("/admin/programs/trainingcourse/", "field-enrolled", "1", "2"),
+    ("/admin/programs/communityproject/", "field-household_count", "1", "2"),
+    ("/admin/programs/cooperativegroup/", "field-member_count", "1", "2"),
+])
+def test_admin_lists_count_only_the_readers_part(spanning, users, client, url, column, own, whole):
+    import re
+
+    for user, expected in ((users["commune"], own), (users["admin"], whole)):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert re.findall(rf'<td class="{column}">(\d+)</td>', page) == [expected], user
+
+
+@pytest.mark.django_db
+def test_reports_count_only_the_readers_part_on_page_json_and_excel(spanning, users, client):
+    client.force_login(users["commune"])
+    training = client.get("/reports/training/?area=90101&year=2024&format=json").json()
+    assert [(r["courses"], r["enrolled"], r["graduated"], r["dropped"]) for r in training["rows"]] == [(1, 1, 1, 0)]
+    cooperatives = client.get("/reports/cooperatives/?area=90101&year=2024&format=json").json()
+    assert [(r["groups"], r["members"], r["projects"], r["project_households"]) for r in cooperatives["rows"]] == [
+        (1, 1, 1, 1)]
+    assert ("2024", 1, 1, 1, 0) in _sheet_rows(client.get("/reports/training/?area=90101&year=2024&format=xlsx").content)
+    excel = _sheet_rows(client.get("/reports/cooperatives/?area=90101&year=2024&format=xlsx").content)
+    assert any(row[1:5] == (1, 1, 1, 1) for row in excel), excel
+    page = client.get("/reports/training/?area=90101&year=2024")
+    assert page.status_code == 200 and "Lớp may" not in page.content.decode()  # the page's table is the rows above
+    client.force_login(users["admin"])  # who sees both communes counts both parts
+    whole = client.get("/reports/training/?area=90101&year=2024&format=json").json()["rows"]
+    assert [(r["enrolled"], r["graduated"]) for r in whole] == [(2, 1)]
+    whole = client.get("/reports/cooperatives/?area=90101&year=2024&format=json").json()["rows"]
+    assert [(r["members"], r["project_households"]) for r in whole] == [(2, 2)]

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A deadlock, a serialization failure or a lock wait run out: 409 in Vietnamese, not a server error.
+    "core.middleware.DatabaseRefusalMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication views (django-axes requirement).
     "axes.middleware.AxesMiddleware",
@@ -119,9 +121,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # SELECT. Every cursor here is read to the end, so plan for all rows.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several officers saving at once must wait for each other, not fail with "database is locked"; and
-    # with the write-ahead log, pages keep reading while an import writes (its progress page polls).
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    # Several officers saving at once must wait for each other, not fail with "database is locked": a write
+    # transaction takes the write lock when it begins (IMMEDIATE; a deferred one that read first could not wait
+    # for it) and waits up to DJANGO_SQLITE_TIMEOUT seconds (then 409, core.db_refusals); with the write-ahead
+    # log, pages keep reading while an import writes (its progress page polls).
+    DATABASES["default"]["OPTIONS"] = {"timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
+                                       "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

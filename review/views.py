@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from accounts.models import can_edit
 from areas.models import AdministrativeUnit, Level
 from areas.scoping import can_see_area
+from core.db_refusals import retried_once
 from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
@@ -207,6 +208,7 @@ def _posted_rows(request, households):
 
 
 @login_required
+@retried_once  # the page's save is one transaction: a deadlock or serialization failure is tried once more
 def worksheet(request, commune, year):
     commune = commune_or_404(request.user, commune)
     standard = year_or_404(year)
@@ -253,7 +255,7 @@ def worksheet(request, commune, year):
         .values_list("standard__name").annotate(n=Count("id")).order_by("standard__name"))
     context = {
         "commune": commune, "year": year, "standard": standard, "indicators": indicators,
-        "rows": [(h, assessments.get(h.pk), form) for h, form in zip(rows, forms_)],
+        "rows": [(h, assessments.get(h.pk), form) for h, form in zip(rows, forms_, strict=True)],
         "page": page, "review_round": review_round, "locked": locked, "editable": editable,
         "filters": filters, "villages": villages, "filter_query": filters.query(),
         "review_list_count": households.filter(on_review_list=True).count(),

@@ -8,6 +8,7 @@ import django.dispatch
 from django.contrib.auth import get_user_model
 from django.db import connections
 
+from core.db_refusals import JOB_REFUSAL_MESSAGE, is_refusal
 from core.jobs import kinds, store
 
 log = logging.getLogger(__name__)
@@ -66,12 +67,14 @@ def execute(kind, *, token, user_id, params, path=None, slot=None, fields=None):
         final = {"status": "done", "phase": "Xong", "done": 1, "total": 1, "result": _result(token, outcome)}
     except kind.refused as error:
         final = {"status": "failed", "phase": _message(error), "done": 0, "total": 0, "result": None}
-    except Exception:  # the officer must see that it failed, not a bar that never ends
+    except Exception as error:  # the officer must see that it failed, not a bar that never ends
         if store.state(token) is None:  # cancelled while it ran: nobody waits for it
             connections.close_all()
             return
         log.exception("job %s (%s) failed", token, kind.name)
-        final = {"status": "failed", "phase": kind.failure, "done": 0, "total": 0, "result": None}
+        # The database refused it for another writer (core.db_refusals): say so, and that running it again works.
+        phase = JOB_REFUSAL_MESSAGE if is_refusal(error) else kind.failure
+        final = {"status": "failed", "phase": phase, "done": 0, "total": 0, "result": None}
     finally:
         connections.close_all()  # this thread's own connections, closed before anyone hears it is done
         if slot is not None:

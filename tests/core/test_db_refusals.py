@@ -63,6 +63,7 @@ def test_what_counts_as_a_refusal():
 
 # --- 24.2 and 24.3: two writers at once, on both databases ---------------------------------------------------
 
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_two_identical_saves_at_once_give_one_save_and_one_harmless_answer(users, monkeypatch):
     """A double click sent the page twice: one save, one named conflict; never 500 ("database is locked")."""
@@ -125,6 +126,7 @@ def _hold_the_write_lock(row, seconds):
 
 
 @only_sqlite
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_sqlite_save_waits_for_another_writer_then_succeeds(users):
     row = HouseholdFactory(code="WAIT-1", commune_id="90102")
@@ -140,6 +142,7 @@ def test_sqlite_save_waits_for_another_writer_then_succeeds(users):
 
 
 @only_sqlite
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_sqlite_wait_that_runs_out_is_a_409_in_vietnamese(users, monkeypatch):
     row = HouseholdFactory(code="WAIT-2", commune_id="90102")
@@ -177,6 +180,7 @@ def pg_session():
 
 
 @only_postgresql
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_lock_wait_run_out_is_409_on_page_admin_and_api(users, pg_session):
     row = HouseholdFactory(code="LT-1", commune_id="90102")
@@ -199,6 +203,7 @@ def test_lock_wait_run_out_is_409_on_page_admin_and_api(users, pg_session):
 
 
 @only_postgresql
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_deadlock_on_the_worksheet_is_retried_and_saved_once(users, monkeypatch):
     import review.views
@@ -236,6 +241,7 @@ def test_deadlock_on_the_worksheet_is_retried_and_saved_once(users, monkeypatch)
 
 
 @only_postgresql
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_serialization_failure_is_retried_then_409(users, monkeypatch, pg_session):
     import review.views
@@ -261,6 +267,7 @@ def test_serialization_failure_is_retried_then_409(users, monkeypatch, pg_sessio
 
 
 @only_postgresql
+@pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_a_job_refused_by_the_database_fails_saying_to_run_it_again(users):
     row = HouseholdFactory(code="JOB-1", commune_id="90102")

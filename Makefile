@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-fast install install-dev migrate seed serve bench load clean vendor messages screenshots
+.PHONY: run test test-fast install install-dev migrate seed serve bench load clean vendor messages screenshots \
+	backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,15 @@ serve:
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 run: seed serve
+
+# A backup of the database into backups/ (PostgreSQL: pg_dump, custom format; SQLite: the online backup API), and
+# its restore (asks before replacing everything): `make restore FILE=backups/....dump`. See docs/deployment.md#backup.
+backup: install
+	$(DEV_ENV) $(BIN)/python manage.py backup $(FILE)
+
+restore: install
+	@test -n "$(FILE)" || { echo "Hãy chỉ tệp sao lưu: make restore FILE=backups/<tệp>"; exit 2; }
+	$(DEV_ENV) $(BIN)/python manage.py restore "$(FILE)"
 
 # Layers first (import-linter: a backwards import between apps fails here), then lint, then the suite across
 # PYTEST_WORKERS processes (pytest-xdist; each has its own test database). The tests sharing one Redis database

@@ -77,8 +77,8 @@ COLUMNS = {
         # Income and B1 are read as numbers; their limits and messages are the review's own
         # (review.assessments input rules), checked with the row.
         Column("income", ("Thu nhập bình quân",), "Đồng/người/tháng: 1.200.000 hoặc 1200000.", parse=cells.integer),
-        Column("b1", ("Điểm B1",), "Điểm thu nhập của phiếu B (nếu có); chỉ dùng khi chuẩn của năm có ngưỡng B1.",
-               parse=cells.integer),
+        Column("b1", ("Điểm B1",), "Điểm A (điểm thu nhập của phiếu B, cán bộ gọi là B1), nếu có; chỉ dùng khi "
+               "chuẩn của năm có ngưỡng điểm A.", parse=cells.integer),
         Column("no_labour", ("Không có khả năng lao động",), LABOUR_GUIDE, parse=cells.flag_or_blank),
         Column("meritorious", ("Có người có công",), "x, 1 hoặc có = có; bỏ trống = không.", parse=cells.flag),
         Column("labour_reason", ("Lý do khả năng lao động", "Lý do KNLĐ"), "Không bắt buộc: lý do khi cột “Không "
@@ -87,8 +87,17 @@ COLUMNS = {
     ),
 }
 # The review sheet's other columns are the year's deprivation indicators, one column each.
-INDICATOR_GUIDE = ("Chỉ số 1 … Chỉ số 12", "Mỗi chỉ số thiếu hụt một cột: x, 1 hoặc có = hộ thiếu hụt chỉ số đó; "
-                                           "bỏ trống = không thiếu hụt.")
+def indicator_guide(standard, indicators) -> tuple[str, str]:
+    """The guide line of the indicator columns of `standard` ("Chỉ số 1 … Chỉ số 13" and what each is)."""
+    if not indicators:
+        return ("Chỉ số …", "Chưa có chuẩn nghèo cho năm này: không có cột chỉ số thiếu hụt.")
+    names = "; ".join(f"{indicator.code}. {indicator.name}" for indicator in indicators)
+    return (f"Chỉ số {indicators[0].code} … Chỉ số {indicators[-1].code}",
+            f"{len(indicators)} chỉ số thiếu hụt của {standard.name} ({names}). Mỗi chỉ số một cột: x, 1 hoặc có = "
+            "hộ thiếu hụt chỉ số đó; bỏ trống = không thiếu hụt. Điểm B (điểm thiếu hụt, cán bộ gọi là B2) = 10 "
+            "điểm mỗi chỉ số thiếu hụt: không ghi, được tính từ các cột này.")
+
+
 # A review row needs an income or a B1 score: the sheet needs one of these columns.
 ONE_OF = {REVIEWS: ("income", "b1")}
 

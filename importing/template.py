@@ -1,11 +1,14 @@
 """The template workbook offered on the import page, and the error workbook given back to fix."""
+import datetime
 import io
 
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from importing.columns import COLUMNS, INDICATOR_GUIDE, REVIEWS
-from review.models import Indicator
+from importing.columns import COLUMNS, REVIEWS, indicator_guide
+from review.calendar import review_year_of
+from review.standards import standard_or_none
 
 GUIDE_SHEET = "Hướng dẫn"
 RED = PatternFill("solid", fgColor="FDE8E8")
@@ -14,22 +17,32 @@ RED = PatternFill("solid", fgColor="FDE8E8")
 # What each column takes, shown on the template's guide sheet (the import reads only the three data sheets,
 # so nothing written there is ever imported): the guide texts of the column specification.
 GUIDE = {sheet: [(column.label, column.guide) for column in columns] for sheet, columns in COLUMNS.items()}
-GUIDE[REVIEWS].append(INDICATOR_GUIDE)
 EXAMPLE = ("Ví dụ một hộ (chỉ để tham khảo, không được nhập từ trang này): Hộ gia đình: 23401-0001 | A Blưk | "
            "23401 | Tổ dân phố 1 | Xơ Đăng. Nhân khẩu: 23401-0001 | A Blưk | Nam | 1980 | | Chủ hộ | "
            "062080001234. Rà soát: 23401-0001 | 2025 | 1.200.000 | | | | x (Chỉ số 1).")
 
 
-def template_bytes():
-    """Three empty data sheets with their headers, and a guide sheet explaining every column. No example
-    row sits on a data sheet, so a template sent back unfilled imports nothing."""
+def template_year(year: int | None = None, today: datetime.date | None = None) -> int:
+    """The review year a template is for: the one asked, else the annual review open now (after the window
+    closes on 14 December, next year's)."""
+    return year or review_year_of(today or timezone.localdate())
+
+
+def template_bytes(year: int | None = None) -> bytes:
+    """Three empty data sheets with their headers, and a guide sheet explaining every column, for the review of
+    `year` (default: the one open now): one column per indicator of that year's standard (12 under Decree
+    07/2021, 13 from the 2026 review). No example row sits on a data sheet, so a template sent back unfilled
+    imports nothing."""
+    standard = standard_or_none(template_year(year))
+    indicators = list(standard.indicators.all()) if standard else []
+    explained = {**GUIDE, REVIEWS: [*GUIDE[REVIEWS], indicator_guide(standard, indicators)]}
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, columns in COLUMNS.items():
         sheet = workbook.create_sheet(name)
         headers = [column.label for column in columns]
         if name == REVIEWS:
-            headers += [f"Chỉ số {i.code}" for i in Indicator.objects.filter(standard__code="ND07-2021")]
+            headers += [f"Chỉ số {indicator.code}" for indicator in indicators]
         sheet.append(headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -40,7 +53,7 @@ def template_bytes():
     guide.append(["Trang", "Cột", "Cách ghi"])
     for cell in guide[1]:
         cell.font = Font(bold=True)
-    for name, columns in GUIDE.items():
+    for name, columns in explained.items():
         for column, explanation in columns:
             guide.append([name, column, explanation])
     guide.append([])

@@ -184,4 +184,7 @@ def error_file(request, token):
 
 @login_required
 def template(request):
-    return xlsx_response(template_bytes(), "mau-nhap-ho-ngheo")
+    """The template for the review year asked (?year=2026), else the review open now: its indicators' columns."""
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    return xlsx_response(template_bytes(year), f"mau-nhap-ho-ngheo{f'-{year}' if year else ''}")

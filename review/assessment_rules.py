@@ -65,7 +65,7 @@ def input_errors(*, standard, year: int, income_per_capita: int | None, b1_score
 
 def missing_line_message(standard, is_urban: bool) -> str:
     """Why a household of that area cannot be classified under `standard`: the standard has no line for it."""
-    return f"Chuẩn {standard.code} chưa có chuẩn cho khu vực {'thành thị' if is_urban else 'nông thôn'}."
+    return f"Chuẩn {standard.code} chưa có chuẩn cho khu vực {'đô thị' if is_urban else 'nông thôn'}."
 
 
 def labour_decision(derived: bool, wanted: bool | None, reason, year: int) -> tuple[bool, str]:

@@ -1,10 +1,12 @@
 """Printed outputs of the review: the household's certificate and the village posting lists.
 
-- The certificate (Giấy chứng nhận hộ nghèo, hộ cận nghèo, Mẫu số 03 of Decision 24/2021/QĐ-TTg): one per
-  household for a standard's period (review.certificates numbers it), with the head's national ID, the
-  members' birth years by sex, and a grid of every review year of the period — the class, the deprived
-  indicators, the unit's name as it was that year, the legal basis in force, and a cell for the chairman's
-  signature. One A4 page in print.
+- The certificate (Giấy chứng nhận hộ nghèo, hộ cận nghèo, Mẫu số 03 of Decision 24/2021/QĐ-TTg), as the form:
+  one per household for a standard's period (review.certificates numbers it); the legal bases the form names
+  (the laws on local government and the standard's own decree: `PovertyStandard.certificate_basis`), the head,
+  ethnicity, national ID, "nơi thường trú", the members' birth years by sex, and one cell per year of the
+  period labelled by the year its list applies (review year + 1), filled only from the chairman's recognition
+  (a recognised round, or a regular review's decision) with N/CN, the deprived indicators and the decision's
+  date. Nothing that is not on the form, and no doubt about the data, is printed. One A4 page in print.
 - The village posting lists (not an official form): the preliminary list (after the village meeting, before
   recognition, marked "DỰ KIẾN") and the recognised list, per village, with the People's Committee header,
   the national motto, the posting dates and the signature block. `posting_lists()` builds the rows; the
@@ -35,11 +37,10 @@ from review.models import (
     Certificate,
     Classification,
     Movement,
-    PovertyStandard,
     ReviewRound,
     VillageMeeting,
 )
-from review.selectors import UnitNames, villages_under, year_day
+from review.selectors import UnitNames, recognised_years, villages_under, year_day
 from review.standards import standard_for_year
 
 
@@ -87,41 +88,51 @@ def year_class_label(assessment):
 
 
 @dataclass
-class GridRow:
-    year: int
-    unit: str
-    classification: str
-    short: str  # N / CN as the form's column writes it, else the class label
-    deprivations: list
-    legal_basis: str
-    assessed: bool
+class YearCell:
+    """One yearly cell of Mẫu số 03: labelled by the year its list applies (review year + 1: the form's "ô của
+    năm ngay sau thời điểm rà soát"), filled only from a chairman's recognition."""
+    list_year: int
+    review_year: int
+    classification: str = ""
+    short: str = ""  # N / CN as the form writes it
+    deprivations: frozenset = frozenset()
+    decided_on: datetime.date | None = None
+
+    @property
+    def recognised(self):
+        return bool(self.classification)
 
 
 SHORT_CLASSES = {Classification.POOR: "N", Classification.NEAR_POOR: "CN"}
 
 
-def certificate_grid(user, household, standard, fallback_commune_id):
-    """One row per review year of the standard's period (first_year … last_year)."""
-    years = list(range(standard.first_year, standard.last_year + 1))
-    by_year = {a.year: a for a in Assessment.objects.visible_to(user).filter(household=household, year__in=years)
-               .select_related("standard")}
-    standards = list(PovertyStandard.objects.filter(first_year__lte=years[-1], last_year__gte=years[0]))
-    names = UnitNames({fallback_commune_id, *(a.commune_id for a in by_year.values())})
-    rows = []
-    for year in years:
-        assessment = by_year.get(year)
-        in_force = assessment.standard if assessment else next(
-            (s for s in standards if s.first_year <= year <= s.last_year), standard)
-        rows.append(GridRow(
-            year=year,
-            unit=names.label(assessment.commune_id if assessment else fallback_commune_id, year_day(year)),
-            classification=year_class_label(assessment),
-            short=SHORT_CLASSES.get(assessment.classification, "") if assessment else "",
-            deprivations=assessment.deprivation_codes if assessment else [],
-            legal_basis=in_force.legal_basis,
-            assessed=assessment is not None,
-        ))
-    return rows
+def _cell(year, assessment, regular):
+    """The cell of review year `year`: the recognised annual result, amended by the latest regular review."""
+    cell = YearCell(list_year=year + 1, review_year=year)
+    if assessment is not None:
+        cell.classification, cell.short = year_class_label(assessment), SHORT_CLASSES.get(assessment.classification, "")
+        cell.deprivations = frozenset(assessment.deprivation_codes)
+        cell.decided_on = assessment.review_round.decision_date
+    if regular is not None:
+        cell.classification = YEAR_CLASS_LABELS.get(regular.classification, regular.get_classification_display())
+        cell.short = SHORT_CLASSES.get(regular.classification, "")
+        cell.deprivations = frozenset(code for code in regular.deprivations.split(",") if code)
+        cell.decided_on = regular.decision_date
+    return cell
+
+
+def certificate_cells(user, household, standard):
+    """One cell per review year of the standard's period (first_year … last_year), each labelled by its list
+    year; a year the chairman has not recognised stays blank."""
+    years = range(standard.first_year, standard.last_year + 1)
+    annual, regular = recognised_years(user, household, years)
+    return [_cell(year, annual.get(year), regular.get(year)) for year in years]
+
+
+def indicator_rows(indicators):
+    """The indicator numbers as the form lays them out in each cell: odd codes above, even codes below."""
+    codes = [indicator.code for indicator in indicators]
+    return [codes[0::2], codes[1::2]]
 
 
 def member_rows(household):
@@ -137,11 +148,11 @@ def member_rows(household):
 @login_required
 def certificate(request, assessment_id):
     """The certificate of the household of a poor or near-poor assessment, for that assessment's standard.
-    Before the household holds a numbered certificate (its round not yet recognised) it prints as a draft."""
+    Before the household holds a numbered certificate it prints as a draft, without a number."""
     assessment = get_object_or_404(
         Assessment.objects.visible_to(request.user).select_related(
             "household", "household__village", "household__commune", "household__ethnic_group", "commune",
-            "village", "standard"),
+            "village", "standard", "review_round"),
         pk=assessment_id, classification__in=CERTIFIED_CLASSES,
     )
     household, standard = assessment.household, assessment.standard
@@ -152,15 +163,18 @@ def certificate(request, assessment_id):
     names = UnitNames({issuer_code})
     members = member_rows(household)
     head = next((row["member"] for row in members if row["member"].relation_to_head == Relation.HEAD), None)
+    kind, place = names.kind_name(issuer_code, issue_day)
     context = {
         "a": assessment, "household": household, "standard": standard, "certificate": issued,
         "number": certificate_number_text(issued) if issued else None,
         "issuer_committee": names.committee(issuer_code, issue_day),
-        "issuer_label": names.label(issuer_code, issue_day),
-        "issuer_place": names.kind_name(issuer_code, issue_day)[1],
+        "issuer_label": names.label(issuer_code, issue_day), "issuer_kind": kind or "xã", "issuer_place": place,
+        "bases": [line.strip().rstrip(";") for line in
+                  (standard.certificate_basis or standard.legal_basis).splitlines() if line.strip()],
         "head": head, "address": address_once(household), "members": members,
-        "grid": certificate_grid(request.user, household, standard, issuer_code),
-        "indicators": list(standard.indicators.all()),
+        "cells": certificate_cells(request.user, household, standard),
+        "indicator_rows": indicator_rows(standard.indicators.all()),
+        "recognised": assessment.review_round.is_locked,
     }
     return render(request, "review/certificate.html", context)
 

@@ -106,6 +106,22 @@ def progress_counts(user, communes: QuerySet, year: int) -> tuple[dict, dict, di
     return assessed, rounds, listed
 
 
+# --- what the certificate prints -------------------------------------------------------------------------
+
+def recognised_years(user, household, years) -> tuple[dict, dict]:
+    """What a certificate may print for `household` over review `years`, within the user's scope: ({review year:
+    Assessment} of the years whose round the commune chairman recognised (locked), {review year: RegularReview}
+    the latest regular review amending that year's lists, itself a chairman's decision). A result still open or
+    only reported to the level above is on no certificate. Two queries."""
+    annual = {a.year: a for a in Assessment.objects.visible_to(user).locked()
+              .filter(household=household, year__in=list(years)).select_related("review_round")}
+    regular = {}
+    for review in (RegularReview.objects.visible_to(user).filter(household=household, year__in=list(years))
+                   .order_by("year", "effective_on", "pk")):
+        regular[review.year] = review  # the latest of each year wins
+    return annual, regular
+
+
 # --- units as they were (what the printouts and the lists page read) ---------------------------------------
 
 def year_day(year: int) -> datetime.date:

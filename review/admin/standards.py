@@ -15,13 +15,17 @@ class StandardLineInline(admin.TabularInline):
 
 
 class IndicatorInline(admin.TabularInline):
+    """Each indicator's wording and threshold; the mark "cần quản trị viên xác nhận" says which still need to be
+    read against the decree (shown here only, never on a printed paper)."""
     model = Indicator
     extra = 0
+    fields = ("position", "code", "dimension", "name", "threshold", "needs_confirmation")
 
 
 @admin.register(PovertyStandard)
 class PovertyStandardAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
     list_display = ("code", "name", "legal_basis", "first_year", "last_year")
+    fields = ("code", "name", "legal_basis", "certificate_basis", "first_year", "last_year", "note")
     inlines = [StandardLineInline, IndicatorInline]
     actions = ["reclassify_years"]
 

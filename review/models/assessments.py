@@ -66,11 +66,14 @@ class Assessment(VersionedModel):
                                 related_name="village_assessments", verbose_name="thôn (tại thời điểm rà soát)")
     review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="assessments",
                                      verbose_name="đợt rà soát")
-    is_urban = models.BooleanField("khu vực thành thị", default=False)
+    is_urban = models.BooleanField("khu vực đô thị", default=False)
     income_per_capita = models.BigIntegerField("thu nhập bình quân (đồng/người/tháng)", null=True, blank=True)
-    b1_score = models.PositiveIntegerField("điểm B1", null=True, blank=True)
+    b1_score = models.PositiveIntegerField("điểm A (điểm thu nhập, B1)", null=True, blank=True,
+                                           help_text="Điểm A của phiếu B: điểm thu nhập (cán bộ gọi là điểm B1).")
     deprivations = models.CharField("chỉ số thiếu hụt", max_length=100, blank=True, default="")
-    deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
+    deprivation_count = models.PositiveSmallIntegerField(
+        "số chỉ số thiếu hụt", default=0,
+        help_text="Điểm B (điểm thiếu hụt, B2) = 10 điểm mỗi chỉ số thiếu hụt; hộ nghèo khi từ 30 điểm.")
     # Derived from the members (review.labour) unless an officer overrides it, which needs a reason.
     no_labour_capacity = models.BooleanField("không có khả năng lao động", default=False)
     labour_override_reason = models.CharField(

@@ -68,7 +68,7 @@ class RegularReview(VersionedModel):
                                                choices=Classification.choices)
     classification = models.CharField("phân loại mới", max_length=10, choices=Classification.choices)
     income_per_capita = models.BigIntegerField("thu nhập bình quân (đồng/người/tháng)", null=True, blank=True)
-    b1_score = models.PositiveIntegerField("điểm B1", null=True, blank=True)
+    b1_score = models.PositiveIntegerField("điểm A (điểm thu nhập, B1)", null=True, blank=True)
     deprivations = models.CharField("chỉ số thiếu hụt", max_length=100, blank=True, default="")
     deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
     effective_on = models.DateField("có hiệu lực từ ngày")

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 class AreaType(models.TextChoices):
     RURAL = "rural", "Nông thôn"
-    URBAN = "urban", "Thành thị"
+    URBAN = "urban", "Đô thị"  # "khu vực đô thị", as Decree 351/2025 words it
 
 
 class PovertyStandardQuerySet(models.QuerySet):
@@ -26,6 +26,12 @@ class PovertyStandard(models.Model):
         "từ năm rà soát", help_text="Năm rà soát đầu tiên theo chuẩn này (danh sách công nhận áp dụng từ năm sau).")
     last_year = models.PositiveSmallIntegerField(
         "đến năm rà soát", help_text="Năm rà soát cuối cùng theo chuẩn này (danh sách của nó áp dụng năm sau).")
+    # What Mẫu số 03 cites after "Căn cứ", one text a line: the laws on local government and the standard's own
+    # decree, so a certificate of 2022 never cites the decree that later extended the standard.
+    certificate_basis = models.TextField(
+        "căn cứ ghi trên giấy chứng nhận", blank=True,
+        help_text="Mỗi dòng một văn bản, in sau chữ “Căn cứ” trên giấy chứng nhận hộ nghèo, hộ cận nghèo (Mẫu số "
+                  "03): luật tổ chức chính quyền địa phương và văn bản quy định chuẩn nghèo.")
     note = models.TextField("ghi chú", blank=True)
 
     history = HistoricalRecords(table_name="households_historicalpovertystandard")
@@ -60,7 +66,10 @@ class StandardLine(models.Model):
     absolute_line = models.BigIntegerField("chuẩn thu nhập tuyệt đối", null=True, blank=True,
                                            help_text="Để trống khi chuẩn không có (Nghị định 07/2021).")
     average_line = models.BigIntegerField("chuẩn mức sống trung bình", null=True, blank=True)
-    b1_line = models.PositiveIntegerField("ngưỡng điểm B1", null=True, blank=True)
+    b1_line = models.PositiveIntegerField(
+        "ngưỡng điểm A (điểm thu nhập, B1)", null=True, blank=True,
+        help_text="Điểm A: điểm thu nhập của phiếu B (cán bộ gọi là điểm B1), ví dụ 140 ở nông thôn theo Thông tư "
+                  "07/2021/TT-BLĐTBXH.")
     min_deprivations = models.PositiveSmallIntegerField("số chỉ số thiếu hụt tối thiểu", default=3)
 
     history = HistoricalRecords(table_name="households_historicalstandardline")
@@ -95,6 +104,13 @@ class Indicator(models.Model):
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     dimension = models.CharField("chiều thiếu hụt", max_length=100)
     name = models.CharField("chỉ số", max_length=200)
+    threshold = models.TextField("ngưỡng thiếu hụt", blank=True,
+                                 help_text="Khi nào hộ thiếu hụt chỉ số này, như văn bản quy định.")
+    # Wording or threshold not read in the decree itself: an administrator confirms it. Shown in the admin
+    # only, never on a printed paper.
+    needs_confirmation = models.BooleanField(
+        "cần quản trị viên xác nhận", default=False,
+        help_text="Đánh dấu khi tên hoặc ngưỡng chưa đối chiếu được với văn bản gốc; bỏ đánh dấu sau khi xác nhận.")
 
     class Meta:
         db_table = "households_indicator"

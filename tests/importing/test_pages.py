@@ -132,7 +132,7 @@ def test_a_failed_job_says_so_and_stores_nothing(client, users, files):
 @pytest.mark.django_db
 def test_template_and_roles(client, users, tmp_path):
     client.force_login(users["commune"])
-    content = client.get("/import/template.xlsx").content
+    content = client.get("/import/template.xlsx?year=2025").content  # Decree 07's 12 indicators
     template = load_workbook(io.BytesIO(content))
     assert template.sheetnames == ["Hộ gia đình", "Nhân khẩu", "Rà soát", "Hướng dẫn"]
     assert [c.value for c in template["Rà soát"][1]][:3] == ["Mã hộ", "Năm", "Thu nhập bình quân"]

@@ -68,6 +68,7 @@ def test_certificate_says_the_review_year_and_the_year_in_force(client, users, p
     html = re.sub(r"\s+", " ", response.content.decode())
     assert "GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO</h1>" in html  # the title of Mẫu số 03
     assert "Kết quả rà soát năm 2024 — danh sách áp dụng năm 2025" in html
-    assert "Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm 2024 trên địa bàn" in html
-    assert "có giá trị đến ngày 31 tháng 12 năm 2025" in html
+    # The form's own words (Mẫu số 03): the yearly cell of the review of 2024 is the cell of 2025.
+    assert "Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo hằng năm trên địa bàn" in html
+    assert 'id="grid-2025"><td class="year">NĂM 2025</td>' in html
     assert Assessment.objects.get(pk=poor_2024.pk).year == 2024

@@ -1,6 +1,7 @@
 """The household certificate (Giấy chứng nhận hộ nghèo, hộ cận nghèo, Mẫu số 03): issued and numbered when the
-commune chairman recognises the round, one per household for a standard's period; the printed page with the
-number, the head's national ID, the address once, birth years by sex and the grid of every review year."""
+commune chairman recognises the round, one per household for a standard's period; the printed page as the form:
+the legal bases of its standard, the number and date of issue, the head's national ID, "nơi thường trú", birth
+years by sex, and one cell per year labelled by the year its list applies, filled only once recognised."""
 import datetime
 import re
 import threading
@@ -15,7 +16,7 @@ from rest_framework.test import APIClient
 from areas.models import AdministrativeUnitVersion
 from households.models import Gender, Member, Relation
 from review.certificates import certificates_issue, certificates_issue_for_household
-from review.models import Assessment, Certificate, PovertyStandard
+from review.models import Assessment, Certificate, Indicator, PovertyStandard
 from review.services import round_recognise, round_reopen, round_submit
 from tests.factories import HouseholdFactory, MemberFactory
 
@@ -144,46 +145,108 @@ def family(assess, everyone):
     return household, Assessment.objects.get(pk=poor_2023.pk), near_2024
 
 
+def cell(page, list_year):
+    """The row of the cell labelled `list_year`."""
+    return page.split(f'id="grid-{list_year}"')[1].split('<tr id="grid-')[0].split("</tbody></table>")[0]
+
+
+def circled(row):
+    return sorted(re.findall(r'<td class="deprived">(\d+)</td>', row), key=int)
+
+
 @pytest.mark.django_db
-def test_the_certificate_page_prints_number_head_id_address_once_members_by_sex_and_the_yearly_grid(
-        client, everyone, family):
+def test_the_certificate_is_the_form_mau_so_03(client, everyone, family):
     household, poor_2023, near_2024 = family
     client.force_login(everyone["commune"])
     page = text(client.get(f"/review/certificate/{poor_2023.pk}/"))
     assert "GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO</h1>" in page
     assert '<div id="certificate-number">Số: 1/GCN-HN.HCN</div>' in page
-    assert "Đắk Tô Cũ, ngày 20 tháng 12 năm 2023" in page  # issued by the commune under its 2023 name
+    assert "Đắk Tô Cũ, ngày 20 tháng 12 năm 2023" in page  # the date of issue, under the commune's 2023 name
     assert "ỦY BAN NHÂN DÂN<br>THỊ TRẤN ĐẮK TÔ CŨ" in page
+    # The legal bases the form names: the Law on Local Government 2015, its 2019 amendment, the standard's decree.
+    bases = page.split('id="bases">')[1].split("</p>")[0]
+    assert "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;" in bases
+    assert ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa "
+            "phương ngày 22 tháng 11 năm 2019;") in bases
+    assert "Căn cứ Nghị định số 07/2021/NĐ-CP ngày 27 tháng 01 năm 2021 của Chính phủ" in bases
+    assert "351/2025" not in page  # the decree that later extended Decree 07 is not this certificate's basis
+    assert "Chủ tịch Ủy ban nhân dân Thị trấn Đắk Tô Cũ chứng nhận:" in bases
     assert '<b id="head-name">Nguyễn Văn Chủ</b>' in page
-    assert '<span id="head-national-id">062190001234</span>' in page
-    # The address already names the village: it is not repeated; the commune is added once.
-    assert '<span id="address">Tổ 3, Thôn Một, Thị trấn Đắk Tô</span>' in page
-    assert page.count("Thôn Một") == 1
-    # Birth years in the Nam / Nữ columns: the head (male, 1980) and 7 members, 8 rows.
+    assert 'Số CCCD/CMND: <span id="head-national-id">062190001234</span>' in page
+    # "Nơi thường trú", the address naming its village once and the commune added.
+    assert 'Nơi thường trú: <span id="address">Tổ 3, Thôn Một, Thị trấn Đắk Tô</span>' in page
+    assert "Nơi cư trú" not in page and page.count("Thôn Một") == 1
     members = page.split('id="members"')[1].split("</table>")[0]
     assert members.count("<tr>") == 2 + 8
     assert '<td class="num male-year">1980</td><td class="num female-year"></td>' in members
     assert '<td class="num male-year"></td><td class="num female-year">1950</td>' in members
-    # The grid: every review year of Decree 07's period (2021–2025), the class, indicators, unit as named then.
-    grid = page.split('id="grid"')[1].split("</table>")[0]
-    assert re.findall(r'id="grid-(\d+)"', grid) == ["2021", "2022", "2023", "2024", "2025"]
-    row = {year: grid.split(f'id="grid-{year}"')[1].split("</tr>")[0] for year in range(2021, 2026)}
-    assert "Hộ nghèo (N)" in row[2023] and '<td class="codes">2, 7, 10, 12</td>' in row[2023]
-    assert "Hộ cận nghèo (CN)" in row[2024] and '<td class="codes">4</td>' in row[2024]
-    assert '<td class="class"></td>' in row[2021] and '<td class="class"></td>' in row[2025]
-    assert "Thị trấn Đắk Tô Cũ" in row[2023] and "Nghị định 07/2021/NĐ-CP" in row[2023]
-    assert all('<td class="sign"></td>' in row[year] for year in row)  # the chairman signs each year
+    # The yearly cells: the form's four columns, no others.
+    head = page.split('id="grid"')[1].split("</thead>")[0]
+    assert re.findall(r"<th(?: [^>]*)?>(.*?)</th>", head) == [
+        "Năm", "Hộ nghèo (N),<br>hộ cận nghèo (CN)", "Chỉ số thiếu hụt các dịch vụ xã hội cơ bản của hộ gia đình",
+        "Xác nhận của Chủ tịch UBND thị trấn<br><i>(ký tên và đóng dấu)</i>"]
+    assert "Đơn vị" not in page and "Căn cứ (chuẩn nghèo)" not in page
     assert "DỰ THẢO" not in page
 
 
 @pytest.mark.django_db
-def test_the_grid_shows_the_unit_renamed_by_the_reform_under_each_years_name(client, assess, everyone, family):
-    household, poor_2023, _ = family
-    assess(household, 2025, **POOR)  # after the reform: the commune's current name
+def test_each_cell_is_the_year_the_list_applies_and_only_recognised_years_are_printed(client, everyone, family):
+    """Decree 07's reviews 2021–2025 fill the cells of 2022–2026; the 2023 review (recognised on 20/12/2023) goes
+    in the cell of 2024; the 2022 result (round open) and the 2024 one (reported up, not recognised) print
+    nothing."""
+    household, poor_2023, near_2024 = family
+    round_submit(acting_user=everyone["commune"], review_round=near_2024.review_round)
     client.force_login(everyone["commune"])
-    grid = text(client.get(f"/review/certificate/{poor_2023.pk}/")).split('id="grid"')[1]
-    assert "Thị trấn Đắk Tô Cũ" in grid.split('id="grid-2024"')[1].split("</tr>")[0]
-    assert "Thị trấn Đắk Tô</td>" in grid.split('id="grid-2025"')[1].split("</tr>")[0]
+    page = text(client.get(f"/review/certificate/{poor_2023.pk}/"))
+    assert "II. Kết quả phân loại hộ gia đình giai đoạn 2022 – 2026" in page
+    assert re.findall(r'id="grid-(\d+)"', page) == ["2022", "2023", "2024", "2025", "2026"]
+    recognised = cell(page, 2024)
+    assert '<td class="year">NĂM 2024</td>' in recognised and '<td class="class">N</td>' in recognised
+    assert circled(recognised) == ["2", "7", "10", "12"]
+    assert "ngày 20 tháng 12 năm 2023" in recognised  # the chairman's decision
+    for list_year in (2022, 2023, 2025, 2026):  # 2021 not reviewed, 2022 open, 2024 submitted, 2025 none
+        blank = cell(page, list_year)
+        assert '<td class="class"></td>' in blank and "indicator-grid" not in blank, list_year
+        assert '<td class="sign"></td>' in blank, list_year
+    # Recognised in its turn, the 2024 result fills the cell of 2025.
+    round_recognise(acting_user=everyone["chair"], review_round=near_2024.review_round, decision_number="7/QĐ-UBND",
+                    decision_date=datetime.date(2024, 12, 10), confirm_unassessed=True)
+    page = text(client.get(f"/review/certificate/{poor_2023.pk}/"))
+    assert '<td class="class">CN</td>' in cell(page, 2025) and circled(cell(page, 2025)) == ["4"]
+    assert "ngày 10 tháng 12 năm 2024" in cell(page, 2025)
+
+
+@pytest.mark.django_db
+def test_a_2026_certificate_cites_decree_351_its_cells_are_2027_to_2030_with_13_indicators(client, assess, everyone):
+    household = HouseholdFactory(code="GCN-2026")
+    poor = assess(household, 2026, income=2_000_000, deprivations=["1", "12", "13"])
+    recognise(everyone, poor.review_round, 2026, day=datetime.date(2026, 12, 1))
+    client.force_login(everyone["commune"])
+    page = text(client.get(f"/review/certificate/{poor.pk}/"))
+    assert "Căn cứ Nghị định số 351/2025/NĐ-CP ngày 30 tháng 12 năm 2025 của Chính phủ" in page
+    assert "07/2021/NĐ-CP" not in page
+    assert "giai đoạn 2027 – 2030" in page
+    assert re.findall(r'id="grid-(\d+)"', page) == ["2027", "2028", "2029", "2030"]
+    first = cell(page, 2027)
+    assert '<td class="class">N</td>' in first and circled(first) == ["1", "12", "13"]
+    assert sorted(re.findall(r'<td(?: class="deprived")?>(\d+)</td>', first), key=int) == [
+        str(code) for code in range(1, 14)]
+
+
+@pytest.mark.django_db
+def test_no_official_paper_says_its_data_is_unverified(client, assess, everyone):
+    """Decree 351's indicators are marked for an administrator to confirm: the mark stays in the admin."""
+    assert Indicator.objects.filter(standard__code="ND351-2025", needs_confirmation=True).count() == 13
+    poor = assess(HouseholdFactory(code="GCN-VERIFY"), 2026, income=2_000_000, deprivations=["1", "12", "13"])
+    client.force_login(everyone["commune"])
+    papers = [f"/review/certificate/{poor.pk}/", "/review/90101/2026/posting/"]
+    recognise(everyone, poor.review_round, 2026, day=datetime.date(2026, 12, 1))
+    papers += [f"/review/certificate/{poor.pk}/", "/review/90101/2026/posting/?stage=recognised"]
+    for url in papers:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = text(response).lower()
+        assert "kiểm chứng" not in page and "cần quản trị viên xác nhận" not in page, url
 
 
 @pytest.mark.django_db

@@ -43,8 +43,8 @@ KIND_CHOICES = [(kind, kind.capitalize()) for kind in KINDS]
 
 
 class UrbanRule(models.TextChoices):
-    BY_KIND = "kind", "Theo loại đơn vị (phường, thị trấn: thành thị; xã: nông thôn)"
-    URBAN = "urban", "Thành thị (do quản trị viên đặt)"
+    BY_KIND = "kind", "Theo loại đơn vị (phường, thị trấn: đô thị; xã: nông thôn)"
+    URBAN = "urban", "Đô thị (do quản trị viên đặt)"
     RURAL = "rural", "Nông thôn (do quản trị viên đặt)"
 
 
@@ -168,9 +168,9 @@ class AdministrativeUnit(models.Model):
         on_delete=models.PROTECT, related_name="children",
     )
     urban_rule = models.CharField(
-        "thành thị/nông thôn", max_length=10, choices=UrbanRule.choices, default=UrbanRule.BY_KIND
+        "đô thị/nông thôn", max_length=10, choices=UrbanRule.choices, default=UrbanRule.BY_KIND
     )
-    is_urban = models.BooleanField("thành thị", default=False, editable=False)
+    is_urban = models.BooleanField("đô thị", default=False, editable=False)
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     successor = models.ForeignKey(

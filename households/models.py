@@ -113,8 +113,8 @@ class Household(VersionedModel):
     )
     livelihood = models.CharField(
         "sinh kế chính", max_length=12, choices=Livelihood.choices, default=Livelihood.AGRICULTURE,
-        help_text="Nông, lâm, ngư, diêm nghiệp: hộ trên chuẩn nghèo được xét là hộ có mức sống trung bình; "
-                  "ngành nghề khác: hộ không nghèo.")
+        help_text="Chỉ hộ nông, lâm, ngư, diêm nghiệp được đề nghị công nhận hộ có mức sống trung bình (theo "
+                  "đơn, thủ tục riêng).")
     registered_on = models.DateField("ngày đăng ký", default=datetime.date.today)
     left_on = models.DateField("ngày chuyển đi/giải thể", null=True, blank=True)
     search_text = models.TextField(editable=False, default="")

@@ -39,7 +39,7 @@ class Column:
 
 
 LIVELIHOOD_GUIDE = ("Nông nghiệp, Lâm nghiệp, Ngư nghiệp, Diêm nghiệp hoặc Ngành nghề khác. Chỉ hộ nông, lâm, "
-                    "ngư, diêm nghiệp được xét mức sống trung bình; hộ khác trên chuẩn là hộ không nghèo. Bỏ "
+                    "ngư, diêm nghiệp được đề nghị công nhận mức sống trung bình (theo đơn, thủ tục riêng). Bỏ "
                     "trống: hộ mới theo xã (nông nghiệp ở xã, ngành nghề khác ở phường/thị trấn), hộ đã có "
                     "giữ như trong sổ.")
 LABOUR_GUIDE = ("Bỏ trống: tính từ nhân khẩu (năm sinh, giới tính; người trong độ tuổi lao động có khả năng lao "

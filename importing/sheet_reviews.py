@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from areas.models import AdministrativeUnit
 from core.formatting import vn_number
-from households.models import FARM_LIVELIHOODS, Member
+from households.models import Member
 from importing import cells
 from importing.columns import REVIEWS, label
 from importing.plan import chunked
@@ -174,7 +174,7 @@ def _plan_row(plan, stored, number, row, standard, deprived, household):
     try:
         values.update(_labour(plan, number, row, current, stored.members_of(household)))
         values["classification"] = classify(line, deprivations=values["deprivation_count"], income=row["income"],
-                                            b1_score=row["b1"], farm_livelihood=household.livelihood in FARM_LIVELIHOODS)
+                                            b1_score=row["b1"])
     except ValidationError as error:
         _row_errors(plan, number, error.message_dict)
         return

@@ -99,7 +99,7 @@ def register_rows(*, user, area_code, year, comparable=False):
                      "status", "review__classification")
     )
     labels = {Classification.POOR: "Hộ nghèo", Classification.NEAR_POOR: "Hộ cận nghèo",
-              Classification.AVERAGE: "Mức sống trung bình", Classification.NOT_POOR: "Không nghèo",
+              Classification.AVERAGE: "Trên chuẩn cận nghèo", Classification.NOT_POOR: "Không nghèo",
               None: "Chưa rà soát"}
     communes = {}  # commune code -> its label on the report's map (merged communes under their successor)
     for code, head, commune, kind, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):

@@ -42,13 +42,12 @@ from reports.models import HouseholdCount
 from reports.scope import ReportScope
 from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement, PovertyStandard
 
-POOR, NEAR_POOR, AVERAGE = Classification.POOR, Classification.NEAR_POOR, Classification.AVERAGE
+POOR, NEAR_POOR = Classification.POOR, Classification.NEAR_POOR
 
 # The report's figures by their column keys (reports/registry.py), each a condition on the year's assessments.
 COUNTS = {
     "poor": Q(classification=POOR),
     "near_poor": Q(classification=NEAR_POOR),
-    "average": Q(classification=AVERAGE),
     "escaped": Q(movement__in=ESCAPE_MOVEMENTS),
     "newly_poor": Q(movement=Movement.NEWLY_POOR),
     "relapsed": Q(movement=Movement.RELAPSED),

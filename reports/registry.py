@@ -78,7 +78,6 @@ POVERTY_COLUMNS = (
     Column("near_poor_no_labour_capacity", ("Hộ cận nghèo", "Không có khả năng lao động")),
     Column("near_poor_meritorious", ("Hộ cận nghèo", "Có thành viên là người có công")),
     Column("near_poor_social_protection", ("Hộ cận nghèo", "Có thành viên thuộc đối tượng bảo trợ xã hội")),
-    Column("average", ("Hộ có mức sống trung bình",)),
     Column("poverty_reduction", ("Tỷ lệ giảm nghèo (điểm %)",), "rate", none_text=DASH),
 )
 

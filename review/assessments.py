@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core.versioning import ConcurrentEditError
-from households.models import FARM_LIVELIHOODS, Household
+from households.models import Household
 from review.assessment_rules import (  # noqa: F401 (the limits and messages handed on to this module's users)
     LABOUR_REASON_MAX,
     LABOUR_REASON_REQUIRED,
@@ -184,7 +184,7 @@ def _apply(assessment, household, inputs, deprivations, labour, lines):
     try:
         assessment.classification = classify(
             lines, deprivations=assessment.deprivation_count, income=assessment.income_per_capita,
-            b1_score=assessment.b1_score, farm_livelihood=assessment.livelihood in FARM_LIVELIHOODS,
+            b1_score=assessment.b1_score,
         )
     except MissingInput as error:  # validate_inputs refuses these first; a last guard against a 500
         raise ValidationError({"income_per_capita": str(error)}) from error

@@ -2,10 +2,11 @@
 
 poor      = income ≤ absolute line, OR (income condition AND deprivations ≥ minimum)
 near-poor = income condition AND not poor
-average   = income line < income ≤ average line, for households living from agriculture, forestry, fishery or
-            salt-making only (Decision 24/2021/QĐ-TTg defines "hộ có mức sống trung bình" for them):
-            `farm_livelihood=False` gives the other households "Hộ không nghèo" instead
-otherwise not poor.
+otherwise not poor — whatever the household's livelihood.
+"Hộ có mức sống trung bình" is not a class of the review: under Decision 24/2021/QĐ-TTg (Art. 2(2), 3(2)) a
+farm, forestry, fishery or salt-making household applies for it and the commune chairman recognises it by a
+decision of its own (the living_standard app). AVERAGE stays in the vocabulary only for results stored as
+"average" before that rule (shown for what they are: above the near-poor line, not a recognition).
 The income condition is "B1 score ≤ B1 line" when a B1 score is given (and the standard has a B1 line),
 else "income ≤ income line". Values exactly on a line belong to the poorer class.
 """
@@ -30,10 +31,9 @@ class MissingInput(ValueError):
     pass
 
 
-def classify(lines, *, deprivations, income=None, b1_score=None, farm_livelihood=True):
-    """Classification of one household-year. `deprivations` is the number of deprived indicators;
-    `farm_livelihood`: the household lives from agriculture, forestry, fishery or salt-making
-    (households.models.FARM_LIVELIHOODS), the only households that can be of average living standard."""
+def classify(lines, *, deprivations, income=None, b1_score=None):
+    """Classification of one household-year: POOR, NEAR_POOR or NOT_POOR (never AVERAGE: that is recognised by
+    its own procedure, living_standard). `deprivations` is the number of deprived indicators."""
     if b1_score is not None and lines.b1_line is not None:
         income_condition = b1_score <= lines.b1_line
     elif income is not None:
@@ -45,9 +45,6 @@ def classify(lines, *, deprivations, income=None, b1_score=None, farm_livelihood
         return POOR
     if income_condition:
         return NEAR_POOR
-    if (farm_livelihood and income is not None and lines.average_line is not None
-            and lines.income_line < income <= lines.average_line):
-        return AVERAGE
     return NOT_POOR
 
 

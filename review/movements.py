@@ -14,9 +14,9 @@ from django.dispatch import receiver
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, role_of
-from households.models import FARM_LIVELIHOODS, Household
+from households.models import Household
 from households.services import household_facts_changed
-from review.classification import AVERAGE, NOT_POOR, MissingInput, classify, movements_over_years
+from review.classification import MissingInput, classify, movements_over_years
 from review.labour import household_labour, stored_override
 from review.locks import by_year, lock_rounds, round_key
 from review.models import Assessment
@@ -137,8 +137,7 @@ class Reclassified:
 
 def _classify_row(lines, row):
     return classify(lines[(row.standard_id, row.is_urban)], deprivations=row.deprivation_count,
-                    income=row.income_per_capita, b1_score=row.b1_score,
-                    farm_livelihood=row.livelihood in FARM_LIVELIHOODS)
+                    income=row.income_per_capita, b1_score=row.b1_score)
 
 
 @transaction.atomic
@@ -186,28 +185,21 @@ def _refuse_unclassifiable(year, rows):
 
 # --- following the household's members and livelihood ---------------------------------------------------------
 
-def _follow_facts(row, members, livelihood, lines):
-    """Set the row's derived labour capacity (unless overridden), livelihood snapshot and with it "average"
-    against "not poor"; True when something changed."""
-    before = (row.no_labour_capacity, row.livelihood, row.classification)
+def _follow_facts(row, members, livelihood):
+    """Set the row's derived labour capacity (unless overridden) and livelihood snapshot; True when something
+    changed. The class stays as saved: the livelihood no longer decides it (no "average" from the review)."""
+    before = (row.no_labour_capacity, row.livelihood)
     kept = stored_override(row.no_labour_capacity, row.labour_override_reason)
     row.no_labour_capacity = household_labour(members, row.year).no_labour_capacity if kept is None else kept
     row.livelihood = livelihood
-    if row.classification in (AVERAGE, NOT_POOR) and (row.standard_id, row.is_urban) in lines:
-        try:
-            new = _classify_row(lines, row)
-        except MissingInput:
-            new = row.classification
-        if new in (AVERAGE, NOT_POOR):  # only what the livelihood decides; the rest stays as saved
-            row.classification = new
-    return (row.no_labour_capacity, row.livelihood, row.classification) != before
+    return (row.no_labour_capacity, row.livelihood) != before
 
 
 @transaction.atomic
 def household_facts_refresh(*, household_ids, acting_user) -> list:
     """After households' members or livelihood changed: their assessments in open rounds follow them — the
-    derived no_labour_capacity (not where an officer overrode it, with a reason), the livelihood snapshot and
-    with it "average" against "not poor". Recognised rounds stay as they are (legal records): returns their
+    derived no_labour_capacity (not where an officer overrode it, with a reason) and the livelihood snapshot.
+    Recognised rounds stay as they are (legal records): returns their
     (commune_id, year) where something would have changed. Derived data: written in bulk with the audit
     trail naming `acting_user`, rounds locked first and checked under the lock, as write_derived does."""
     ids = sorted(set(household_ids))
@@ -219,17 +211,16 @@ def household_facts_refresh(*, household_ids, acting_user) -> list:
         return []
     members = labour_members(ids)
     livelihoods = dict(Household.objects.filter(pk__in=ids).values_list("pk", "livelihood"))
-    lines = all_lines()
     changed, held_back = [], set()
     for row in Assessment.objects.filter(household_id__in=ids):
-        if not _follow_facts(row, members[row.household_id], livelihoods[row.household_id], lines):
+        if not _follow_facts(row, members[row.household_id], livelihoods[row.household_id]):
             continue
         if rounds[row.review_round_id].is_locked:
             held_back.add(round_key(rounds[row.review_round_id]))
         else:
             changed.append(row)
     if changed:
-        bulk_update_with_history(changed, Assessment, ["no_labour_capacity", "livelihood", "classification"],
+        bulk_update_with_history(changed, Assessment, ["no_labour_capacity", "livelihood"],
                                  batch_size=1000, default_user=acting_user,
                                  default_change_reason="Tính lại theo nhân khẩu, sinh kế của hộ",
                                  manager=models.QuerySet(model=Assessment))

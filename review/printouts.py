@@ -71,7 +71,7 @@ def address_once(household):
 YEAR_CLASS_LABELS = {
     Classification.POOR: "Hộ nghèo",
     Classification.NEAR_POOR: "Hộ cận nghèo",
-    Classification.AVERAGE: "Hộ có mức sống trung bình",
+    Classification.AVERAGE: "Hộ không nghèo",  # an old "average" result: above the lines, not a recognition
     Classification.NOT_POOR: "Hộ không nghèo",
 }
 ESCAPE_LABELS = {Movement.ESCAPED: "Thoát nghèo", Movement.ESCAPED_NEAR_POOR: "Thoát cận nghèo"}

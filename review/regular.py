@@ -123,8 +123,8 @@ def _checked_decision(classification, effective_on, decision_number, decision_da
             errors["effective_on"] = error
     if classification not in REGULAR_CLASSES:
         errors["classification"] = ("Rà soát thường xuyên công nhận hộ nghèo, hộ cận nghèo hoặc hộ thoát nghèo, thoát "
-                                    "cận nghèo (hộ không nghèo); hộ có mức sống trung bình chỉ xác định trong kỳ rà "
-                                    "soát định kỳ.")
+                                    "cận nghèo (hộ không nghèo); hộ có mức sống trung bình được công nhận theo thủ "
+                                    "tục riêng (đơn đề nghị của hộ nông, lâm, ngư, diêm nghiệp).")
     if errors:
         raise ValidationError(errors)
     return number, signed, day

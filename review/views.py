@@ -25,7 +25,7 @@ from core.db_refusals import retried_once
 from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
 from core.versioning import ConcurrentEditError
-from households.models import FARM_LIVELIHOODS, Household
+from households.models import Household
 from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA, assessment_save
 from review.calendar import round_closed_message
 from review.labour import household_labour
@@ -103,12 +103,10 @@ def _initial_row(household, assessment):
 
 def _attach_labour(households, year):
     """Each household's labour capacity derived from its members for `year` (`household.labour`, a
-    review.labour.LabourResult) and whether it lives from farming (`household.farm`: the only households that
-    can be of average living standard, for the live preview): one query for the page."""
+    review.labour.LabourResult): one query for the page."""
     members = labour_members([household.pk for household in households])
     for household in households:
         household.labour = household_labour(members[household.pk], int(year))
-        household.farm = household.livelihood in FARM_LIVELIHOODS
 
 
 def _labour_reason(form):

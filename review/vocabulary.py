@@ -9,7 +9,9 @@ from django.db import models
 class Classification(models.TextChoices):
     POOR = "poor", "Hộ nghèo"
     NEAR_POOR = "near_poor", "Hộ cận nghèo"
-    AVERAGE = "average", "Hộ có mức sống trung bình"
+    # Stored by reviews before issue 25 (the class was then derived from income): such a result is above the
+    # near-poor line, not a recognition of average living standard (that is its own procedure: living_standard).
+    AVERAGE = "average", "Trên chuẩn cận nghèo (mức sống trung bình xét theo thủ tục riêng)"
     NOT_POOR = "not_poor", "Hộ không nghèo"
 
 

@@ -1,15 +1,14 @@
 // The review worksheet: classify each row as the officer types (the same rule as the server, with the
 // lines of this commune's standard), and keep the keyboard flowing: Enter moves down, never submits.
-// A row's data-farm says whether the household lives from farming: only those can be of average living
-// standard (Decision 24/2021/QĐ-TTg), the others above the line are "not poor". The labour box starts at
+// Above the near-poor line a household is "not poor" whatever its livelihood: the average living standard is
+// recognised by its own procedure (Decision 24/2021/QĐ-TTg), not by the review. The labour box starts at
 // the value derived from the members (data-derived); its reason input shows once the box differs from it.
 (function () {
   "use strict";
   var form = document.getElementById("worksheet");
   if (!form) return;
   var lines = JSON.parse(form.getAttribute("data-lines"));
-  var labels = { poor: "Hộ nghèo", near_poor: "Hộ cận nghèo", average: "Hộ có mức sống trung bình",
-                 not_poor: "Hộ không nghèo" };
+  var labels = { poor: "Hộ nghèo", near_poor: "Hộ cận nghèo", not_poor: "Hộ không nghèo" };
 
   function number(input) {
     var text = (input.value || "").replace(/[.\s]/g, "").replace(",", ".");
@@ -18,7 +17,7 @@
     return isNaN(value) ? NaN : value;
   }
 
-  function classify(income, b1, deprivations, farm) {
+  function classify(income, b1, deprivations) {
     var condition;
     if (b1 !== null && lines.b1 !== null) condition = b1 <= lines.b1;
     else if (income !== null) condition = income <= lines.income;
@@ -26,7 +25,6 @@
     var absolute = income !== null && lines.absolute !== null && income <= lines.absolute;
     if (absolute || (condition && deprivations >= lines.min)) return "poor";
     if (condition) return "near_poor";
-    if (farm && income !== null && lines.average !== null && income > lines.income && income <= lines.average) return "average";
     return "not_poor";
   }
 
@@ -40,7 +38,7 @@
       return;
     }
     var count = row.querySelectorAll("[data-deprivation]:checked").length;
-    var result = classify(income, b1, count, row.getAttribute("data-farm") !== "0");
+    var result = classify(income, b1, count);
     cell.textContent = result ? labels[result] : "chưa rà soát";
     cell.className = "classification" + (result ? " class-" + result : " muted");
   }

@@ -1,4 +1,5 @@
-"""The worksheet in a browser: the live preview gives "average living standard" only to farming households, and
+"""The worksheet in a browser: the live preview gives no "average living standard" (its own procedure), farming
+household or not, and
 the labour box starts at the value derived from the members, asking for a reason once the officer changes it."""
 import pytest
 from selenium.webdriver.common.by import By
@@ -28,7 +29,7 @@ def test_preview_by_livelihood_and_labour_override(browser, live_server, users, 
     browser.get(f"{live_server.url}{PATH}")
     for code in ("B-FARM", "B-SHOP"):
         row(browser, code).find_element(By.CSS_SELECTOR, "[data-income]").send_keys("2.000.000")
-    assert row(browser, "B-FARM").find_element(By.CSS_SELECTOR, "[data-class]").text == "Hộ có mức sống trung bình"
+    assert row(browser, "B-FARM").find_element(By.CSS_SELECTOR, "[data-class]").text == "Hộ không nghèo"
     assert row(browser, "B-SHOP").find_element(By.CSS_SELECTOR, "[data-class]").text == "Hộ không nghèo"
 
     old_row = row(browser, "B-OLD")
@@ -43,7 +44,7 @@ def test_preview_by_livelihood_and_labour_override(browser, live_server, users, 
     screenshot("worksheet-labour-override")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#worksheet button[type=submit]"))
     saved = {a.household.code: a for a in Assessment.objects.select_related("household")}
-    assert (saved["B-FARM"].classification, saved["B-SHOP"].classification) == ("average", "not_poor")
+    assert (saved["B-FARM"].classification, saved["B-SHOP"].classification) == ("not_poor", "not_poor")
     assert (saved["B-OLD"].no_labour_capacity, saved["B-OLD"].labour_override_reason) == (
         False, "Con trai đi làm thuê gửi tiền về")
     assert console_errors(browser) == []

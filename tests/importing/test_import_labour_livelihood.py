@@ -48,9 +48,9 @@ def test_livelihood_and_labour_from_the_file(users, tmp_path):
         "L-ELD": Livelihood.AGRICULTURE, "L-TOWN": Livelihood.OTHER, "L-FISH": Livelihood.FISHERY,
         "L-NOBY": Livelihood.AGRICULTURE}
     assert stored("L-ELD") == (True, "", Livelihood.AGRICULTURE, "near_poor")
-    # urban line 2,000,000, average line 3,000,000: a non-farming household above the line is not poor
+    # urban line 2,000,000: above it a household is not poor, whatever its livelihood (no "average" from a review)
     assert stored("L-TOWN") == (True, "Theo danh sách nhập (tệp labour.xlsx, dòng 3)", Livelihood.OTHER, "not_poor")
-    assert stored("L-FISH") == (False, "", Livelihood.FISHERY, "average")  # fishery: average living standard
+    assert stored("L-FISH") == (False, "", Livelihood.FISHERY, "not_poor")  # fishery: kept, not "average"
     assert stored("L-NOBY")[:2] == (True, "")
     assert any("thiếu năm sinh hoặc giới tính" in notice and "L-NOBY" in notice for notice in result.notices)
     # the same file again: nothing changes

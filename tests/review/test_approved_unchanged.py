@@ -51,7 +51,7 @@ def two_years(assess, users):
 def test_reclassify_leaves_approved_rounds_and_names_them(assess, users):
     approved_household = HouseholdFactory(code="APP-A", commune_id="90102")
     open_household = HouseholdFactory(code="OPEN-B", commune_id="90201")
-    approved = assess(approved_household, 2024, income=1_600_000, deprivations=THREE)  # rural: average
+    approved = assess(approved_household, 2024, income=1_600_000, deprivations=THREE)  # rural: not poor
     still_open = assess(open_household, 2024, income=1_600_000, deprivations=THREE)
     approve(users, approved.review_round)
     before = snapshot(approved)
@@ -73,13 +73,13 @@ def test_movement_recompute_leaves_a_later_approved_year(assess, users, two_year
     round_reopen(acting_user=users["district"], review_round=first.review_round, reason="Sai thu nhập")
     before = snapshot(second)
     line = StandardLine.objects.get(standard__code="ND07-2021", area_type="rural")
-    line.income_line = 1_000_000  # 2023 becomes average: 2024 would read "newly poor"
+    line.income_line = 1_000_000  # 2023 becomes not poor: 2024 would read "newly poor"
     line.save()
 
     result = year_reclassify(acting_user=users["admin"], year=2023)
 
     assert snapshot(second) == before
-    assert result.changed == 1 and Assessment.objects.get(pk=first.pk).classification == "average"
+    assert result.changed == 1 and Assessment.objects.get(pk=first.pk).classification == "not_poor"
     assert result.held_back == [("90102", 2024)]
     assert movements_recompute(from_year=2023, acting_user=users["admin"]) == [("90102", 2024)]
     assert snapshot(second) == before
@@ -99,7 +99,7 @@ def test_admin_action_says_which_approved_rounds_were_left(assess, client, users
     shown = [str(message) for message in response.context["messages"]]
     assert any("xã 90102 năm 2024" in message and "mở lại" in message and "lý do" in message for message in shown), \
         shown
-    assert Assessment.objects.get(pk=approved.pk).classification == "average"
+    assert Assessment.objects.get(pk=approved.pk).classification == "not_poor"
 
 
 # --- the movement refresh after an earlier year is corrected -----------------------------------------

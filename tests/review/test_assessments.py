@@ -21,9 +21,10 @@ def test_first_assessment_opens_the_round_and_is_classified(assess, household):
     assert assessment.deprivation_codes == ["1", "4", "9"]
     review_round = ReviewRound.objects.get(commune_id="90101", year=2024)
     assert review_round.status == "open" and assessment.review_round == review_round
-    # urban line is 2,000,000: 2,000,000 with two deprivations is near-poor, 2,000,001 is average
+    # urban line is 2,000,000: 2,000,000 with two deprivations is near-poor, 2,000,001 is not poor (never
+    # "average": that is recognised by its own procedure)
     assert assess(household, 2024, income=2_000_000, deprivations=["1", "2"]).classification == "near_poor"
-    assert assess(household, 2024, income=2_000_001, deprivations=["1", "2"]).classification == "average"
+    assert assess(household, 2024, income=2_000_001, deprivations=["1", "2"]).classification == "not_poor"
     assert Assessment.objects.count() == 1
 
 
@@ -95,7 +96,7 @@ def test_reclassifying_a_year_is_one_call_with_bounded_queries(assess, users):
             assess(household, 2024, income=1_600_000, deprivations=THREE)
 
     make(3, 0)
-    assert set(Assessment.objects.values_list("classification", flat=True)) == {"average"}
+    assert set(Assessment.objects.values_list("classification", flat=True)) == {"not_poor"}
     line = StandardLine.objects.get(standard__code="ND07-2021", area_type="rural")
     line.income_line = 1_700_000
     line.save()
@@ -104,7 +105,7 @@ def test_reclassifying_a_year_is_one_call_with_bounded_queries(assess, users):
     make(12, 100)
     line.income_line = 1_500_000
     line.save()
-    year_reclassify(acting_user=users["admin"], year=2023)  # back to average for the first three
+    year_reclassify(acting_user=users["admin"], year=2023)  # back to not poor for the first three
     line.income_line = 1_700_000
     line.save()
     with CaptureQueriesContext(connection) as large:
@@ -112,7 +113,7 @@ def test_reclassifying_a_year_is_one_call_with_bounded_queries(assess, users):
     assert len(large) == len(small)
     poor_2023 = Assessment.objects.filter(year=2023, classification="poor").count()
     assert poor_2023 == 15
-    # the first three were assessed for 2024 under the old line (average) and not re-classified: escaped;
+    # the first three were assessed for 2024 under the old line (not poor) and not re-classified: escaped;
     # the twelve later ones were poor in both years under the new line
     moves = dict(Assessment.objects.filter(year=2024).values_list("household__code", "movement"))
     assert {code: move for code, move in moves.items() if code.startswith("RC-") and int(code[3:]) < 3} == {
@@ -131,4 +132,4 @@ def test_admin_action_reclassifies_after_a_line_changes(assess, client, users, h
     client.force_login(users["admin"])
     standard = PovertyStandard.objects.get(code="ND07-2021")
     client.post("/admin/review/povertystandard/", {"action": "reclassify_years", "_selected_action": [standard.pk]})
-    assert Assessment.objects.get().classification == "average"
+    assert Assessment.objects.get().classification == "not_poor"

@@ -20,8 +20,8 @@ def writers(assessment, reason_part):
 @pytest.mark.django_db
 def test_reclassification_names_its_user(assess, users):
     household = HouseholdFactory(code="AUD-1", commune_id="90102")
-    first = assess(household, 2023, income=1_600_000, deprivations=THREE)   # average
-    second = assess(household, 2024, income=1_600_000, deprivations=THREE)  # average, no movement
+    first = assess(household, 2023, income=1_600_000, deprivations=THREE)   # not poor
+    second = assess(household, 2024, income=1_600_000, deprivations=THREE)  # not poor, no movement
     line = StandardLine.objects.get(standard__code="ND07-2021", area_type="rural")
     line.income_line = 1_700_000  # 2023 (only it is re-classified) becomes poor: 2024 escaped
     line.save()

@@ -20,10 +20,12 @@ CASES = [
     (QD59, "urban", 1_300_000, 3, "poor"), (QD59, "urban", 1_300_001, 5, "not_poor"),
     # Decree 07/2021: no absolute line, so low income alone never makes a household poor.
     (ND07, "rural", 0, 2, "near_poor"), (ND07, "rural", 1_499_999, 3, "poor"), (ND07, "rural", 1_500_000, 3, "poor"),
-    (ND07, "rural", 1_500_000, 2, "near_poor"), (ND07, "rural", 1_500_001, 3, "average"),
-    (ND07, "rural", 2_250_000, 12, "average"), (ND07, "rural", 2_250_001, 0, "not_poor"),
+    # Above the income line a household is not poor: the review never gives "average living standard" (its own
+    # procedure, living_standard), however close to the average line its income is.
+    (ND07, "rural", 1_500_000, 2, "near_poor"), (ND07, "rural", 1_500_001, 3, "not_poor"),
+    (ND07, "rural", 2_250_000, 12, "not_poor"), (ND07, "rural", 2_250_001, 0, "not_poor"),
     (ND07, "urban", 2_000_000, 3, "poor"), (ND07, "urban", 2_000_000, 2, "near_poor"),
-    (ND07, "urban", 2_000_001, 4, "average"), (ND07, "urban", 3_000_000, 0, "average"),
+    (ND07, "urban", 2_000_001, 4, "not_poor"), (ND07, "urban", 3_000_000, 0, "not_poor"),
     (ND07, "urban", 3_000_001, 0, "not_poor"),
     # 2026–2030: no absolute line either; income at or below the line with fewer than 3 deprivations is near-poor.
     (ND351, "rural", 0, 2, "near_poor"), (ND351, "rural", 1_900_000, 0, "near_poor"),
@@ -47,14 +49,14 @@ def test_b1_score_decides_the_income_condition(area, score, deprivations, expect
     assert classify(ND07[area], deprivations=deprivations, b1_score=score) == expected
 
 
-def test_b1_wins_over_income_but_income_still_places_average():
+def test_b1_wins_over_income():
     rural = ND07["rural"]
     # income says poor, B1 says above the line: B1 decides
     assert classify(rural, deprivations=4, income=1_000_000, b1_score=150) == "not_poor"
     # income says not poor, B1 says below the line: B1 decides
     assert classify(rural, deprivations=4, income=3_000_000, b1_score=100) == "poor"
-    # above the B1 line, income within the average band -> average living standard
-    assert classify(rural, deprivations=0, income=2_000_000, b1_score=160) == "average"
+    # above the B1 line, income within the former average band: not poor (no "average" from the review)
+    assert classify(rural, deprivations=0, income=2_000_000, b1_score=160) == "not_poor"
 
 
 def test_a_standard_without_b1_line_uses_income():

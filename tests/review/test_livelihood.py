@@ -1,15 +1,19 @@
-"""The household's main livelihood decides "average living standard": Decision 24/2021/QĐ-TTg defines that
-class for households living from agriculture, forestry, fishery or salt-making; other households above the
-line are "not poor". Edges at the 2021, 2025 and 2026 standards, the defaults by commune, and every path."""
+"""The household's main livelihood is recorded (snapshot on each result) but no longer decides the class: the
+annual review never gives "average living standard" — under Decision 24/2021/QĐ-TTg (Art. 2(2), 3(2)) a farm,
+forestry, fishery or salt-making household applies for it and the commune chairman recognises it by a decision
+(tests/living_standard). Above the near-poor line a household is "not poor" whatever its livelihood. Results stored
+as "average" before keep their figures and are shown for what they are. Edges at the 2021, 2025 and 2026
+standards, the defaults by commune, and every path."""
 import re
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from households.models import EthnicGroup, Household, Livelihood
 from households.services import household_create, household_update
 from review.classification import AVERAGE, NEAR_POOR, NOT_POOR, Lines, classify
-from review.models import Assessment, ReviewRound, RoundStatus
+from review.models import Assessment, Classification, ReviewRound, RoundStatus
 from review.services import assessment_save, year_reclassify
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.households.test_admin_entry import ADD_URL, household_post
@@ -17,18 +21,14 @@ from tests.households.test_admin_entry import ADD_URL, household_post
 RURAL_07 = Lines(income_line=1_500_000, min_deprivations=3, average_line=2_250_000, b1_line=140)
 
 
-@pytest.mark.parametrize("income, farm, expected", [
-    (1_500_000, True, NEAR_POOR), (1_500_000, False, NEAR_POOR),   # on the income line: near-poor for both
-    (1_500_001, True, AVERAGE), (1_500_001, False, NOT_POOR),
-    (2_250_000, True, AVERAGE), (2_250_000, False, NOT_POOR),      # exactly on the average line
-    (2_250_001, True, NOT_POOR), (2_250_001, False, NOT_POOR),
+@pytest.mark.parametrize("income, expected", [
+    (1_500_000, NEAR_POOR),  # on the income line: near-poor
+    (1_500_001, NOT_POOR),   # 2025, farm household, 1,500,001 gave "average" before: not poor now
+    (2_250_000, NOT_POOR),   # exactly on the average line
+    (2_250_001, NOT_POOR),
 ])
-def test_average_only_for_farm_livelihoods(income, farm, expected):
-    assert classify(RURAL_07, deprivations=0, income=income, farm_livelihood=farm) == expected
-
-
-def test_the_default_keeps_the_old_rule():
-    assert classify(RURAL_07, deprivations=0, income=2_000_000) == AVERAGE
+def test_above_the_near_poor_line_is_not_poor_never_average(income, expected):
+    assert classify(RURAL_07, deprivations=0, income=income) == expected
 
 
 @pytest.fixture
@@ -40,19 +40,19 @@ def households(users):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("year, income, farm_class, other_class", [
-    (2021, 2_250_000, AVERAGE, NOT_POOR),    # Decree 07, first review year: on the rural average line
-    (2025, 2_250_000, AVERAGE, NOT_POOR),    # Decree 07, last review year
-    (2025, 2_250_001, NOT_POOR, NOT_POOR),
-    (2026, 2_250_000, NOT_POOR, NOT_POOR),   # 2026–2030 standard: no average line seeded (unverified)
-    (2026, 2_200_000, NEAR_POOR, NEAR_POOR),  # its income line
-    (2020, 1_200_000, NOT_POOR, NOT_POOR),   # Decision 59: no average class
+@pytest.mark.parametrize("year, income, expected", [
+    (2021, 2_250_000, NOT_POOR),    # Decree 07, first review year: on the rural average line
+    (2025, 1_500_001, NOT_POOR),    # Decree 07, last review year: just above the line
+    (2025, 2_250_001, NOT_POOR),
+    (2026, 2_250_000, NOT_POOR),
+    (2026, 2_200_000, NEAR_POOR),   # the 2026–2030 income line
+    (2020, 1_200_000, NOT_POOR),    # Decision 59
 ])
-def test_the_service_classifies_by_livelihood(households, users, year, income, farm_class, other_class):
+def test_the_service_gives_farm_and_other_households_the_same_class(households, users, year, income, expected):
     farm, shop = households
     saved_farm = assessment_save(acting_user=users["admin"], household=farm, year=year, income_per_capita=income)
     saved_shop = assessment_save(acting_user=users["admin"], household=shop, year=year, income_per_capita=income)
-    assert (saved_farm.classification, saved_shop.classification) == (farm_class, other_class)
+    assert (saved_farm.classification, saved_shop.classification) == (expected, expected)
     assert (saved_farm.livelihood, saved_shop.livelihood) == (Livelihood.FORESTRY, Livelihood.OTHER)
 
 
@@ -70,22 +70,37 @@ def test_household_create_defaults_by_commune(users, areas):
 
 
 @pytest.mark.django_db
-def test_a_livelihood_change_follows_into_open_years_not_recognised_ones(households, users):
+def test_a_livelihood_change_follows_into_open_years_and_leaves_the_class(households, users):
     farm, _ = households
     recognised = assessment_save(acting_user=users["admin"], household=farm, year=2023, income_per_capita=2_000_000)
     ReviewRound.objects.filter(pk=recognised.review_round_id).update(status=RoundStatus.APPROVED)
     open_ = assessment_save(acting_user=users["admin"], household=farm, year=2024, income_per_capita=2_000_000)
-    assert recognised.classification == open_.classification == AVERAGE
+    assert recognised.classification == open_.classification == NOT_POOR
     household_update(acting_user=users["admin"], household=farm, livelihood=Livelihood.OTHER)
     stored = Assessment.objects.get(pk=open_.pk)
-    assert (stored.classification, stored.livelihood) == (NOT_POOR, Livelihood.OTHER)
-    assert stored.movement == open_.movement  # average and not poor move alike
+    assert (stored.classification, stored.livelihood, stored.movement) == (NOT_POOR, Livelihood.OTHER, open_.movement)
     kept = Assessment.objects.get(pk=recognised.pk)
-    assert (kept.classification, kept.livelihood) == (AVERAGE, Livelihood.FORESTRY)
+    assert (kept.classification, kept.livelihood) == (NOT_POOR, Livelihood.FORESTRY)
 
 
 @pytest.mark.django_db
-def test_year_reclassify_uses_the_snapshot(households, users):
+def test_a_result_stored_as_average_keeps_its_figures_and_says_what_it_is(households, users):
+    """A result stored as "average" by the old rule is not rewritten by a livelihood change and is shown as
+    "above the near-poor line", not as a recognition of average living standard."""
+    farm, _ = households
+    saved = assessment_save(acting_user=users["admin"], household=farm, year=2024, income_per_capita=2_000_000)
+    Assessment.objects.filter(pk=saved.pk).update(classification=AVERAGE)  # as the old rule stored it
+    household_update(acting_user=users["admin"], household=farm, livelihood=Livelihood.OTHER)
+    stored = Assessment.objects.get(pk=saved.pk)
+    assert (stored.classification, stored.income_per_capita, stored.livelihood) == (
+        AVERAGE, 2_000_000, Livelihood.OTHER)
+    assert stored.get_classification_display() == Classification.AVERAGE.label
+    assert stored.get_classification_display().startswith("Trên chuẩn cận nghèo")
+    assert "Hộ có mức sống trung bình" not in Classification.AVERAGE.label
+
+
+@pytest.mark.django_db
+def test_year_reclassify_gives_not_poor_above_the_line(households, users):
     farm, shop = households
     for household in (farm, shop):
         assessment_save(acting_user=users["admin"], household=household, year=2024, income_per_capita=2_000_000)
@@ -93,7 +108,7 @@ def test_year_reclassify_uses_the_snapshot(households, users):
     result = year_reclassify(acting_user=users["admin"], year=2024)
     assert result.changed == 2
     assert dict(Assessment.objects.filter(year=2024).values_list("household__code", "classification")) == {
-        "FARM-1": AVERAGE, "SHOP-1": NOT_POOR}
+        "FARM-1": NOT_POOR, "SHOP-1": NOT_POOR}
 
 
 @pytest.mark.django_db
@@ -117,11 +132,12 @@ def test_api_and_admin_carry_the_livelihood(users, client):
 
 
 @pytest.mark.django_db
-def test_worksheet_preview_knows_the_livelihood(households, client, users):
+def test_the_worksheet_preview_offers_no_average_class(households, client, users):
     client.force_login(users["district"])
     html = client.get("/review/90102/2024/").content.decode()
-    rows = {code: flag for flag, code in re.findall(r'data-farm="(\d)">\s*<td>([A-Z]+-1)', html)}
-    assert rows == {"FARM-1": "1", "SHOP-1": "0"}
+    assert re.search(r"<td>FARM-1", html) and "data-farm" not in html  # the preview no longer asks
+    script = (settings.BASE_DIR / "static" / "js" / "worksheet.js").read_text(encoding="utf-8")
+    assert 'return "average"' not in script and "trung bình" not in script  # the preview mirrors classify
 
 
 @pytest.mark.django_db

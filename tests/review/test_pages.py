@@ -34,7 +34,7 @@ def test_worksheet_saves_many_rows_at_once(client, users, three):
     response = client.post(URL, data)
     assert response.status_code == 302
     stored = {a.household.code: a.classification for a in Assessment.objects.select_related("household")}
-    assert stored == {"W-0": "poor", "W-1": "average"}  # the blank third row stays unassessed
+    assert stored == {"W-0": "poor", "W-1": "not_poor"}  # the blank third row stays unassessed
     assert "Còn <b>1</b> hộ" in client.get(URL).content.decode()
 
 

@@ -28,7 +28,9 @@ def commune_2024(assess, everyone):
     review_round = assess(h["L-A-POOR"], 2024, **poor).review_round
     assess(h["L-B-NEAR"], 2024, income=1_000_000)
     assess(h["L-C-RICH"], 2024, income=9_000_000)
-    assess(h["L-D-AVG"], 2024, income=2_500_000)  # urban 90101: above the 2,000,000 line, under 3,000,000
+    stored_average = assess(h["L-D-AVG"], 2024, income=2_500_000)  # urban 90101: above the 2,000,000 line
+    # a result the old rule stored as "average" (under 3,000,000): kept, and on no list to review
+    type(stored_average).objects.filter(pk=stored_average.pk).update(classification="average")
     assess(h["L-F-ESCAPED"], 2024, **poor)
     assess(h["L-G-FELL"], 2024, income=9_000_000)
     assess(h["L-H-LEFT"], 2024, **poor)

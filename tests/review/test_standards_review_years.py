@@ -162,13 +162,13 @@ def by_year(year, income, deprivations, urban=False):
     (650_000, 1, False, 2020, "poor"),         # ≤ the absolute line 700,000
     (650_000, 1, False, 2021, "near_poor"),    # Decree 07 has no absolute line
     # 2025 (Decree 07: rural 1,500,000, average 2,250,000; urban 2,000,000 / 3,000,000) / 2026 (2,200,000 / 2,800,000)
-    (2_000_000, 3, False, 2025, "average"),    # 1,500,000 < 2,000,000 ≤ 2,250,000
+    (2_000_000, 3, False, 2025, "not_poor"),   # > 1,500,000 (no "average" from the review: its own procedure)
     (2_000_000, 3, False, 2026, "poor"),       # ≤ 2,200,000 and 3 deprivations
-    (1_800_000, 0, False, 2025, "average"),
+    (1_800_000, 0, False, 2025, "not_poor"),
     (1_800_000, 0, False, 2026, "near_poor"),  # the draft absolute line 1,900,000 would have said poor
     (2_300_000, 5, False, 2025, "not_poor"),   # > 2,250,000
     (2_300_000, 5, False, 2026, "not_poor"),   # > 2,200,000 (no average line for 2026–2030 yet)
-    (2_400_000, 1, True, 2025, "average"),     # urban: 2,000,000 < 2,400,000 ≤ 3,000,000
+    (2_400_000, 1, True, 2025, "not_poor"),    # urban: > 2,000,000
     (2_400_000, 1, True, 2026, "near_poor"),   # urban: ≤ 2,800,000 with < 3 (draft absolute 2,500,000: poor)
     (2_800_000, 3, True, 2026, "poor"),
 ])
@@ -181,7 +181,7 @@ def test_classification_at_the_boundaries(income, deprivations, urban, year, exp
     (2020, 1_200_000, ["1", "2", "3"], "QD59-2015", "not_poor"),
     (2021, 1_200_000, ["1", "2", "3"], "ND07-2021", "poor"),
     (2020, 900_000, ["1"], "QD59-2015", "near_poor"),
-    (2025, 2_000_000, ["1", "2", "3"], "ND07-2021", "average"),
+    (2025, 2_000_000, ["1", "2", "3"], "ND07-2021", "not_poor"),
     (2026, 2_000_000, ["1", "2", "13"], "ND351-2025", "poor"),
     (2026, 1_800_000, [], "ND351-2025", "near_poor"),
 ])

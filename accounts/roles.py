@@ -19,7 +19,7 @@ ROLE_GROUPS = {
     Role.COMMUNE_CHAIR: "Chủ tịch UBND xã",
     Role.PROVINCE_OFFICER: "Cán bộ cấp tỉnh",
 }
-PROJECT_APPS = ("areas", "accounts", "households", "review", "programs", "reports")
+PROJECT_APPS = ("areas", "accounts", "households", "review", "living_standard", "programs", "reports")
 REFERENCE_MODELS = {
     "administrativeunit", "administrativeunitversion", "ethnicgroup",
     "povertystandard", "standardline", "indicator", "povertyreason", "program",

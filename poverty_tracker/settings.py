@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "households",
     "review",
+    "living_standard",
     "programs",
     "importing",
     "reports",

@@ -7,7 +7,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "areas", "accounts", "households", "review", "programs", "importing", "reports", "demo",
+APPS = ["core", "areas", "accounts", "households", "review", "living_standard", "programs", "importing", "reports", "demo",
         "poverty_tracker"]
 MAX_LINES = 400
 

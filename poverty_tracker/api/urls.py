@@ -7,6 +7,7 @@ from accounts.api import ObtainToken
 from areas import api as areas
 from households import api as households
 from importing import api as importing
+from living_standard import api as living_standard
 from programs import api as programs
 from reports import api as reports
 from review import api as review
@@ -23,6 +24,10 @@ router.register("review-rounds", review.ReviewRoundViewSet, basename="review-rou
 router.register("review-requests", review.ReviewRequestViewSet, basename="review-request")
 router.register("regular-reviews", review.RegularReviewViewSet, basename="regular-review")
 router.register("certificates", review.CertificateViewSet, basename="certificate")
+router.register("living-standard-requests", living_standard.RequestViewSet, basename="living-standard-request")
+router.register("living-standard-determinations", living_standard.DeterminationViewSet,
+                basename="living-standard-determination")
+router.register("living-standard-decisions", living_standard.DecisionViewSet, basename="living-standard-decision")
 router.register("programs", programs.ProgramViewSet, basename="program")
 router.register("budget-allocations", programs.BudgetAllocationViewSet, basename="budget-allocation")
 router.register("benefits", programs.BenefitViewSet, basename="benefit")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.households import DEMO_ACCOUNTS, seed_demo
+from demo.living_standard import seed_living_standard
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
                 "dùng --force nếu thật sự muốn."
             )
         summary = seed_demo(password=options["password"])
+        seed_living_standard()  # one household of average living standard, by its own procedure
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({summary['households_created']} hộ mới, "
             f"{summary['assessments_created']} kết quả rà soát mới, {summary['benefits_created']} lượt hỗ trợ mới)."))
         self.stdout.write("Tài khoản demo (mật khẩu: %s):" % options["password"])

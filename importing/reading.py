@@ -13,8 +13,10 @@ its last used cell (32 bytes a cell, allocated at once: a failed allocation abor
 streaming scan of its XML finds where its used cells really end, the way calamine will place them; a sheet
 past IMPORT_MAX_ROWS / IMPORT_MAX_COLUMNS is refused with a message. The declared <dimension> is not used: it
 is the writer's claim (a crafted file can declare A1 and still hold XFD1048576; Excel counts formatted
-empty cells in it). Files with a DTD or entity declaration (<!DOCTYPE, <!ENTITY: "billion laughs") are refused
-before any part is parsed: OOXML forbids DTDs (ECMA-376 part 2), so no spreadsheet program writes one.
+empty cells in it). An archive declaring more than IMPORT_MAX_UNCOMPRESSED_BYTES unpacked, or a part packed
+more than IMPORT_MAX_COMPRESSION_RATIO to one, is refused from its zip directory before anything is unpacked,
+and every scan stops at a part's declared size. Files with a DTD or entity declaration (<!DOCTYPE, <!ENTITY:
+"billion laughs") are refused before any part is parsed: OOXML forbids DTDs (ECMA-376 part 2), so no spreadsheet program writes one.
 """
 import zipfile
 import zlib
@@ -33,6 +35,7 @@ from importing.xlsx_scan import (
     formula_cells,
     has_formulas,
     refuse_declarations,
+    refuse_oversized,
     sheet_parts,
     xml_parts,
 )
@@ -142,6 +145,7 @@ def open_workbook(path):
     if not magic.startswith(b"PK"):
         raise FileRefused("Tệp không phải bảng tính Excel .xlsx (có thể là .csv hoặc tệp khác).")
     try:
+        refuse_oversized(path)  # from the zip's directory: a bomb is refused before any part is unpacked
         refuse_declarations(path)
         return Workbook(path)
     except DAMAGED as error:

@@ -1,7 +1,8 @@
-"""What is checked in an uploaded .xlsx before anything parses it: DTD and entity declarations, where each sheet's
-used cells really end (calamine allocates the whole grid at once), and which cells hold formulas. See
-importing/reading.py for why.
+"""What is checked in an uploaded .xlsx before anything parses it: the sizes its zip directory declares, DTD and
+entity declarations, where each sheet's used cells really end (calamine allocates the whole grid at once), and
+which cells hold formulas. See importing/reading.py for why.
 """
+import contextlib
 import posixpath
 import re
 import zipfile
@@ -11,9 +12,66 @@ from xml.parsers import expat
 from django.conf import settings
 from openpyxl import load_workbook
 
+from core.formatting import vn_number
+
 
 class FileRefused(Exception):
     """The whole file cannot be read: a message for the officer, nothing stored."""
+
+
+# -- the sizes the zip's directory declares: checked before any part is unpacked -------------------------
+# A 50,000-household workbook (four members and one review each) unpacks to about 106 MB at 12-13:1
+# (tests/importing/builders.py province_workbook); a 300 KB file can hold a 300 MB comment (1,000:1) that would
+# keep an import slot busy for minutes. Small parts (styles, the theme) may compress as they like.
+MB = 1 << 20
+RATIO_FROM_BYTES = MB
+
+
+def _limits():
+    return (int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * MB)),
+            int(getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 100)))
+
+
+def refuse_oversized(path):
+    """FileRefused when the archive declares more than IMPORT_MAX_UNCOMPRESSED_BYTES unpacked in all, or a part
+    over 1 MB unpacked more than IMPORT_MAX_COMPRESSION_RATIO times its packed size. Reads the zip's directory
+    only: nothing is unpacked. (Declared sizes can lie: every scan below also stops reading at them.)"""
+    most, ratio = _limits()
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+    total = sum(entry.file_size for entry in entries)
+    if total > most:
+        raise FileRefused(f"Tệp giải nén ra quá lớn ({vn_number(total // MB)} MB; tối đa {vn_number(most // MB)} MB): "
+                          "hãy chia nhỏ tệp theo xã.")
+    for entry in entries:
+        if entry.file_size > RATIO_FROM_BYTES and entry.file_size > ratio * max(entry.compress_size, 1):
+            raise FileRefused(
+                f"Tệp bị từ chối: phần “{entry.filename}” nén quá mức ({vn_number(entry.file_size // MB)} MB nén "
+                f"còn {vn_number(max(entry.compress_size // 1024, 1))} KB, quá {vn_number(ratio)} lần), bảng tính "
+                "thật không như vậy (có thể là tệp độc hại). Hãy mở tệp gốc trong Excel và lưu lại dạng .xlsx.")
+
+
+class _Capped:
+    """A part's stream that refuses to read past the part's declared size (or the limit, if smaller)."""
+
+    def __init__(self, stream, name, limit):
+        self._stream, self.name, self.limit, self.read_bytes = stream, name, limit, 0
+
+    def read(self, size=-1):
+        data = self._stream.read(size if size is not None and size >= 0 else self.limit + 1)
+        self.read_bytes += len(data)
+        if self.read_bytes > self.limit:
+            raise FileRefused(f"Tệp hỏng: phần “{self.name}” dài hơn kích thước tệp khai báo. "
+                              "Hãy mở tệp gốc trong Excel và lưu lại dạng .xlsx.")
+        return data
+
+
+@contextlib.contextmanager
+def open_part(archive, name):
+    """Part `name` of the archive as a stream that stops at its declared size and IMPORT_MAX_UNCOMPRESSED_BYTES."""
+    declared = archive.getinfo(name).file_size
+    with archive.open(name) as stream:
+        yield _Capped(stream, name, min(declared, _limits()[0]))
 
 
 # -- what is checked before anything is parsed ----------------------------------------------------------
@@ -44,7 +102,7 @@ def _check_prolog(archive, name):
     """Read part `name` up to its root element (past comments and processing instructions) and refuse it if
     what was read holds a declaration. NUL bytes are dropped, so that a UTF-16 part reads as ASCII."""
     head, size = b"", 0
-    with archive.open(name) as stream:
+    with open_part(archive, name) as stream:
         while size < PROLOG_BYTES:
             chunk = stream.read(1 << 16)
             if not chunk:
@@ -68,7 +126,7 @@ REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}i
 def _small_xml(archive, name, limit=16 << 20):
     """The parsed part `name`, or None when it is missing, too big or not XML (DTDs were refused before)."""
     try:
-        with archive.open(name) as stream:
+        with open_part(archive, name) as stream:
             data = stream.read(limit + 1)
         return ElementTree.fromstring(data) if len(data) <= limit else None
     except (KeyError, ElementTree.ParseError, ValueError):
@@ -150,10 +208,10 @@ def _column_number(letters):
 def extent(archive, part, max_rows, max_columns):
     """(last used row, last used column), both 1-based, of the sheet XML `part`; it stops early past a limit."""
     try:
-        with archive.open(part) as stream:
+        with open_part(archive, part) as stream:
             return _extent_fast(stream, max_rows, max_columns)
     except _Unusual:
-        with archive.open(part) as stream:
+        with open_part(archive, part) as stream:
             return _extent_parsed(stream, max_rows, max_columns)
 
 
@@ -260,7 +318,7 @@ def has_formulas(path):
         for name in archive.namelist():
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
-            with archive.open(name) as stream:
+            with open_part(archive, name) as stream:
                 tail = b""
                 while chunk := stream.read(1 << 20):
                     if FORMULA_TAG.search(tail + chunk):

@@ -299,3 +299,64 @@ def test_a_file_declaring_xml_entities_is_refused(users, tmp_path, part, use, co
         answer = client.post("/api/v1/imports/", {"file": handle}, format="multipart")
     assert answer.status_code == 400 and "DTD" in answer.json()["errors"][0]["message"]
     assert not Household.objects.exists()
+
+
+def with_comment(size):
+    """A comment of `size` bytes inside the sheet's data: it packs to about a thousandth of that."""
+    return lambda xml: xml.replace(b"<sheetData>", b"<sheetData><!--" + b"a" * size + b"-->")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size, said", [(300 << 20, "giải nén ra quá lớn"), (20 << 20, "nén quá mức")])
+def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_unpacked(users, tmp_path, monkeypatch, size,
+                                                                               said):
+    """A 300 KB workbook holding a 300 MB comment took minutes of an import slot: the sizes its zip directory
+    declares refuse it at once (the total; and a part packed over 100 to one)."""
+    path = rewritten(households_sheet(tmp_path / "plain.xlsx"), tmp_path / "bomb.xlsx", with_comment(size))
+    assert path.stat().st_size < size / 500
+
+    def unpacked(*args, **kwargs):
+        raise AssertionError("a part was unpacked or parsed")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", unpacked)
+    monkeypatch.setattr("importing.reading.CalamineWorkbook.from_path", unpacked)
+    result = run(users, path, "district")
+    assert len(result.errors) == 1 and said in result.errors[0].message, issues(result)
+    assert not Household.objects.exists()
+
+
+def test_every_scan_stops_reading_a_part_at_the_limit(tmp_path, settings):
+    """Declared sizes can lie: the scans count what they read and stop at the limit, whatever the part holds."""
+    from importing import xlsx_scan
+
+    path = rewritten(households_sheet(tmp_path / "plain.xlsx"), tmp_path / "long.xlsx", with_comment(200_000))
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 100_000
+    reads = []
+    with zipfile.ZipFile(path) as archive:
+        real = archive.open
+
+        def counted(name, *args, **kwargs):
+            stream = real(name, *args, **kwargs)
+            original = stream.read
+            stream.read = lambda size=-1: (lambda data: reads.append(len(data)) or data)(original(size))
+            return stream
+
+        archive.open = counted
+        with pytest.raises(xlsx_scan.FileRefused, match="dài hơn"):
+            xlsx_scan.extent(archive, "xl/worksheets/sheet1.xml", 10, 10)
+    assert sum(reads) <= 100_001 + xlsx_scan.CHUNK_BYTES
+
+
+@pytest.mark.django_db
+def test_a_big_legitimate_workbook_is_well_inside_the_archive_limits(users, tmp_path):
+    """5,000 households with members and reviews: well under the ratio limit (they pack about 13 to one) and a
+    tenth of the size a province's 50,000 households would unpack to, itself under the limit."""
+    from tests.importing.builders import province_workbook
+
+    path = province_workbook(tmp_path / "province.xlsx", 5_000, ["90101", "90102"], villages_per_commune=1)
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+    assert max(entry.file_size / entry.compress_size for entry in entries if entry.file_size > 1 << 20) < 25
+    assert 10 * sum(entry.file_size for entry in entries) < settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    result = households_import(acting_user=users["district"], path=str(path), filename=path.name, dry_run=True)
+    assert result.errors == [] and result.would_create["households"] == 5_000

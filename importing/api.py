@@ -26,6 +26,32 @@ class ImportUpload(serializers.Serializer):
     dry_run = serializers.BooleanField(required=False, default=False)
 
 
+class ImportIssue(serializers.Serializer):
+    sheet = serializers.CharField(help_text="Trang tính (trống: cả tệp).")
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+def _counts(help_text):
+    return serializers.DictField(child=serializers.IntegerField(), help_text=help_text)
+
+
+class ImportAnswer(serializers.Serializer):
+    """The answer of a finished import (200, or 400 with every error): what was written under `created` and
+    `updated` (zero unless `committed`), what the file would write under `would_create` and `would_update`
+    (a check with dry_run, a file with errors, or one refused at commit: then nothing was written)."""
+
+    created = _counts("Bản ghi đã thêm vào sổ, theo loại (households, members, assessments); 0 nếu không ghi.")
+    updated = _counts("Bản ghi đã sửa trong sổ, theo loại; 0 nếu không ghi.")
+    would_create = _counts("Bản ghi tệp sẽ thêm (kiểm tra thử, hoặc tệp bị từ chối: không ghi gì); 0 khi đã ghi.")
+    would_update = _counts("Bản ghi tệp sẽ sửa (kiểm tra thử, hoặc tệp bị từ chối: không ghi gì); 0 khi đã ghi.")
+    unchanged = _counts("Bản ghi trong tệp giống hệt sổ, theo loại.")
+    errors = ImportIssue(many=True)
+    notices = serializers.ListField(child=serializers.CharField())
+    committed = serializers.BooleanField(help_text="true: đã ghi tất cả vào sổ; false: không ghi gì.")
+
+
 def _progress(token, job):
     body = {key: job.get(key) for key in ("status", "phase", "done", "total", "position")}
     return {"token": token, **body, "url": reverse("api:import-detail", kwargs={"pk": token})}
@@ -49,8 +75,7 @@ class ImportView(viewsets.ViewSet):
     serializer_class = ImportUpload
 
     @extend_schema(request=ImportUpload,
-                   responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
-                              429: OpenApiTypes.OBJECT})
+                   responses={200: ImportAnswer, 202: OpenApiTypes.OBJECT, 400: ImportAnswer, 429: OpenApiTypes.OBJECT})
     def create(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -75,8 +100,7 @@ class ImportView(viewsets.ViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH,
                                                 description="Mã lần nhập (token) trả về khi gửi tệp.")],
-                   responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
-                              404: OpenApiTypes.OBJECT})
+                   responses={200: ImportAnswer, 202: OpenApiTypes.OBJECT, 400: ImportAnswer, 404: OpenApiTypes.OBJECT})
     def retrieve(self, request, pk=None, format=None):  # noqa: A002 - DRF passes ?format= suffixes by this name
         """The state of an import sent by this user: 202 while it runs, then its answer (200 or 400)."""
         job = jobs.describe(str(pk))

@@ -3,7 +3,7 @@
 The upload (or the commit) launches the job and answers at once; the job page polls `status.json` until it is
 done. Without a broker the job runs in a thread of the web process, at most IMPORT_MAX_CONCURRENT at once on
 the server (the next one is told to wait); a restart of the web process mid-import rolls the transaction back
-(nothing half-written) and its page says so after the state expires. With CELERY_BROKER_URL set the workers
+(nothing half-written) and its page says so once the job's heartbeat runs out. With CELERY_BROKER_URL set the workers
 run it, at most IMPORT_MAX_CONCURRENT in the installation and IMPORT_MAX_PER_OFFICER per officer; the others
 wait in the queue with their place shown. The API runs it in the request when there is no worker.
 """
@@ -15,6 +15,8 @@ from importing.service import ImportResult, households_import
 
 KIND = "import"
 FAILED = "Lỗi hệ thống: không ghi gì. Hãy thử lại."
+# all or nothing in one transaction: a process that died mid-import wrote nothing
+INTERRUPTED = "Công việc bị gián đoạn (máy chủ xử lý dừng giữa chừng): không có gì được ghi. Hãy chạy lại."
 DEFAULT_MAX_CONCURRENT = 2
 
 
@@ -33,7 +35,7 @@ def _run(job, *, filename, dry_run, size=None):
 
 def register():
     """Called once from ImportingConfig.ready()."""
-    jobs.register(KIND, _run, task="importing.import_job", upload_suffix=".xlsx", failure=FAILED,
+    jobs.register(KIND, _run, task="importing.import_job", upload_suffix=".xlsx", failure=FAILED, interrupted=INTERRUPTED,
                   limits=(("IMPORT_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT), ("IMPORT_MAX_PER_OFFICER", 1)),
                   local_limit=("IMPORT_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT), busy_message=busy_message)
 
@@ -46,13 +48,17 @@ def params(*, filename, dry_run, size=None):
 def run(*, token, user_id, path, filename, dry_run, size=None):
     """Check or import the file at `path` here, now, as the job `token` (its state says how it ended)."""
     job_params, fields = params(filename=filename, dry_run=dry_run, size=size)
-    running.execute(kinds.get(KIND), token=token, user_id=user_id, params=job_params, path=path, fields=fields)
+    with running.heartbeat(token):  # alive while it runs, like a job of a thread or a worker
+        running.execute(kinds.get(KIND), token=token, user_id=user_id, params=job_params, path=path, fields=fields)
 
 
 def result_of(result):
     """The ImportResult of a finished job's stored result (for the preview page and the error file)."""
     found = ImportResult(committed=result["committed"], notices=result["notices"],
                          errors=[Issue(**issue) for issue in result["errors"]])
-    for kind in ("created", "updated", "unchanged"):
-        getattr(found, kind).update(result[kind])
+    for kind in ("created", "updated", "would_create", "would_update", "unchanged"):
+        getattr(found, kind).update(result.get(kind, {}))
+    if "would_create" not in result and not found.committed:  # a check kept by the previous release
+        found.would_create, found.created = found.created, found.would_create
+        found.would_update, found.updated = found.updated, found.would_update
     return found

@@ -26,17 +26,28 @@ def chunked(items, size=CHUNK):
 
 @dataclass
 class ImportResult:
+    """What the check found (`would_create`, `would_update`, `unchanged`, every error) and, once the commit
+    wrote it, what was written (`created`, `updated`): a refused or checked-only file created nothing."""
+
+    would_create: Counter = field(default_factory=Counter)
+    would_update: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     committed: bool = False
 
+    def written(self):
+        """The commit wrote what the check planned: the counts move from "would" to "did"."""
+        self.created, self.would_create = self.would_create, Counter()
+        self.updated, self.would_update = self.would_update, Counter()
+        self.committed = True
+
     def as_dict(self):
+        counts = ("created", "updated", "would_create", "would_update", "unchanged")
         return {
-            "created": {k: self.created[k] for k in KINDS}, "updated": {k: self.updated[k] for k in KINDS},
-            "unchanged": {k: self.unchanged[k] for k in KINDS},
+            **{name: {k: getattr(self, name)[k] for k in KINDS} for name in counts},
             "errors": [issue.as_dict() for issue in self.errors], "notices": self.notices,
             "committed": self.committed,
         }

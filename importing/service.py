@@ -89,7 +89,7 @@ def _import(plan, workbook, dry_run):
             if result.errors or dry_run:
                 raise _Abort
             write_plan(plan)
-        result.committed = True
+        result.written()
         if plan.held_back:
             result.notices.append(held_back_notice(plan.held_back))
     except ConflictError as error:  # a row changed, assessed or recognised meanwhile: nothing was written

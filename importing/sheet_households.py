@@ -142,7 +142,7 @@ def _plan_household(plan, number, row, household, commune, village):
             setattr(household, key, value)
         household._row = (HOUSEHOLDS, number)
         plan.changed_households.append(household)
-        plan.result.updated["households"] += 1
+        plan.result.would_update["households"] += 1
     else:
         household._row = (HOUSEHOLDS, number)
         plan.result.unchanged["households"] += 1
@@ -164,5 +164,5 @@ def _new_household(plan, number, row, values):
         return None
     household._row = (HOUSEHOLDS, number)
     plan.new_households.append(household)
-    plan.result.created["households"] += 1
+    plan.result.would_create["households"] += 1
     return household

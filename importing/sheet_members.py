@@ -51,7 +51,7 @@ def check_members(plan, sheet):
         if match is None:
             member._row = (MEMBERS, number)
             plan.new_members.append(member)
-            plan.result.created["members"] += 1
+            plan.result.would_create["members"] += 1
             continue
         matched[match.pk] = number
         _apply(plan, number, match, member)
@@ -155,7 +155,7 @@ def _apply(plan, number, match, member):
         setattr(match, key, getattr(member, key))
     match.search_name = search_key(match.full_name)
     plan.changed_members.append(match)
-    plan.result.updated["members"] += 1
+    plan.result.would_update["members"] += 1
 
 
 def _check_heads(plan, heads, existing, matched):
@@ -183,7 +183,7 @@ def _heads_from_household_sheet(plan, existing):
             plan.new_members.append(Member(
                 household=household, full_name=household.head_name, search_name=search_key(household.head_name),
                 ethnic_group_id=household.ethnic_group_id, relation_to_head=Relation.HEAD))
-            plan.result.created["members"] += 1
+            plan.result.would_create["members"] += 1
     for household in plan.changed_households:
         if household.code in plan.heads_in_file:
             continue
@@ -194,4 +194,4 @@ def _heads_from_household_sheet(plan, existing):
             head._row = household._row
             if head not in plan.changed_members:
                 plan.changed_members.append(head)
-                plan.result.updated["members"] += 1
+                plan.result.would_update["members"] += 1

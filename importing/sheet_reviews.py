@@ -202,14 +202,14 @@ def _add(plan, number, household, current, values, year, is_urban):
                                 village_id=household.village_id, is_urban=is_urban, **values)
         assessment._row = (REVIEWS, number)
         plan.new_assessments.append(assessment)
-        plan.result.created["assessments"] += 1
+        plan.result.would_create["assessments"] += 1
         plan.round_rows[(household.commune_id, year)].append(number)
         return
     for key, value in values.items():
         setattr(current, key, value)
     current._row = (REVIEWS, number)
     plan.changed_assessments.append(current)
-    plan.result.updated["assessments"] += 1
+    plan.result.would_update["assessments"] += 1
     plan.round_rows[(current.review_round.commune_id, current.review_round.year)].append(number)
 
 
@@ -283,7 +283,7 @@ def _registered_by_reviews(plan):
         household._change_reason = f"{registration_reason(year)}; nhập từ tệp {plan.filename}"[:100]
         if code not in changed:
             plan.changed_households.append(household)
-            plan.result.updated["households"] += 1
+            plan.result.would_update["households"] += 1
             if code in plan.unchanged_codes:
                 plan.unchanged_codes.discard(code)
                 plan.result.unchanged["households"] -= 1

@@ -87,7 +87,8 @@ def upload(request):
 
 def _kinds(result):
     labels = {"households": "Hộ", "members": "Nhân khẩu", "assessments": "Kết quả rà soát"}
-    return [(labels[k], result.created[k], result.updated[k], result.unchanged[k]) for k in labels]
+    # the preview: what the file would write (nothing is written before "Ghi vào sổ")
+    return [(labels[k], result.would_create[k], result.would_update[k], result.unchanged[k]) for k in labels]
 
 
 @login_required

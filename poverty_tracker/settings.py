@@ -195,6 +195,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads (imports) above this size are refused with a message, not read into memory.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(40 * 1024 * 1024)))
+# An upload whose zip declares more than this unpacked, or a part over 1 MB packed more than RATIO to one, is
+# refused before anything is unpacked (a 300 KB file can hold a 300 MB comment). 50,000 households with their
+# members and reviews unpack to about 106 MB at 13:1.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
 # A sheet whose used cells reach past this row or column is refused before it is read: the reader holds a
 # sheet as a full grid (32 bytes a cell), so one stray value in the last cell (XFD1048576) of a 5 KB file
 # would ask for 512 GiB. At the limits a sheet's grid is at most 300,000 × 60 cells (about 576 MB).
@@ -296,12 +301,21 @@ if CELERY_BROKER_URL and not REDIS_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL is not a redis:// URL: set DJANGO_REDIS_URL too (the jobs' "
                                "progress and uploads must live in Redis, shared by web servers and workers).")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "poverty_tracker")
+# A running job's heartbeat lasts this long (renewed every twelfth of it): a job whose worker (or web process)
+# died is taken up again by another worker, or shown as interrupted, once it runs out (core/jobs/worker.py).
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "120"))
 CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is given to another worker (an import is all or nothing)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker takes one long job at a time, not four
 CELERY_TASK_IGNORE_RESULT = True  # the jobs keep their own state (core/jobs); nothing waits on results
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+# The broker hands a message nobody acknowledged (its worker was killed) to another worker after this: twice the
+# lease, so that a job whose worker died early is run again even if no page asks after it; a long job's
+# message handed out again while its worker lives is dropped (core/jobs/worker.py: its heartbeat is alive).
+# Workers look for such messages every 10 s (kombu's default: every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * JOB_LEASE_SECONDS,
+                                   "unacked_restore_interval": max(1, min(10, JOB_LEASE_SECONDS // 2)),
+                                   "unacked_restore_throttle": 1}
 if REDIS_KEY_PREFIX:
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = REDIS_KEY_PREFIX
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(CELERY_BROKER_TRANSPORT_OPTIONS)

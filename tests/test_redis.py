@@ -37,7 +37,7 @@ def test_import_job_state_and_report_cache_live_in_redis(redis_caches, client, u
         job_url = client.post("/import/", {"file": handle}).url
     token = job_url.strip("/").split("/")[-1]
     assert "Ghi vào sổ" in finished(client, job_url).content.decode()
-    assert redis_caches["imports"].get(f"import-job:{token}")["result"]["created"]["households"] == 1
+    assert redis_caches["imports"].get(f"import-job:{token}")["result"]["would_create"]["households"] == 1
     client.post(f"/import/{token}/commit/")
     assert finished(client, job_url).url == "/import/" and Household.objects.filter(code="R-1").exists()
 

@@ -19,6 +19,8 @@ class Kind:
     upload_suffix: str | None = None  # the job reads an uploaded file, kept with this suffix
     refused: tuple = ()  # exceptions whose own message the job's page shows (a bad parameter…)
     failure: str = "Lỗi hệ thống: hãy thử lại."
+    # shown when the process running the job died (killed, restarted) and nobody will take it up again
+    interrupted: str = "Công việc bị gián đoạn (máy chủ xử lý dừng giữa chừng). Hãy chạy lại."
     tracked: bool = True  # False: fire and forget (no token, no state, no queue)
 
 

@@ -114,14 +114,26 @@ def state(token):
 
 
 def describe(token):
-    """The state as a page shows it: a job waiting in the queue says its place ("vị trí 3")."""
+    """The state as a page shows it: a job waiting in the queue says its place ("vị trí 3"); a job whose process
+    died (its heartbeat stopped) is queued again for another worker, or said to be interrupted."""
     job = store.state(token)
+    if job and job.get("status") == "running" and not job.get("queued") and not store.alive(token):
+        job = _lost(token, job)
     if job and job.get("status") == "running" and job.get("queued") and store.on_workers():
         worker.dispatch(job["kind"])  # nothing waits on a lost message or an expired lease
         place = queue.position(job["kind"], token)
-        job = {**job, "phase": queue.waiting_message(place) if place else "Đang chờ máy xử lý nhận việc…",
-               "position": place}
+        waiting = queue.waiting_message(place) if place else "Đang chờ máy xử lý nhận việc…"
+        job = {**job, "phase": (worker.RETAKEN if job.get("retaken") else "") + waiting, "position": place}
     return job
+
+
+def _lost(token, job):
+    if store.on_workers():
+        return worker.lost(token, job)
+    # a thread of a web process that was restarted or killed: its transaction was rolled back
+    if not store.claim_once(f"lost:{token}"):
+        return store.state(token)
+    return running.interrupted(token, job)
 
 
 def forget(token):
@@ -133,7 +145,7 @@ def forget(token):
 
 
 def is_running(token) -> bool:
-    job = store.state(token)
+    job = describe(token)
     return bool(job) and job.get("status") == "running"
 
 

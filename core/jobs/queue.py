@@ -4,17 +4,15 @@ The limits hold across every web server and worker: a job of a group waits in a 
 cache's Redis) until fewer than MAX jobs of that group run in the whole installation and fewer than
 PER_OFFICER of its officer's; then it is admitted and sent to the workers. A running job holds a lease,
 renewed by its worker every few seconds (core/jobs/worker.py): a worker that dies frees its place when the
-lease expires. Whoever may change the picture admits the next jobs: the web process that enqueues, the worker
-that finishes, and the job page that polls a waiting job (so nothing waits on a lost message).
+lease (JOB_LEASE_SECONDS) expires. Whoever may change the picture admits the next jobs: the web process that
+enqueues, the worker that finishes, and the job page that polls a waiting job (so nothing waits on a lost message).
 """
 import time
 
 from django.conf import settings
 
 from core.formatting import vn_number
-from core.jobs import kinds
-
-LEASE_SECONDS = 120
+from core.jobs import kinds, store
 
 _ADMIT = """
 local waiting, running, owners = KEYS[1], KEYS[2], KEYS[3]
@@ -69,10 +67,11 @@ def limits(group):
     return (max(1, int(getattr(settings, most, most_default))), max(1, int(getattr(settings, per, per_default))))
 
 
-def enqueue(group, token, owner):
+def enqueue(group, token, owner, first=False):
+    """Put the job at the end of its group's queue (`first`: at its head, a job whose worker died)."""
     client, prefix = _redis()
     waiting, _, owners = _keys(group)
-    number = client.incr(f"{prefix}:sequence")
+    number = 0 if first else client.incr(f"{prefix}:sequence")
     with client.pipeline() as pipe:
         pipe.hset(owners, token, str(owner))
         pipe.zadd(waiting, {token: number})
@@ -83,14 +82,14 @@ def admit(group):
     """Move the jobs that may start now from the queue to the running set; their tokens, oldest first."""
     client, _ = _redis()
     most, per = limits(group)
-    tokens = client.eval(_ADMIT, 3, *_keys(group), time.time(), LEASE_SECONDS, most, per)
+    tokens = client.eval(_ADMIT, 3, *_keys(group), time.time(), store.lease_seconds(), most, per)
     return [token.decode() if isinstance(token, bytes) else token for token in tokens]
 
 
 def renew(group, token):
-    """The job still runs: its place is held for another LEASE_SECONDS (also claims it after a redelivery)."""
+    """The job still runs: its place is held for another lease (also claims it after a redelivery)."""
     client, _ = _redis()
-    client.zadd(_keys(group)[1], {token: time.time() + LEASE_SECONDS})
+    client.zadd(_keys(group)[1], {token: time.time() + store.lease_seconds()})
 
 
 def claim(group, token, owner):
@@ -100,7 +99,7 @@ def claim(group, token, owner):
     with client.pipeline() as pipe:
         pipe.zrem(waiting, token)
         pipe.hset(owners, token, str(owner))
-        pipe.zadd(running, {token: time.time() + LEASE_SECONDS})
+        pipe.zadd(running, {token: time.time() + store.lease_seconds()})
         pipe.execute()
 
 

@@ -1,5 +1,8 @@
 """The job itself, wherever it runs (a worker, a thread of the web process, or the request): the runner of
-its kind, its progress and its end saved in its state, the file it produced kept for download."""
+its kind, its progress and its end saved in its state, the file it produced kept for download. While it runs,
+its runner renews a heartbeat (`heartbeat`): a job whose heartbeat stopped lost its process (killed, restarted)
+and is taken up again or shown as interrupted (core/jobs/launching.py `describe`), never "running" for hours."""
+import contextlib
 import logging
 import threading
 import time
@@ -105,13 +108,58 @@ def inline(kind, *, user, params, path=None):
 
 def start_thread(kind, *, token, user, params, fields, path=None, slot=None):
     """Start the job in a thread of the web process; returns the thread at once."""
+    store.beat(token)  # alive from its first state on: a page polling at once does not take it for dead
     store.save(token, **kept_fields(kind, token, user.pk, fields), status="running", queued=False,
                phase="Đang chờ bắt đầu…", done=0, total=0, result=None)
-    thread = threading.Thread(target=execute, name=f"job-{token[:8]}", daemon=True,
+    thread = threading.Thread(target=_in_thread, name=f"job-{token[:8]}", daemon=True,
                               args=(kind,), kwargs={"token": token, "user_id": user.pk, "params": params,
                                                     "path": path, "slot": slot, "fields": fields})
     thread.start()
     return thread
+
+
+def _in_thread(kind, *, token, **job):
+    with heartbeat(token):
+        execute(kind, token=token, **job)
+
+
+@contextlib.contextmanager
+def heartbeat(token, also=None):
+    """The job `token` is alive while the block runs: its mark is renewed every twelfth of the lease (with
+    `also()`, the queue's own lease on the workers), from a thread of its own, so a long step keeps it alive."""
+    def beat():
+        store.beat(token)
+        if also is not None:
+            also()
+
+    beat()
+    stop = threading.Event()
+
+    def keep():
+        while not stop.wait(store.lease_seconds() / 12):
+            try:
+                beat()
+            except Exception:  # Redis hiccup: the next beat tries again
+                log.warning("job %s: heartbeat not renewed", token, exc_info=True)
+
+    keeper = threading.Thread(target=keep, name=f"beat-{token[:8]}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join(5)
+
+
+def interrupted(token, job):
+    """The job's process died and nobody takes it up again: its state says so, and what to do (its kind's words)."""
+    try:
+        message = kinds.of_group(job.get("kind", "")).interrupted
+    except LookupError:  # a state without its kind (written by hand, or by an older release)
+        message = kinds.Kind.interrupted
+    final = {**job, "status": "failed", "queued": False, "phase": message, "done": 0, "total": 0, "result": None}
+    store.save(token, **final)
+    return final
 
 
 def untracked(kind, params):

@@ -8,6 +8,7 @@ from django.core.cache import caches
 
 STATE_SECONDS = 24 * 3600
 FILE_SECONDS = 3600
+DEFAULT_LEASE_SECONDS = 120
 # Tokens are secrets.token_urlsafe(16): anything else (a typed or fuzzed URL) names no job and never reaches
 # the cache as a key.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -44,6 +45,30 @@ def save(token, **values):
 
 def delete(token):
     cache().delete(_key(token))
+
+
+def lease_seconds() -> float:
+    """How long a running job stays "alive" without news from its runner (setting JOB_LEASE_SECONDS): the
+    runner renews it every twelfth of that; past it, the runner is taken for dead (its process was killed)."""
+    return max(0.5, float(getattr(settings, "JOB_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+
+
+def _alive_key(token):
+    return f"job-alive:{token}"
+
+
+def beat(token):
+    """The job's runner is alive: for another lease."""
+    cache().set(_alive_key(token), 1, lease_seconds())
+
+
+def alive(token) -> bool:
+    return cache().get(_alive_key(token)) is not None
+
+
+def claim_once(name, seconds=60) -> bool:
+    """True for the first caller only (within `seconds`): one web request handles a lost job, not every poll."""
+    return cache().add(f"job-once:{name}", 1, seconds)
 
 
 def _file_key(token):

@@ -58,7 +58,8 @@ def test_uploads_abandoned_for_a_day_are_removed_at_the_next_upload(client, user
     two_days_ago = time.time() - 2 * DAY
     os.utime(old, (two_days_ago, two_days_ago))
     os.utime(running, (two_days_ago, two_days_ago))
-    store.save("running", status="running", dry_run=False, phase="", done=0, total=0, result=None)
+    store.save("running", status="running", dry_run=False, phase="", done=0, total=0, result=None, kind="import")
+    store.beat("running")  # its process is alive: it renews this heartbeat
     try:
         settings.IMPORT_MAX_UPLOAD_BYTES = 100  # refused at once: no background job in this test
         client.force_login(users["district"])
@@ -160,3 +161,27 @@ def test_a_token_that_no_upload_could_have_names_no_job(users):
         for token in ("\x1c", "a b", "x" * 200, "ÍÄ"):
             assert jobs.state(token) is None
             assert api.get(f"/api/v1/imports/{token}/").status_code == 404
+
+
+@background
+def test_a_job_whose_web_process_died_is_shown_as_interrupted_not_running(client, users, good, uploads, settings):
+    """A thread's web process restarted mid-import: its state said "running" until it expired (24 hours). Its
+    heartbeat stopped: once the lease runs out its page says it was interrupted, nothing written, run it again."""
+    settings.JOB_LEASE_SECONDS = 1
+    client.force_login(users["district"])
+    job_url = post(client, good).url
+    token = job_url.strip("/").split("/")[-1]
+    assert finished(client, job_url).status_code == 200  # checked; a live job's heartbeat kept it "running"
+    # the commit's thread dies with its process: its state stays as it was, nobody renews its heartbeat
+    store.save(token, **{**store.state(token), "status": "running", "dry_run": False, "phase": "Đang ghi vào sổ",
+                         "done": 5000, "total": 20000, "result": None})
+    store.beat(token)
+    assert client.get(job_url + "status.json").json()["status"] == "running"  # within its lease: alive
+    time.sleep(1.2)
+    state = client.get(job_url + "status.json").json()
+    assert state["status"] == "failed"
+    assert state["phase"] == "Công việc bị gián đoạn (máy chủ xử lý dừng giữa chừng): không có gì được ghi. Hãy chạy lại."
+    assert "Hãy chạy lại" in client.get(job_url).content.decode()
+    # running it again imports the file
+    assert client.post(f"{job_url}commit/").url == job_url
+    assert finished(client, job_url).url == "/import/" and Household.objects.count() == 2

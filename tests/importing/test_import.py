@@ -162,7 +162,9 @@ def test_locked_round_rows_are_errors(users, good, tmp_path):
 @pytest.mark.django_db
 def test_dry_run_and_leader(users, good):
     result = run(users, good, dry_run=True)
-    assert result.errors == [] and dict(result.created)["households"] == 2 and not Household.objects.exists()
+    assert result.errors == [] and not result.committed and not Household.objects.exists()
+    assert dict(result.would_create) == {"households": 2, "members": 3, "assessments": 2}
+    assert dict(result.created) == {}  # a check writes nothing: it says what it would create
     assert "chỉ được xem" in run(users, good, user="leader").errors[0].message
 
 
@@ -184,10 +186,11 @@ def test_queries_do_not_grow_with_rows(users, tmp_path):
 def test_command_prints_counts_and_errors(users, good, tmp_path):
     out = io.StringIO()
     call_command("import_households", str(good), "--user", "district", "--dry-run", stdout=out)
-    assert "hộ: 2 mới" in out.getvalue() and not Household.objects.exists()
-    phases = io.StringIO()
-    call_command("import_households", str(good), "--user", "district", stdout=io.StringIO(), stderr=phases)
-    assert Household.objects.count() == 2
+    # a check says what it would write, not that it created it
+    assert "hộ: sẽ thêm 2, sẽ sửa 0, 0 không đổi" in out.getvalue() and not Household.objects.exists()
+    phases, out = io.StringIO(), io.StringIO()
+    call_command("import_households", str(good), "--user", "district", stdout=out, stderr=phases)
+    assert Household.objects.count() == 2 and "hộ: 2 mới, 0 sửa, 0 không đổi" in out.getvalue()
     assert "Đang kiểm tra trang “Nhân khẩu”…" in phases.getvalue()
     assert "Đang ghi vào sổ: hộ gia đình…" in phases.getvalue()
     bad = workbook(tmp_path / "bad.xlsx", [["H-9", "X", "99999", "", "14", ""]])
@@ -195,3 +198,29 @@ def test_command_prints_counts_and_errors(users, good, tmp_path):
         call_command("import_households", str(bad), "--user", "district", stdout=io.StringIO())
 
 
+@pytest.mark.django_db
+def test_a_file_refused_at_its_commit_says_what_it_would_have_created_and_that_it_created_nothing(users, good,
+                                                                                                  monkeypatch):
+    """The loser of two identical imports answered 400 with "created": {"households": 2 …} though it wrote
+    nothing: the same file is imported (and committed) between its check and its write."""
+    from rest_framework.test import APIClient
+
+    from importing import service
+
+    checked = service.check_reviews
+
+    def check_then_the_same_file_wins(plan, sheet):
+        checked(plan, sheet)
+        monkeypatch.setattr(service, "check_reviews", checked)
+        assert run(users, good).committed  # the winner
+
+    monkeypatch.setattr(service, "check_reviews", check_then_the_same_file_wins)
+    client = APIClient()
+    client.force_authenticate(users["district"])
+    with good.open("rb") as handle:
+        answer = client.post("/api/v1/imports/", {"file": handle}, format="multipart")
+    assert answer.status_code == 400 and answer.json()["committed"] is False
+    assert answer.json()["errors"] and "không ghi gì" in answer.json()["errors"][0]["message"].lower()
+    assert answer.json()["created"] == answer.json()["updated"] == {"households": 0, "members": 0, "assessments": 0}
+    assert answer.json()["would_create"] == {"households": 2, "members": 3, "assessments": 2}
+    assert not Household.objects.exists()  # the loser's transaction held the winner too: both rolled back here

@@ -161,11 +161,14 @@ def test_api_import(users, files):
     with good.open("rb") as handle:
         dry = client.post("/api/v1/imports/", {"file": handle, "dry_run": "true"}, format="multipart")
     assert dry.status_code == 200
-    assert dry.json()["created"] == {"households": 2, "members": 3, "assessments": 2}
+    assert dry.json()["would_create"] == {"households": 2, "members": 3, "assessments": 2}
+    assert dry.json()["created"] == {"households": 0, "members": 0, "assessments": 0}
     assert not Household.objects.exists()
     with good.open("rb") as handle:
         done = client.post("/api/v1/imports/", {"file": handle}, format="multipart")
     assert done.status_code == 200 and Household.objects.count() == 2
+    assert done.json()["created"] == {"households": 2, "members": 3, "assessments": 2}
+    assert done.json()["would_create"] == {"households": 0, "members": 0, "assessments": 0}
     with bad.open("rb") as handle:
         failed = client.post("/api/v1/imports/", {"file": handle}, format="multipart")
     assert failed.status_code == 400

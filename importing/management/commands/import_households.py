@@ -30,8 +30,9 @@ class Command(BaseCommand):
             raise CommandError(f"Không tìm thấy tệp: {options['file']}") from error
         labels = {"households": "hộ", "members": "nhân khẩu", "assessments": "kết quả rà soát"}
         for kind in KINDS:
-            self.stdout.write(f"{labels[kind]}: {result.created[kind]} mới, {result.updated[kind]} sửa, "
-                              f"{result.unchanged[kind]} không đổi")
+            counts = (f"{result.created[kind]} mới, {result.updated[kind]} sửa" if result.committed
+                      else f"sẽ thêm {result.would_create[kind]}, sẽ sửa {result.would_update[kind]}")
+            self.stdout.write(f"{labels[kind]}: {counts}, {result.unchanged[kind]} không đổi")
         for notice in result.notices:
             self.stdout.write(f"Lưu ý: {notice}")
         if result.errors:

@@ -248,29 +248,33 @@ def reclassify_year(repeat):
 
 @operation
 def approve_round(repeat):
-    """The step that locks a round: the district's approval before the 2025 reform, the commune chairman's
-    recognition by decision after it (both issue the certificates of the households that escaped)."""
+    """The step that locks a round: the commune chairman's recognition by decision, after the village meetings,
+    the posting and the report up (issues the certificates)."""
     import datetime
 
     from django.db import transaction
 
-    from review.models import ReviewRound, level_above
-    from review.services import ROUND_STEPS, round_approve, round_recognise
+    from review.models import ReviewRound, VillageMeeting
+    from review.services import round_recognise
 
     user = bench_admin()
     review_round = ReviewRound.objects.filter(commune__code__startswith="99", status="open").order_by("-year").first()
     size = review_round.assessments.count()
-    recognise = level_above(review_round.year) not in ROUND_STEPS["approve"].levels
 
     def project():
         with transaction.atomic():
-            ReviewRound.objects.filter(pk=review_round.pk).update(status="submitted")
+            year = review_round.year  # the steps before the decision, as Decision 24 Art. 4 orders them
+            villages = set(review_round.assessments.exclude(village=None).values_list("village_id", flat=True))
+            VillageMeeting.objects.bulk_create(VillageMeeting(
+                review_round=review_round, village_id=code, meeting_date=datetime.date(year, 11, 2), attendees=10,
+                in_favour=10, posted_from=datetime.date(year, 11, 3), posted_to=datetime.date(year, 11, 9))
+                for code in villages - set(review_round.village_meetings.values_list("village_id", flat=True)))
+            ReviewRound.objects.filter(pk=review_round.pk).update(
+                status="submitted", submitted_at=datetime.datetime(year, 11, 16, tzinfo=datetime.timezone.utc),
+                opinion_date=datetime.date(year, 11, 18))
             fresh = ReviewRound.objects.get(pk=review_round.pk)
-            if recognise:
-                round_recognise(acting_user=user, review_round=fresh, decision_number="1/QĐ-UBND",
-                                decision_date=datetime.date(fresh.year, 12, 20), confirm_unassessed=True)
-            else:
-                round_approve(acting_user=user, review_round=fresh)
+            round_recognise(acting_user=user, review_round=fresh, decision_number="1/QĐ-UBND",
+                            decision_date=datetime.date(year, 12, 20), confirm_unassessed=True)
             transaction.set_rollback(True)
 
     def floor():
@@ -278,7 +282,7 @@ def approve_round(repeat):
             raw("UPDATE households_reviewround SET status='approved' WHERE id=%s RETURNING 1", [review_round.pk])
             transaction.set_rollback(True)
 
-    name = "recognise a round" if recognise else "approve a round"
+    name = "recognise a round"
     return Result(f"{name} ({size:,} households)", median_time(project, repeat), median_time(floor, repeat))
 
 

@@ -3,7 +3,8 @@
 Each household follows a small Markov chain of classes (poor households escape, some near-poor fall
 into poverty, some who escaped fall back); its inputs (income, deprivations) are then drawn so that the
 real classification rule gives that class. Reviews before the 2025 reform are filed under the commune of
-that time (the village's former parent), 2025 under today's commune. Rounds 2022–2024 are approved.
+that time (the village's former parent), 2025 under today's commune. Rounds 2022–2024 are recognised by
+decisions; xã Đăk Tô's 2025 round and its 2026 review run the post-reform way (demo/review_2026.py).
 """
 import datetime
 import random
@@ -14,13 +15,16 @@ from django.db.models import Exists, OuterRef
 from simple_history.utils import bulk_create_with_history
 
 from areas.models import AdministrativeUnit, AdministrativeUnitVersion, Level
+from demo.review_2026 import seed_review_2026
 from households.models import Household, Member
 from review.certificates import certificates_issue
 from review.classification import NEAR_POOR, NOT_POOR, POOR, classify, movements_over_years
 from review.labour import household_labour
 from review.models import (
     Assessment,
+    DecisionKind,
     PovertyStandard,
+    RecognitionDecision,
     RegularReview,
     RequestKind,
     ReviewRequest,
@@ -92,7 +96,7 @@ def seed_reviews():
     households = list(Household.objects.filter(code__startswith="DEMO-").select_related("ethnic_group"))
     if not households or Assessment.objects.filter(household__code__startswith="DEMO-").exists():
         seed_in_year()  # a database seeded before the regular reviews existed gets them too
-        return 0
+        return seed_review_2026()
     rng = random.Random(2022)  # the draws come in this order: classes, assessments, meetings
     plans = [_plan(rng, household) for household in households]
     assessments, rounds = _assessments(rng, plans, _Reference())
@@ -102,7 +106,7 @@ def seed_reviews():
     bulk_create_with_history(meetings, VillageMeeting, batch_size=1000, default_change_reason="seed_demo")
     _close_rounds(rounds)
     seed_in_year()
-    return len(assessments)
+    return len(assessments) + seed_review_2026()  # xã Đăk Tô's 2025 recognition and its 2026 review
 
 
 class _Reference:
@@ -205,6 +209,10 @@ def _close_rounds(rounds):
             review_round.approved_at = datetime.datetime(year, 12, 15, tzinfo=datetime.timezone.utc)
             review_round._change_reason = f"seed_demo: công nhận theo quyết định {review_round.decision_number}"
             review_round.save()
+            decision = RecognitionDecision(review_round=review_round, number=review_round.decision_number,
+                                           decision_date=review_round.decision_date, kind=DecisionKind.RECOGNITION)
+            decision._change_reason = "seed_demo"
+            decision.save()
             certificates_issue(review_round=review_round)  # as round_recognise does: Mẫu số 03 per household
         elif commune == "23401":
             review_round.status = RoundStatus.SUBMITTED

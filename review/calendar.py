@@ -69,6 +69,39 @@ def official_deadline(year: int) -> datetime.date:
     return _day("REVIEW_OFFICIAL_DEADLINE", year)
 
 
+# Decision 24/2021/QĐ-TTg Art. 4: the results are posted publicly for some working days, and the level above is
+# asked its opinion. Neither number was read in the primary text (docs/rules.md): settings, defaults below.
+POSTING_DAYS_SETTING, ANSWER_DAYS_SETTING = "REVIEW_POSTING_WORKING_DAYS", "REVIEW_LEVEL_ABOVE_ANSWER_DAYS"
+DAY_COUNT_DEFAULTS = {POSTING_DAYS_SETTING: 3, ANSWER_DAYS_SETTING: 3}
+
+
+def day_count(name: str) -> int:
+    """A number of working days from the settings (REVIEW_POSTING_WORKING_DAYS: how long the results stay
+    posted; REVIEW_LEVEL_ABOVE_ANSWER_DAYS: how long the commune waits for the level above's opinion before
+    its chairman may recognise); ImproperlyConfigured naming the setting unless a whole number 1–60."""
+    value = getattr(settings, name, DAY_COUNT_DEFAULTS[name])
+    if isinstance(value, bool) or not str(value).strip().isdigit() or not 1 <= int(str(value).strip()) <= 60:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of working days, 1 to 60.")
+    return int(str(value).strip())
+
+
+def working_days(first: datetime.date, last: datetime.date) -> int:
+    """Working days (Monday to Friday) from `first` to `last`, both included; 0 when `last` is before
+    `first`. Public holidays are not known to the product: an officer counts them in the dates recorded."""
+    if last < first:
+        return 0
+    weeks, extra = divmod((last - first).days + 1, 7)
+    return weeks * 5 + sum((first + datetime.timedelta(days=i)).weekday() < 5 for i in range(extra))
+
+
+def add_working_days(day: datetime.date, count: int) -> datetime.date:
+    """The `count`-th working day after `day` (Monday to Friday)."""
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
+
+
 def level_above(year: int) -> str:
     """The level above the commune for the review of `year`: the level its results are reported to, that
     may return the round or reopen it once recognised. Level.DISTRICT or Level.PROVINCE.
@@ -131,4 +164,9 @@ def check_calendar(app_configs=None, **kwargs):
             errors.append(checks.Error(str(error), id="review.E001"))
     if not errors:
         errors += [checks.Error(message, id="review.E002") for message in _order_errors(days)]
+    for name in DAY_COUNT_DEFAULTS:
+        try:
+            day_count(name)
+        except ImproperlyConfigured as error:
+            errors.append(checks.Error(str(error), id="review.E003"))
     return errors

@@ -14,6 +14,7 @@ PostgreSQL).
 """
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
@@ -46,24 +47,27 @@ def _next_numbers(commune_id, standard_ids):
     return {standard_id: used.get(standard_id) or 0 for standard_id in standard_ids}
 
 
-def _issued_on(review_round, issued_on):
-    if issued_on:
-        return issued_on
-    if review_round.decision_date:
-        return review_round.decision_date
-    if review_round.approved_at:
-        return timezone.localtime(review_round.approved_at).date()
-    return timezone.localdate()
+NO_DECISION = ("Chưa cấp giấy chứng nhận: đợt rà soát chưa có quyết định công nhận của Chủ tịch UBND xã (số, ngày). "
+               "Giấy chứng nhận mang ngày của quyết định.")
+
+
+def _issued_on(review_round):
+    """The certificate is dated by the recognition decision; no decision, no certificate."""
+    if not (review_round.decision_number and review_round.decision_date):
+        raise ValidationError({"decision_number": NO_DECISION})
+    return review_round.decision_date
 
 
 @transaction.atomic
-def certificates_issue(*, review_round, acting_user=None, issued_on=None):
+def certificates_issue(*, review_round, acting_user=None):
     """Give every poor or near-poor household of a recognised round the certificate of its assessment's
     standard, if it has none yet; numbered next in the round's commune for that standard, in household code
-    order, dated `issued_on` (default: the recognition decision's date). Returns the new certificates.
+    order, dated by the round's recognition decision (ValidationError when it has none). Returns the new
+    certificates.
 
     Queries do not grow with the households: one read of the round's certified households without a
     certificate, one for the last numbers, one bulk insert (with its history rows)."""
+    day = _issued_on(review_round)
     commune_id = review_round.commune_id
     _lock_commune(commune_id)
     wanted = list(
@@ -74,7 +78,6 @@ def certificates_issue(*, review_round, acting_user=None, issued_on=None):
     if not wanted:
         return []
     last = _next_numbers(commune_id, {standard_id for _, standard_id in wanted})
-    day = _issued_on(review_round, issued_on)
     certificates = []
     for household_id, standard_id in wanted:
         last[standard_id] += 1

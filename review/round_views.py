@@ -10,6 +10,8 @@ from areas.models import AdministrativeUnit
 from households.models import HouseholdStatus
 from review.calendar import level_above_name, official_deadline, preliminary_deadline, review_closes, review_opens
 from review.models import Assessment, Movement, ReviewRound, RoundStatus, VillageMeeting
+from review.models.rounds import majority_label
+from review.round_order import recognition_blockers
 from review.selectors import progress_counts, villages_under
 from review.views import commune_or_404, year_or_404
 
@@ -36,8 +38,13 @@ def recognition_lists(request, commune, year):
     recorded = {meeting.village_id for meeting in meetings}
     unrecorded = list(AdministrativeUnit.objects.filter(
         code__in=[code for code in villages_under(commune.code, year) if code not in recorded]).order_by("code"))
+    submitted = review_round is not None and review_round.status == RoundStatus.SUBMITTED
     context = {"commune": commune, "year": year, "lists": lists, "review_round": review_round,
-               "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": level_above_name(year)}
+               "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": level_above_name(year),
+               "majority_label": majority_label(),
+               # which step of Decision 24 Art. 4 the recognition still waits for, and where to record it
+               "round_blockers": list(recognition_blockers(review_round).values()) if submitted else [],
+               "decisions": list(review_round.decisions.order_by("decision_date", "pk")) if review_round else []}
     return render(request, "review/lists.html", context)
 
 

@@ -15,9 +15,13 @@ from core.formatting import vn_number
 from review.calendar import LEVEL_ABOVE_NAMES, level_above
 from review.meetings import MEETING_FIELDS, village_meeting_delete, village_meeting_save
 from review.models import Certificate, ReviewRound, RoundStatus, VillageMeeting, villages_of
+from review.models.rounds import majority_label
+from review.round_order import recognition_blockers
 from review.rounds import (
+    APPROVE_GONE,
     STEPS_WITH_REASON,
-    round_approve,
+    round_decision_correct,
+    round_opinion,
     round_recognise,
     round_reopen,
     round_return,
@@ -67,7 +71,7 @@ class VillageMeetingInline(admin.TabularInline):
     def result(self, obj):
         if not obj or not obj.pk or not obj.attendees:
             return "–"
-        verdict = "thông qua" if obj.passed else "không thông qua (không quá nửa)"
+        verdict = "thông qua" if obj.passed else f"không thông qua (cần {majority_label()} đồng ý)"
         return f"{vn_number(obj.share_in_favour, 1)} % đồng ý: {verdict}"
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -108,27 +112,43 @@ def submit_label(user):
 
 @admin.register(ReviewRound)
 class ReviewRoundAdmin(ScopedHistoryAdmin):
-    list_display = ("commune", "year", "status", "submitted_at", "decision_number", "decision_date", "approved_at")
+    list_display = ("commune", "year", "status", "submitted_at", "opinion_date", "recognition_display",
+                    "approved_at")
     list_select_related = ("commune",)
     list_filter = ("year", "status")
     search_fields = ("commune__code",)
-    readonly_fields = ("commune", "year", "status", "level_above_display", "decision_number", "decision_date",
-                       "return_reason", "reopen_reason", "submitted_at", "approved_at")
+    readonly_fields = ("commune", "year", "status", "level_above_display", "recognition_display", "decisions_display",
+                       "submitted_at", "opinion_date", "opinion", "return_reason", "reopen_reason", "approved_at")
     fields = readonly_fields
-    actions = ["submit_rounds", "approve_rounds"]
+    actions = ["submit_rounds"]
     inlines = [VillageMeetingInline]
     change_form_template = "admin/review/reviewround/change_form.html"
 
     # action -> the step of review.rounds.ROUND_STEPS it makes
-    ACTION_STEPS = {"submit_rounds": "submit", "approve_rounds": "approve"}
-    # button of the change page -> (service, step, what is said when done); buttons in the template
+    ACTION_STEPS = {"submit_rounds": "submit"}
+    # button of the change page -> (service, step, what is said when done, the fields it posts)
     BUTTONS = {
-        "_submit": (round_submit, "submit", "Đã gửi {level}."),
-        "_recognise": (round_recognise, "recognise", "Đã công nhận và khoá đợt rà soát."),
-        "_approve": (round_approve, "approve", "Đã phê duyệt và khoá đợt rà soát."),
-        "_return": (round_return, "return", "Đã trả lại xã."),
-        "_reopen": (round_reopen, "reopen", "Đã mở lại đợt rà soát."),
+        "_submit": (round_submit, "submit", "Đã báo cáo {level}.", ()),
+        "_opinion": (round_opinion, "opinion", "Đã ghi ý kiến của {level}.", ("opinion_date", "opinion")),
+        "_recognise": (round_recognise, "recognise", "Đã công nhận và khoá đợt rà soát.",
+                       ("decision_number", "decision_date")),
+        "_return": (round_return, "return", "Đã trả lại xã.", ("reason",)),
+        "_reopen": (round_reopen, "reopen", "Đã mở lại đợt rà soát (các quyết định đã ghi được giữ nguyên).",
+                    ("reason",)),
+        "_correct": (round_decision_correct, "correct", "Đã ghi đính chính quyết định.",
+                     ("decision_number", "decision_date", "note")),
     }
+
+    @admin.display(description="quyết định công nhận")
+    def recognition_display(self, obj):
+        return obj.recognition_label or "–"
+
+    @admin.display(description="các quyết định của đợt")
+    def decisions_display(self, obj):
+        decisions = list(obj.decisions.order_by("decision_date", "pk"))
+        if not decisions:
+            return "–"
+        return "; ".join(f"{d}" + (f" ({d.note})" if d.note else "") for d in decisions)
 
     @admin.display(description="cấp trên của xã (nhận báo cáo)")
     def level_above_display(self, obj):
@@ -165,7 +185,11 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
             .has_change_permission(request, obj),
             "decision_number_value": request.GET.get("decision_number", "")[:50],
             "decision_date_value": request.GET.get("decision_date", "")[:10],
+            "majority_label": majority_label(),
         })
+        if obj is not None and obj.status == RoundStatus.SUBMITTED:
+            # Which step of Decision 24 Art. 4 is missing today, and where to record it.
+            context["round_blockers"] = list(recognition_blockers(obj).values())
         if "recognise" in steps:
             context["unassessed_count"] = unassessed_households(obj).count()
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -175,16 +199,20 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
             try:
                 service(acting_user=request.user, review_round=review_round)
                 messages.success(request, f"{done}: {review_round}")
-            except ValidationError as error:
-                messages.error(request, f"{review_round}: {'; '.join(error.messages)}")
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                messages.error(request, f"{review_round}: {text}")
 
     @admin.action(description="Gửi cấp trên các đợt đã chọn", permissions=["change"])
     def submit_rounds(self, request, queryset):
         self._run(request, queryset, round_submit, "Đã gửi")
 
-    @admin.action(description="Phê duyệt (khoá) các đợt đã chọn", permissions=["change"])
-    def approve_rounds(self, request, queryset):
-        self._run(request, queryset, round_approve, "Đã phê duyệt")
+    def changelist_view(self, request, extra_context=None):
+        """The district's "approve" action of earlier releases is gone: say what to do instead."""
+        if request.method == "POST" and request.POST.get("action") == "approve_rounds":
+            messages.error(request, APPROVE_GONE)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         """Every field is read only: the round moves only through its steps (change_view). Saving the
@@ -229,6 +257,9 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
         """A step's button: the service decides (a button posted without being offered is refused there),
         and the page comes back with the buttons of the round's new status. A step saves nothing else of
         the page (the meetings have their own button)."""
+        if request.method == "POST" and "_approve" in request.POST:  # a page of an earlier release
+            messages.error(request, APPROVE_GONE)
+            return HttpResponseRedirect(request.path)
         button = next((name for name in self.BUTTONS if name in request.POST), None) \
             if request.method == "POST" else None
         if button is None:
@@ -238,20 +269,18 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        service, step, done = self.BUTTONS[button]
-        kwargs = {}
-        if step in STEPS_WITH_REASON:
-            kwargs["reason"] = request.POST.get("reason", "").strip()
+        service, step, done, posted = self.BUTTONS[button]
+        kwargs = {name: request.POST.get(name, "").strip() for name in posted}
         if step == "recognise":
-            kwargs.update(decision_number=request.POST.get("decision_number", ""),
-                          decision_date=request.POST.get("decision_date", ""),
-                          confirm_unassessed=request.POST.get("confirm_unassessed") in ("1", "on"))
+            kwargs["confirm_unassessed"] = request.POST.get("confirm_unassessed") in ("1", "on")
         try:
             service(acting_user=request.user, review_round=obj, **kwargs)
             messages.success(request, done.format(level=obj.level_above_name))
+        except PermissionDenied as error:  # a step of another role: the message, not an error page
+            messages.error(request, str(error) or "Vai trò của bạn không được thực hiện thao tác này.")
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
-            if step == "recognise":  # back with what was typed
+            if step in ("recognise", "correct"):  # back with what was typed
                 typed = {key: request.POST.get(key, "")[:50] for key in ("decision_number", "decision_date")}
                 return HttpResponseRedirect(f"{request.path}?{urlencode(typed)}")
         return HttpResponseRedirect(request.path)

@@ -9,8 +9,17 @@ from rest_framework.response import Response
 from areas.models import AdministrativeUnit, Level, codes_under
 from core.api.base import EditorOrReadOnly, ScopedSlugField
 from review.meetings import check_meeting_role, village_meeting_delete, village_meeting_save
-from review.models import MAX_MEETING_ATTENDEES, ReviewRound, VillageMeeting
-from review.rounds import round_approve, round_recognise, round_reopen, round_return, round_submit
+from review.models import MAX_MEETING_ATTENDEES, RecognitionDecision, ReviewRound, VillageMeeting
+from review.rounds import (
+    APPROVE_GONE,
+    check_step_role,
+    round_decision_correct,
+    round_opinion,
+    round_recognise,
+    round_reopen,
+    round_return,
+    round_submit,
+)
 
 
 class VillageMeetingSerializer(serializers.Serializer):
@@ -23,8 +32,9 @@ class VillageMeetingSerializer(serializers.Serializer):
     attendees = serializers.IntegerField(min_value=1, max_value=MAX_MEETING_ATTENDEES, help_text="Số người dự họp.")
     in_favour = serializers.IntegerField(min_value=0, max_value=MAX_MEETING_ATTENDEES, help_text="Số người đồng ý.")
     share_in_favour = serializers.FloatField(read_only=True, help_text="Tỷ lệ đồng ý (% số người dự họp).")
-    passed = serializers.BooleanField(read_only=True,
-                                      help_text="Kết quả được thông qua: quá nửa số người dự họp đồng ý.")
+    passed = serializers.BooleanField(
+        read_only=True, help_text="Kết quả được thông qua: đủ tỷ lệ đồng ý theo cài đặt REVIEW_MEETING_MAJORITY "
+                                  "(mặc định ít nhất một nửa số người dự họp).")
     posted_from = serializers.DateField(required=False, allow_null=True, default=None,
                                         help_text="Niêm yết công khai từ ngày.")
     posted_to = serializers.DateField(required=False, allow_null=True, default=None,
@@ -35,17 +45,53 @@ class VillageMeetingSerializer(serializers.Serializer):
         help_text="Phiên bản đã đọc, khi sửa biên bản đã có: bản đã bị người khác sửa thì trả 409.")
 
 
+class RecognitionDecisionSerializer(serializers.ModelSerializer):
+    corrects = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Quyết định được đính chính (nếu có).")
+
+    class Meta:
+        model = RecognitionDecision
+        fields = ["id", "number", "decision_date", "kind", "corrects", "note", "recorded_at"]
+        read_only_fields = fields
+
+
 class ReviewRoundSerializer(serializers.ModelSerializer):
     commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
     level_above = serializers.CharField(
         read_only=True, help_text="Cấp trên của xã với kỳ rà soát này: district (đến năm 2024), province (từ 2025).")
+    decision_recorded = serializers.SerializerMethodField(
+        help_text="false với đợt đã khoá mà chưa ghi quyết định công nhận (đợt huyện phê duyệt trước đây).")
+    recognition = serializers.CharField(source="recognition_label", read_only=True,
+                                        help_text="Công nhận theo quyết định nào, hoặc vì sao chưa ghi quyết định.")
+    decisions = RecognitionDecisionSerializer(many=True, read_only=True)
     village_meetings = VillageMeetingSerializer(many=True, read_only=True)
 
     class Meta:
         model = ReviewRound
-        fields = ["id", "commune", "year", "status", "return_reason", "reopen_reason", "submitted_at", "approved_at",
-                  "decision_number", "decision_date", "level_above", "village_meetings"]
+        fields = ["id", "commune", "year", "status", "return_reason", "reopen_reason", "submitted_at", "opinion_date",
+                  "opinion", "approved_at", "decision_number", "decision_date", "decision_recorded", "recognition",
+                  "decisions", "level_above", "village_meetings"]
         read_only_fields = fields
+
+    def get_decision_recorded(self, review_round) -> bool:
+        return not review_round.decision_unrecorded
+
+
+class SubmitSerializer(serializers.Serializer):
+    reported_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                        help_text="Ngày báo cáo lên cấp trên, nếu đã báo cáo trên giấy (mặc định hôm nay).")
+
+
+class OpinionSerializer(serializers.Serializer):
+    opinion_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text="Ngày cấp trên có ý kiến.")
+    opinion = serializers.CharField(required=False, allow_blank=True, default="", help_text="Nội dung ý kiến.")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    decision_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="Sai sót được đính chính (bắt buộc).")
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -70,7 +116,7 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         queryset = (ReviewRound.objects.visible_to(self.request.user).select_related("commune")
-                    .prefetch_related("village_meetings").order_by("-year", "commune"))
+                    .prefetch_related("village_meetings", "decisions").order_by("-year", "commune"))
         commune = self.request.query_params.get("commune")
         return queryset.filter(commune_id__in=codes_under([commune])) if commune else queryset
 
@@ -78,48 +124,65 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         fresh = self.get_queryset().get(pk=review_round.pk)
         return Response(ReviewRoundSerializer(fresh).data)
 
-    def _move(self, request, service, with_reason=False):
+    def _move(self, request, service, step, body=None):
+        """Role first (403, review.rounds.check_step_role), then the body (400), then the service."""
         review_round = self.get_object()
-        kwargs = {"acting_user": request.user, "review_round": review_round}
-        if with_reason:
-            serializer = ReasonSerializer(data=request.data)
+        check_step_role(request.user, review_round, step)
+        kwargs = {}
+        if body is not None:
+            serializer = body(data=request.data)
             serializer.is_valid(raise_exception=True)
-            kwargs["reason"] = serializer.validated_data["reason"]
-        service(**kwargs)
+            kwargs = dict(serializer.validated_data)
+        service(acting_user=request.user, review_round=review_round, **kwargs)
         return self._answer(review_round)
 
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=SubmitSerializer, responses=ReviewRoundSerializer)
+    @action(detail=True, methods=["post"], serializer_class=SubmitSerializer)
     def submit(self, request, pk=None):
-        """The commune reports the preliminary result to the level above (the district up to the 2024 review,
-        the province from 2025)."""
-        return self._move(request, round_submit)
+        """The commune reports its result to the level above and asks its opinion (the district up to the 2024
+        review, the province from 2025), today or on `reported_on`."""
+        return self._move(request, round_submit, "submit", SubmitSerializer)
+
+    @extend_schema(request=OpinionSerializer, responses=ReviewRoundSerializer)
+    @action(detail=True, methods=["post"], serializer_class=OpinionSerializer)
+    def opinion(self, request, pk=None):
+        """The level above records its opinion on a submitted round (date, content); the chairman recognises."""
+        return self._move(request, round_opinion, "opinion", OpinionSerializer)
 
     @extend_schema(request=RecognitionSerializer, responses=ReviewRoundSerializer)
     @action(detail=True, methods=["post"], serializer_class=RecognitionSerializer)
     def recognise(self, request, pk=None):
-        """The commune chairman recognises the round by a decision (number, date): the round locks. Refused
-        (400) without the decision, while a village meeting did not reach the majority, and, naming the count
-        under `confirm_unassessed`, while households of the commune are unassessed unless confirmed."""
-        review_round = self.get_object()
-        serializer = RecognitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        round_recognise(acting_user=request.user, review_round=review_round, **serializer.validated_data)
-        return self._answer(review_round)
+        """The commune chairman recognises the round by a decision (number, date): the round locks; a round
+        recognised before is recognised again by an amending decision. Refused (403) to other roles; (400)
+        without the decision, out of the order of Decision 24 Art. 4 (a village without meeting or posting, a
+        meeting without the majority, a decision before the report up or before the level above answered or
+        its days passed), and, under `confirm_unassessed`, while households of the commune are unassessed."""
+        return self._move(request, round_recognise, "recognise", RecognitionSerializer)
 
+    @extend_schema(request=CorrectionSerializer, responses=ReviewRoundSerializer)
+    @action(detail=True, methods=["post"], serializer_class=CorrectionSerializer)
+    def correct(self, request, pk=None):
+        """The chairman corrects the number or date of the decision in force, entered wrongly (recorded as a
+        correction beside it), or records the decision of a round approved without one."""
+        return self._move(request, round_decision_correct, "correct", CorrectionSerializer)
+
+    @extend_schema(request=None, responses={400: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """The district's approval (locks), for review years up to 2024 only; from 2025 see recognise."""
-        return self._move(request, round_approve)
+        """Gone: the level above never locks a round. Always 400, saying what to do instead (opinion, return;
+        the chairman's recognise)."""
+        self.get_object()
+        return Response({"status": [APPROVE_GONE]}, status=status.HTTP_400_BAD_REQUEST)
 
     @action(detail=True, methods=["post"], url_path="return", serializer_class=ReasonSerializer)
     def return_round(self, request, pk=None):
         """The level above returns a submitted round to the commune, with a reason."""
-        return self._move(request, round_return, with_reason=True)
+        return self._move(request, round_return, "return", ReasonSerializer)
 
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def reopen(self, request, pk=None):
-        """The level above reopens a recognised round, with a reason."""
-        return self._move(request, round_reopen, with_reason=True)
+        """The level above reopens a recognised round, with a reason; its decisions stay."""
+        return self._move(request, round_reopen, "reopen", ReasonSerializer)
 
     @extend_schema(methods=["GET"], responses=VillageMeetingSerializer(many=True))
     @extend_schema(methods=["POST"], request=VillageMeetingSerializer,

@@ -14,6 +14,8 @@ from review.models.requests import (
 from review.models.rounds import (
     MAX_MEETING_ATTENDEES,
     TOO_MANY_ATTENDEES,
+    DecisionKind,
+    RecognitionDecision,
     ReviewRound,
     ReviewRoundQuerySet,
     RoundLockedError,
@@ -35,7 +37,7 @@ from review.vocabulary import ESCAPE_MOVEMENTS, Classification, Movement
 
 __all__ = [
     "DISTRICTS_ABOLISHED_ON", "ESCAPE_MOVEMENTS", "LEVEL_ABOVE_NAMES", "MAX_MEETING_ATTENDEES", "TOO_MANY_ATTENDEES",
-    "AreaType", "Assessment", "AssessmentQuerySet", "Certificate", "CertificateQuerySet", "Classification",
+    "AreaType", "Assessment", "DecisionKind", "RecognitionDecision", "AssessmentQuerySet", "Certificate", "CertificateQuerySet", "Classification",
     "Indicator", "Movement", "PovertyReason", "PovertyStandard", "PovertyStandardQuerySet", "RegularReview",
     "RegularReviewQuerySet", "RequestKind", "ReviewRequest", "ReviewRequestQuerySet", "ReviewRound",
     "ReviewRoundQuerySet", "RoundLockedError", "RoundStatus", "StandardLine", "VillageMeeting",

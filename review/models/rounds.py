@@ -1,5 +1,7 @@
-"""Review rounds (one commune's review of one year) and the village meetings that discussed their results."""
-from django.core.exceptions import ValidationError
+"""Review rounds (one commune's review of one year), the decisions that recognised their lists, and the village
+meetings that discussed their results."""
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -16,10 +18,13 @@ from review.calendar import LEVEL_ABOVE_NAMES, level_above
 class RoundStatus(models.TextChoices):
     OPEN = "open", "Đang rà soát"
     SUBMITTED = "submitted", "Đã báo cáo cấp trên"
-    # The locked state: recognised by the commune chairman's decision (or, for review years before the 2025
-    # reform, approved by the district, as the tool recorded it then). The value stays "approved": the API,
-    # imports and reports know it by that name.
+    # The locked state: recognised by the commune chairman's decision. Rounds the district "approved" in
+    # earlier releases are in it too, without a decision (ReviewRound.decision_unrecorded). The value stays
+    # "approved": the API, imports and reports know it by that name.
     APPROVED = "approved", "Đã công nhận (khoá)"
+
+
+LEGACY_APPROVAL = "Đã phê duyệt trước đây — quyết định công nhận chưa được ghi vào hệ thống"
 
 
 class ReviewRoundQuerySet(ScopedQuerySet):
@@ -27,9 +32,12 @@ class ReviewRoundQuerySet(ScopedQuerySet):
 
 
 class ReviewRound(VersionedModel):
-    """One commune's review of one year: open → submitted (reported to the level above) → recognised by the
-    commune chairman's decision (locked); the level above may return a submitted round or reopen a
-    recognised one, with a reason (review.rounds.ROUND_STEPS)."""
+    """One commune's review of one year: open → submitted (reported to the level above, which records its
+    opinion or returns the round with a reason) → recognised by the commune chairman's decision (locked); the
+    level above may reopen a recognised round, with a reason; a new decision then amends the first
+    (review.rounds.ROUND_STEPS). The round's decisions are rows of RecognitionDecision; decision_number and
+    decision_date here are a copy of the one in force (the last recognition, amendment or correction), kept
+    for the printouts, lists and API clients that read them."""
 
     commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="review_rounds",
                                 verbose_name="xã/phường", limit_choices_to={"level": Level.COMMUNE})
@@ -44,6 +52,8 @@ class ReviewRound(VersionedModel):
         "số quyết định công nhận", max_length=50, blank=True,
         help_text="Quyết định của Chủ tịch UBND xã công nhận hộ nghèo, hộ cận nghèo (ví dụ 125/QĐ-UBND).")
     decision_date = models.DateField("ngày quyết định công nhận", null=True, blank=True)
+    opinion_date = models.DateField("ngày cấp trên có ý kiến", null=True, blank=True)
+    opinion = models.TextField("ý kiến của cấp trên", blank=True)
 
     history = HistoricalRecords(table_name="households_historicalreviewround")
     objects = ReviewRoundQuerySet.as_manager()
@@ -63,6 +73,20 @@ class ReviewRound(VersionedModel):
         return self.status == RoundStatus.APPROVED
 
     @property
+    def decision_unrecorded(self):
+        """Locked without a recorded decision: approved by the district in an earlier release of the tool."""
+        return self.is_locked and not self.decision_number
+
+    @property
+    def recognition_label(self):
+        """What pages, admin and API say about the round's recognition."""
+        if not self.is_locked:
+            return ""
+        if self.decision_unrecorded:
+            return LEGACY_APPROVAL
+        return f"Công nhận theo Quyết định số {self.decision_number} ngày {self.decision_date:%d/%m/%Y}"
+
+    @property
     def level_above(self):
         return level_above(self.year)
 
@@ -70,6 +94,64 @@ class ReviewRound(VersionedModel):
     def level_above_name(self):
         """"huyện" or "tỉnh": where the commune reports this round (button labels, messages)."""
         return LEVEL_ABOVE_NAMES[self.level_above]
+
+
+class DecisionKind(models.TextChoices):
+    RECOGNITION = "recognition", "Quyết định công nhận"
+    AMENDMENT = "amendment", "Quyết định sửa đổi, bổ sung"
+    CORRECTION = "correction", "Đính chính (sai sót khi nhập)"
+
+
+class RecognitionDecisionQuerySet(ScopedQuerySet):
+    scope_path = "review_round__commune"
+
+
+class RecognitionDecision(models.Model):
+    """A decision of the commune chairman on a round's lists (Decision 24/2021/QĐ-TTg Art. 4): the first
+    recognition, a later amending decision (after the level above reopened the round), or the correction of a
+    number or date entered wrongly (`corrects` names the row it corrects, which stays). Rows are never changed
+    or deleted: the round's history keeps every decision. Written by review.rounds (round_recognise,
+    round_decision_correct); recorded_by in the audit trail."""
+
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="decisions",
+                                     verbose_name="đợt rà soát")
+    number = models.CharField("số quyết định", max_length=50)
+    decision_date = models.DateField("ngày quyết định")
+    kind = models.CharField("loại", max_length=12, choices=DecisionKind.choices, default=DecisionKind.RECOGNITION)
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+                                 verbose_name="đính chính cho")
+    note = models.TextField("ghi chú", blank=True)
+    recorded_at = models.DateTimeField("thời điểm ghi", default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = RecognitionDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "quyết định công nhận"
+        verbose_name_plural = "quyết định công nhận"
+        ordering = ["review_round", "decision_date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+
+
+# Decision 24/2021/QĐ-TTg Art. 4(3): the share of those present at the village meeting who must agree. The
+# Vietnamese text was not read (docs/rules.md); the English translation reads "at least 50%".
+MAJORITY_SETTING = "REVIEW_MEETING_MAJORITY"
+MAJORITIES = {"at_least_half": "ít nhất một nửa (50 %)", "more_than_half": "quá nửa (trên 50 %)"}
+
+
+def meeting_majority() -> str:
+    """"at_least_half" (default) or "more_than_half", from the setting REVIEW_MEETING_MAJORITY."""
+    value = str(getattr(settings, MAJORITY_SETTING, "at_least_half")).strip()
+    if value not in MAJORITIES:
+        raise ImproperlyConfigured(f"{MAJORITY_SETTING}={value!r}: expected one of {', '.join(MAJORITIES)}.")
+    return value
+
+
+def majority_label() -> str:
+    """"ít nhất một nửa (50 %)" or "quá nửa (trên 50 %)", as pages and messages say it."""
+    return MAJORITIES[meeting_majority()]
 
 
 def reopen_hint(rounds):
@@ -112,9 +194,10 @@ class VillageMeeting(VersionedModel):
     """The village meeting that discussed a round's results in one village, and the public posting of them.
 
     Decision 24/2021/QĐ-TTg: the results are discussed at a village meeting (minutes kept), where they
-    stand with more than half of those present in favour, then posted publicly at the village and the commune
+    stand with the majority of those present that `passed` reads (meeting_majority), then posted publicly at the village and the commune
     before the preliminary result is reported upward. Recorded per village of the round's commune; a round
-    is not recognised while a recorded meeting did not reach the majority (review.rounds.round_recognise).
+    is not recognised while a village has no meeting, a meeting did not reach the majority, or a posting has
+    not run its days (review.round_order).
     Written through review.meetings (village_meeting_save/delete); locked with its round."""
 
     review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="village_meetings",
@@ -150,8 +233,13 @@ class VillageMeeting(VersionedModel):
 
     @property
     def passed(self):
-        """The result stands with MORE than half of those present in favour (exactly half does not)."""
-        return bool(self.attendees) and self.in_favour * 2 > self.attendees
+        """The result stands with the majority of those present the setting names (meeting_majority): at
+        least half by default (exactly half passes), or more than half."""
+        if not self.attendees:
+            return False
+        if meeting_majority() == "more_than_half":
+            return self.in_favour * 2 > self.attendees
+        return self.in_favour * 2 >= self.attendees
 
     @property
     def share_in_favour(self):

@@ -9,9 +9,10 @@ from rest_framework.test import APIClient
 
 from households.models import Household, Member
 from programs.models import Benefit
-from review.models import Assessment
+from review.models import Assessment, ReviewRound
 from review.services import assessment_save
 from tests.factories import HouseholdFactory, MemberFactory
+from tests.review.procedure import recognise_in_order
 
 API = "/api/v1"
 
@@ -161,10 +162,15 @@ def test_assessments_contract_lock_and_scope(api, world, users):
     assert duplicate.status_code == 400 and "year" in duplicate.json()
     rounds = client.get(f"{API}/review-rounds/", {"year": 2024}).json()["results"]
     assert [(r["commune"], r["status"]) for r in rounds] == [("90101", "open")]
-    assert client.post(f"{API}/review-rounds/{rounds[0]['id']}/submit/").status_code == 200
-    assert client.post(f"{API}/review-rounds/{rounds[0]['id']}/approve/").status_code == 400  # not their role
-    approved = api("district").post(f"{API}/review-rounds/{rounds[0]['id']}/approve/")
-    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    submitted = client.post(f"{API}/review-rounds/{rounds[0]['id']}/submit/", {"reported_on": "2024-11-18"},
+                            format="json")  # a report made on paper in November, recorded now
+    assert submitted.status_code == 200 and submitted.json()["submitted_at"].startswith("2024-11-18")
+    # the level above never locks a round: "approve" answers what to do instead, for every role
+    for name in ("commune", "district"):
+        refused = api(name).post(f"{API}/review-rounds/{rounds[0]['id']}/approve/")
+        assert refused.status_code == 400 and "Chủ tịch UBND xã công nhận" in refused.json()["status"][0]
+    recognise_in_order(ReviewRound.objects.get(pk=rounds[0]["id"]))  # the chairman's decision locks it
+    assert client.get(f"{API}/review-rounds/{rounds[0]['id']}/").json()["status"] == "approved"
     locked = client.patch(f"{API}/assessments/{row['id']}/", {"income_per_capita": 1,
                                                                "version": changed.json()["version"]}, format="json")
     assert locked.status_code == 409 and "phê duyệt" in locked.json()["detail"]

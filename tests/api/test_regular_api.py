@@ -8,8 +8,9 @@ from rest_framework.test import APIClient
 
 from accounts.services import officer_save
 from review.models import RegularReview, ReviewRequest, ReviewRound
-from review.services import assessment_save, round_recognise, round_submit
+from review.services import assessment_save, round_recognise
 from tests.factories import HouseholdFactory
+from tests.review.procedure import report_up
 
 API = "/api/v1"
 
@@ -36,7 +37,7 @@ def lists_2024(people):
         assessment_save(acting_user=people["admin"], household=household, year=2024, income_per_capita=1_000_000,
                         deprivations=["1", "4", "9"])
     review_round = ReviewRound.objects.get(commune_id="90101", year=2024)
-    round_submit(acting_user=people["commune"], review_round=review_round)
+    report_up(review_round, user=people["admin"])  # meetings, posting, report up and opinion, in order
     round_recognise(acting_user=people["chair"], review_round=ReviewRound.objects.get(pk=review_round.pk),
                     decision_number="1/QĐ-UBND", decision_date=datetime.date(2024, 12, 15), confirm_unassessed=True)
     return {"own": own, "foreign": foreign}

@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from households.models import Household, Member
 from importing.service import households_import
 from review.models import Assessment
-from review.services import round_approve, round_submit
 from tests.importing.builders import province_workbook, workbook
+from tests.review.procedure import recognise_in_order
 
 GOOD_HOUSEHOLDS = [
     ["H-1", "A Blưk", "90101", "Thôn Một", "14", "Thôn Một"],
@@ -151,8 +151,7 @@ def test_huge_file_is_refused(users, good, settings):
 def test_locked_round_rows_are_errors(users, good, tmp_path):
     run(users, good)
     review_round = Assessment.objects.get(household__code="H-1").review_round
-    round_submit(acting_user=users["admin"], review_round=review_round)
-    round_approve(acting_user=users["district"], review_round=review_round)
+    recognise_in_order(review_round)  # the chairman locks it, in the order of Art. 4
     changed = workbook(tmp_path / "late.xlsx", None, None, [["H-1", 2024, "9.000.000", "", "", "", "", "", ""]])
     result = run(users, changed)
     assert any("đang khoá" in e.message for e in result.errors)

@@ -14,9 +14,10 @@ from households.models import Household
 from importing import service
 from importing.service import households_import
 from review.models import Assessment, ReviewRound
-from review.services import assessment_save, round_approve, round_submit
+from review.services import assessment_save, round_recognise
 from tests.factories import HouseholdFactory
 from tests.importing.builders import workbook
+from tests.review.procedure import procedure_days, report_up
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 postgresql_only = pytest.mark.skipif(
@@ -35,7 +36,7 @@ def submitted(users):
     household = HouseholdFactory(code="RACE-1", commune_id="90102")
     assessment = assessment_save(acting_user=users["admin"], household=household, year=2024,
                                  income_per_capita=1_200_000)
-    round_submit(acting_user=users["admin"], review_round=assessment.review_round)
+    report_up(assessment.review_round, user=users["admin"])  # meetings, posting, report up and opinion
     return assessment.review_round
 
 
@@ -67,8 +68,15 @@ def in_thread(body):
     return outcome.get("result")
 
 
+def recognise(users, review_round):
+    """The chairman's decision (here by the administrator): the only step that locks a round."""
+    return round_recognise(acting_user=users["admin"], review_round=ReviewRound.objects.get(pk=review_round.pk),
+                           decision_number="1/QĐ-UBND", decision_date=procedure_days(2024)["decision"],
+                           confirm_unassessed=True)
+
+
 def approve(users, review_round):
-    return lambda: round_approve(acting_user=users["district"], review_round=ReviewRound.objects.get(pk=review_round.pk))
+    return lambda: recognise(users, review_round)
 
 
 def assert_nothing_written():
@@ -102,7 +110,7 @@ def test_an_import_that_writes_while_an_approval_is_in_flight_waits_and_is_refus
 
     def approve_and_hold():
         with transaction.atomic():
-            round_approve(acting_user=users["district"], review_round=ReviewRound.objects.get(pk=submitted.pk))
+            recognise(users, submitted)
             inside.set()
             release.wait(WAIT)  # the round row stays locked, the approval not yet committed
 

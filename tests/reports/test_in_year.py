@@ -22,9 +22,10 @@ from areas.services import areas_import_text
 from reports.in_year import poverty_report
 from review.models import ReviewRound
 from review.regular import regular_recognise
-from review.services import assessment_save, round_recognise, round_submit
+from review.services import assessment_save, round_recognise
 from tests.factories import HouseholdFactory
 from tests.reports.sheets import Sheet, workbook
+from tests.review.procedure import report_up
 
 D = datetime.date
 POOR = {"income_per_capita": 1_000_000, "deprivations": ["1", "4", "9"]}
@@ -40,7 +41,7 @@ def household(code, commune, inputs, admin):
 
 def recognise_2024(admin, commune):
     review_round = ReviewRound.objects.get(commune_id=commune, year=2024)
-    round_submit(acting_user=admin, review_round=review_round)
+    report_up(review_round, user=admin)  # meetings, posting, report up and opinion, in order
     round_recognise(acting_user=admin, review_round=ReviewRound.objects.get(pk=review_round.pk),
                     decision_number="1/QĐ-UBND", decision_date=D(2024, 12, 15), confirm_unassessed=True)
 

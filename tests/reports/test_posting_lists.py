@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from areas.models import AdministrativeUnit, AdministrativeUnitVersion
 from households.models import EthnicGroup
 from review.models import ReviewRound
-from review.services import round_recognise, round_submit, village_meeting_save
+from review.services import round_recognise, village_meeting_save
 from tests.factories import HouseholdFactory
 from tests.review.conftest import assess, everyone, reviewers  # noqa: F401 (fixtures, arguments below: F811)
+from tests.review.procedure import report_up
 
 # ruff: noqa: F811
 
@@ -53,7 +54,7 @@ def review_2024(assess, everyone, village_two):
 
 
 def recognise(everyone, review_round):
-    round_submit(acting_user=everyone["commune"], review_round=review_round)
+    report_up(review_round, user=everyone["admin"])  # meetings, posting, report up and opinion, in order
     round_recognise(acting_user=everyone["chair"], review_round=review_round, decision_number="88/QĐ-UBND",
                     decision_date=datetime.date(2024, 12, 16), confirm_unassessed=True)
 

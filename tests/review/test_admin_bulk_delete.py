@@ -4,8 +4,8 @@ import pytest
 from django.contrib.admin.models import DELETION, LogEntry
 
 from review.models import Assessment
-from review.services import round_approve, round_submit
 from tests.factories import HouseholdFactory
+from tests.review.procedure import recognise_in_order
 
 CHANGELIST = "/admin/review/assessment/"
 
@@ -16,8 +16,7 @@ def open_and_locked(assess, users):
     first = assess(HouseholdFactory(code="HH-1", commune_id="90102"), 2024, income=1_200_000)
     locked = assess(HouseholdFactory(code="HH-2", commune_id="90101"), 2024, income=1_200_000)
     last = assess(HouseholdFactory(code="HH-3", commune_id="90102"), 2024, income=1_200_000)
-    round_submit(acting_user=users["commune"], review_round=locked.review_round)
-    round_approve(acting_user=users["district"], review_round=locked.review_round)
+    recognise_in_order(locked.review_round)  # the chairman locks it, in the order of Art. 4
     return first, locked, last
 
 

@@ -19,6 +19,7 @@ from review.certificates import certificates_issue, certificates_issue_for_house
 from review.models import Assessment, Certificate, Indicator, PovertyStandard
 from review.services import round_recognise, round_reopen, round_submit
 from tests.factories import HouseholdFactory, MemberFactory
+from tests.review.procedure import hold_meetings, procedure_days
 
 POOR = {"income": 1_000_000, "deprivations": ["1", "4", "9"]}
 NEAR_POOR = {"income": 1_000_000, "deprivations": []}
@@ -26,7 +27,10 @@ NOT_POOR = {"income": 9_000_000, "deprivations": []}
 
 
 def recognise(everyone, review_round, year, day=None):
-    round_submit(acting_user=everyone["commune"], review_round=review_round)
+    """The round in the order of Art. 4 (meetings, posting, report up in November), then the decision."""
+    hold_meetings(review_round, user=everyone["commune"])
+    round_submit(acting_user=everyone["commune"], review_round=review_round,
+                 reported_on=procedure_days(year)["reported"])
     return round_recognise(acting_user=everyone["chair"], review_round=review_round,
                            decision_number=f"12/QĐ-UBND-{year}", decision_date=day or datetime.date(year, 12, 12),
                            confirm_unassessed=True)
@@ -87,7 +91,8 @@ def test_numbers_run_per_commune_and_per_standard(assess, everyone, round_2024):
     recognise(everyone, review_round, 2024)
     other = HouseholdFactory(code="CN-OTHER", commune_id="90102")
     other_round = assess(other, 2024, **POOR).review_round
-    certificates_issue(review_round=other_round, acting_user=everyone["admin"], issued_on=datetime.date(2024, 12, 20))
+    other_round.decision_number, other_round.decision_date = "9/QĐ-UBND", datetime.date(2024, 12, 20)
+    certificates_issue(review_round=other_round, acting_user=everyone["admin"])  # dated by the decision
     assert Certificate.objects.get(household=other).number == 1  # its own commune starts at 1
     # The next standard (review years from 2026) numbers from 1 again in 90101.
     later = PovertyStandard.objects.for_year(2026).get()
@@ -115,6 +120,7 @@ def test_issuing_takes_the_same_queries_for_3_or_30_households(assess, everyone)
         review_round = None
         for n in range(count):
             review_round = assess(HouseholdFactory(code=f"{prefix}-{n:03d}", commune_id="90102"), year, **POOR).review_round
+        review_round.decision_number, review_round.decision_date = "1/QĐ-UBND", datetime.date(year, 12, 15)
         with CaptureQueriesContext(connection) as queries:
             created = certificates_issue(review_round=review_round, acting_user=everyone["admin"])
         assert len(created) == count
@@ -195,7 +201,9 @@ def test_each_cell_is_the_year_the_list_applies_and_only_recognised_years_are_pr
     in the cell of 2024; the 2022 result (round open) and the 2024 one (reported up, not recognised) print
     nothing."""
     household, poor_2023, near_2024 = family
-    round_submit(acting_user=everyone["commune"], review_round=near_2024.review_round)
+    hold_meetings(near_2024.review_round, user=everyone["commune"])
+    round_submit(acting_user=everyone["commune"], review_round=near_2024.review_round,
+                 reported_on=procedure_days(2024)["reported"])
     client.force_login(everyone["commune"])
     page = text(client.get(f"/review/certificate/{poor_2023.pk}/"))
     assert "II. Kết quả phân loại hộ gia đình giai đoạn 2022 – 2026" in page

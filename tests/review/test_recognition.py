@@ -1,7 +1,9 @@
 """Recognition (Decision 24/2021/QĐ-TTg): the commune chairman recognises the round by a decision (number,
 date) and the round locks; the level above the commune (the district for review years up to 2024, the province
-from 2025) returns or reopens; unassessed households ask for a confirmation naming how many; the village
-meeting's result stands with more than half of those present in favour."""
+from 2025) gives its opinion, returns or reopens; unassessed households ask for a confirmation naming how many;
+the village meeting's result stands with at least half of those present in favour (the setting
+REVIEW_MEETING_MAJORITY); the order of Art. 4 and the decisions kept across a reopening are in
+test_recognition_order.py."""
 import datetime
 
 import pytest
@@ -11,7 +13,6 @@ from rest_framework.test import APIClient
 from areas.models import Level
 from review.models import ReviewRound, RoundLockedError, VillageMeeting, level_above
 from review.services import (
-    round_approve,
     round_recognise,
     round_reopen,
     round_return,
@@ -20,13 +21,19 @@ from review.services import (
     village_meeting_save,
 )
 from tests.factories import HouseholdFactory
+from tests.review.procedure import hold_meetings, procedure_days
 
 API = "/api/v1/review-rounds"
 
 
-def submitted_round(assess, users, year, code="RC-1"):
+def submitted_round(assess, users, year, code="RC-1", meetings=True):
+    """A round reported up in its year's November (after its village meetings and posting unless `meetings` is
+    False): a decision of 12 December follows the order of Art. 4."""
     review_round = assess(HouseholdFactory(code=code), year, income=1_200_000).review_round
-    round_submit(acting_user=users["commune"], review_round=review_round)
+    if meetings:
+        hold_meetings(review_round, user=users["commune"])
+    round_submit(acting_user=users["commune"], review_round=review_round,
+                 reported_on=procedure_days(year)["reported"])
     return ReviewRound.objects.get(pk=review_round.pk)
 
 
@@ -50,14 +57,15 @@ def test_the_level_above_is_the_district_up_to_the_2024_review_and_the_province_
 @pytest.mark.django_db
 def test_a_2024_round_is_returned_and_reopened_by_the_district_not_the_province(assess, everyone):
     review_round = submitted_round(assess, everyone, 2024)
-    with pytest.raises(ValidationError, match="Kỳ rà soát năm 2024 xã báo cáo lên huyện"):
+    with pytest.raises(PermissionDenied, match="Kỳ rà soát năm 2024 xã báo cáo lên huyện"):
         round_return(acting_user=everyone["province"], review_round=review_round, reason="Thiếu hộ")
     round_return(acting_user=everyone["district"], review_round=review_round, reason="Thiếu hộ thôn 2")
     review_round.refresh_from_db()
     assert (review_round.status, review_round.return_reason) == ("open", "Thiếu hộ thôn 2")
-    round_submit(acting_user=everyone["commune"], review_round=review_round)
+    round_submit(acting_user=everyone["commune"], review_round=review_round,
+                 reported_on=procedure_days(2024)["reported"])
     round_recognise(acting_user=everyone["chair"], review_round=review_round, **decision(2024))
-    with pytest.raises(ValidationError, match="chỉ cán bộ huyện được mở lại"):
+    with pytest.raises(PermissionDenied, match="chỉ cán bộ huyện được mở lại"):
         round_reopen(acting_user=everyone["province"], review_round=review_round, reason="Sai")
     round_reopen(acting_user=everyone["district"], review_round=review_round, reason="Sai thu nhập")
     assert ReviewRound.objects.get(pk=review_round.pk).status == "open"
@@ -66,17 +74,16 @@ def test_a_2024_round_is_returned_and_reopened_by_the_district_not_the_province(
 @pytest.mark.django_db
 def test_a_2025_round_is_returned_and_reopened_by_the_province_not_the_district(assess, everyone):
     review_round = submitted_round(assess, everyone, 2025)
-    for service in (round_return, round_approve):
-        kwargs = {"reason": "Thiếu hộ"} if service is round_return else {}
-        with pytest.raises(ValidationError) as refused:
-            service(acting_user=everyone["district"], review_round=review_round, **kwargs)
-        assert "01/07/2025 không còn cấp huyện" in " ".join(refused.value.messages)
+    with pytest.raises(PermissionDenied) as refused:
+        round_return(acting_user=everyone["district"], review_round=review_round, reason="Thiếu hộ")
+    assert "01/07/2025 không còn cấp huyện" in str(refused.value)
     round_return(acting_user=everyone["province"], review_round=review_round, reason="Thiếu biên bản họp thôn")
     review_round.refresh_from_db()
     assert (review_round.status, review_round.return_reason) == ("open", "Thiếu biên bản họp thôn")
-    round_submit(acting_user=everyone["commune"], review_round=review_round)
+    round_submit(acting_user=everyone["commune"], review_round=review_round,
+                 reported_on=procedure_days(2025)["reported"])
     round_recognise(acting_user=everyone["chair"], review_round=review_round, **decision(2025))
-    with pytest.raises(ValidationError, match="chỉ cán bộ tỉnh được mở lại"):
+    with pytest.raises(PermissionDenied, match="chỉ cán bộ tỉnh được mở lại"):
         round_reopen(acting_user=everyone["district"], review_round=review_round, reason="Sai")
     round_reopen(acting_user=everyone["province"], review_round=review_round, reason="Sai thu nhập")
     history = list(review_round.history.values_list("history_change_reason", "history_user__username"))
@@ -88,8 +95,9 @@ def test_the_api_follows_the_same_rule(assess, everyone):
     old, new = submitted_round(assess, everyone, 2024, "RC-1"), submitted_round(assess, everyone, 2025, "RC-2")
     listed = {r["year"]: r for r in api(everyone["province"]).get(f"{API}/", {"status": "submitted"}).json()["results"]}
     assert {year: r["level_above"] for year, r in listed.items()} == {2024: "district", 2025: "province"}
-    assert api(everyone["district"]).post(f"{API}/{new.pk}/return/", {"reason": "x"}, format="json").status_code == 400
-    assert api(everyone["province"]).post(f"{API}/{old.pk}/return/", {"reason": "x"}, format="json").status_code == 400
+    refused = api(everyone["district"]).post(f"{API}/{new.pk}/return/", {"reason": "x"}, format="json")
+    assert refused.status_code == 403 and "01/07/2025 không còn cấp huyện" in refused.json()["detail"]
+    assert api(everyone["province"]).post(f"{API}/{old.pk}/return/", {"reason": "x"}, format="json").status_code == 403
     returned = api(everyone["province"]).post(f"{API}/{new.pk}/return/", {"reason": "Thiếu hộ"}, format="json")
     assert returned.status_code == 200 and returned.json()["status"] == "open"
     returned = api(everyone["district"]).post(f"{API}/{old.pk}/return/", {"reason": "Thiếu hộ"}, format="json")
@@ -103,7 +111,7 @@ def test_the_api_follows_the_same_rule(assess, everyone):
 def test_the_commune_chairman_recognises_the_commune_officer_may_not(assess, everyone, year):
     review_round = submitted_round(assess, everyone, year)
     for name in ("commune", "district", "province", "leader"):
-        with pytest.raises(ValidationError, match="Vai trò của bạn không được"):
+        with pytest.raises(PermissionDenied, match="Vai trò của bạn không được"):
             round_recognise(acting_user=everyone[name], review_round=review_round, **decision(year))
     with pytest.raises(ValidationError, match="không thuộc địa bàn"):
         round_recognise(acting_user=everyone["other_chair"], review_round=review_round, **decision(year))
@@ -120,7 +128,11 @@ def test_the_commune_chairman_recognises_the_commune_officer_may_not(assess, eve
 def test_recognition_by_role_through_the_api(assess, everyone):
     review_round = submitted_round(assess, everyone, 2025)
     body = {"decision_number": "7/QĐ-UBND", "decision_date": "2025-12-15"}
-    assert api(everyone["commune"]).post(f"{API}/{review_round.pk}/recognise/", body, format="json").status_code == 400
+    for name in ("commune", "province", "district"):  # a role's refusal is 403 with its words, before the body
+        for sent in (body, {"decision_date": "hôm qua"}):
+            refused = api(everyone[name]).post(f"{API}/{review_round.pk}/recognise/", sent, format="json")
+            assert refused.status_code == 403, name
+            assert refused.json()["detail"] in ("Vai trò của bạn không được thực hiện thao tác này.",), name
     assert api(everyone["leader"]).post(f"{API}/{review_round.pk}/recognise/", body, format="json").status_code == 403
     recognised = api(everyone["chair"]).post(f"{API}/{review_round.pk}/recognise/", body, format="json")
     assert recognised.status_code == 200
@@ -209,10 +221,26 @@ def test_the_round_page_and_the_api_ask_for_the_confirmation(assess, everyone, c
 # --- village meetings and their majority rule --------------------------------------------------------
 
 @pytest.mark.parametrize("attendees, in_favour, passed", [
-    (10, 6, True), (10, 5, False), (10, 4, False), (11, 6, True), (1, 1, True), (1, 0, False), (2, 1, False),
+    (10, 6, True), (10, 5, True), (10, 4, False), (11, 6, True), (11, 5, False), (1, 1, True), (1, 0, False),
+    (2, 1, True),
 ])
-def test_a_meeting_passes_with_more_than_half_of_those_present(attendees, in_favour, passed):
+def test_a_meeting_passes_with_at_least_half_of_those_present(attendees, in_favour, passed):
+    """Art. 4(3) as translated: "at least 50%" — exactly half passes (the default reading)."""
     assert VillageMeeting(attendees=attendees, in_favour=in_favour).passed is passed
+
+
+@pytest.mark.parametrize("attendees, in_favour, passed", [(10, 6, True), (10, 5, False), (2, 1, False)])
+def test_the_setting_can_require_more_than_half(settings, attendees, in_favour, passed):
+    settings.REVIEW_MEETING_MAJORITY = "more_than_half"
+    assert VillageMeeting(attendees=attendees, in_favour=in_favour).passed is passed
+
+
+def test_an_unknown_majority_setting_is_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.REVIEW_MEETING_MAJORITY = "two_thirds"
+    with pytest.raises(ImproperlyConfigured, match="REVIEW_MEETING_MAJORITY"):
+        VillageMeeting(attendees=3, in_favour=2).passed  # noqa: B018 (the property reads the setting)
 
 
 def meeting(everyone, review_round, village="90101-01", **fields):
@@ -224,13 +252,13 @@ def meeting(everyone, review_round, village="90101-01", **fields):
 
 @pytest.mark.django_db
 def test_a_meeting_without_a_majority_stops_the_recognition(assess, everyone):
-    review_round = submitted_round(assess, everyone, 2025)
-    held = meeting(everyone, review_round, attendees=40, in_favour=20)  # exactly half: the result does not stand
+    review_round = submitted_round(assess, everyone, 2025, meetings=False)
+    held = meeting(everyone, review_round, attendees=40, in_favour=19)  # under half: the result does not stand
     with pytest.raises(ValidationError) as refused:
         round_recognise(acting_user=everyone["chair"], review_round=review_round, **decision(2025))
-    assert "quá nửa" in refused.value.message_dict["village_meetings"][0]
-    assert "Thôn Một: 20/40" in refused.value.message_dict["village_meetings"][0]
-    meeting(everyone, review_round, attendees=40, in_favour=21, expected_version=held.version)  # met again
+    assert "ít nhất một nửa" in refused.value.message_dict["village_meetings"][0]
+    assert "Thôn Một: 19/40" in refused.value.message_dict["village_meetings"][0]
+    meeting(everyone, review_round, attendees=40, in_favour=20, expected_version=held.version)  # met again: half
     round_recognise(acting_user=everyone["chair"], review_round=review_round, **decision(2025))
     assert ReviewRound.objects.get(pk=review_round.pk).is_locked
 
@@ -248,7 +276,7 @@ def test_a_meeting_without_a_majority_stops_the_recognition(assess, everyone):
     ({"village": "90201-01"}, "village", "không thuộc xã 90101"),
 ])
 def test_a_meeting_is_checked(assess, everyone, fields, field, message):
-    review_round = submitted_round(assess, everyone, 2025)
+    review_round = submitted_round(assess, everyone, 2025, meetings=False)
     with pytest.raises(ValidationError) as refused:
         meeting(everyone, review_round, **fields)
     assert message in " ".join(refused.value.message_dict[field])
@@ -257,7 +285,7 @@ def test_a_meeting_is_checked(assess, everyone, fields, field, message):
 
 @pytest.mark.django_db
 def test_meetings_are_written_by_editors_and_locked_with_their_round(assess, everyone):
-    review_round = submitted_round(assess, everyone, 2025)
+    review_round = submitted_round(assess, everyone, 2025, meetings=False)
     for name in ("chair", "province", "leader", "other_commune"):  # by role (403) or area (400): nothing written
         with pytest.raises((PermissionDenied, ValidationError)):
             village_meeting_save(acting_user=everyone[name], review_round=review_round, village="90101-01",
@@ -278,7 +306,7 @@ def test_meetings_are_written_by_editors_and_locked_with_their_round(assess, eve
 
 @pytest.mark.django_db
 def test_meetings_through_the_api(assess, everyone):
-    review_round = submitted_round(assess, everyone, 2025)
+    review_round = submitted_round(assess, everyone, 2025, meetings=False)
     url = f"{API}/{review_round.pk}/village-meetings/"
     body = {"village": "90101-01", "meeting_date": "2025-10-20", "attendees": 40, "in_favour": 31,
             "posted_from": "2025-10-21", "posted_to": "2025-10-25"}
@@ -286,9 +314,9 @@ def test_meetings_through_the_api(assess, everyone):
     assert created.status_code == 201
     assert {k: created.json()[k] for k in ("village", "passed", "share_in_favour", "version")} == {
         "village": "90101-01", "passed": True, "share_in_favour": 77.5, "version": 1}
-    again = api(everyone["commune"]).post(url, {**body, "in_favour": 20}, format="json")
+    again = api(everyone["commune"]).post(url, {**body, "in_favour": 19}, format="json")
     assert again.status_code == 400 and "version" in again.json()  # a correction names the version it was made on
-    corrected = api(everyone["commune"]).post(url, {**body, "in_favour": 20, "version": 1}, format="json")
+    corrected = api(everyone["commune"]).post(url, {**body, "in_favour": 19, "version": 1}, format="json")
     assert corrected.status_code == 200 and corrected.json()["passed"] is False
     stale = api(everyone["commune"]).post(url, {**body, "version": 1}, format="json")
     assert stale.status_code == 409
@@ -298,7 +326,7 @@ def test_meetings_through_the_api(assess, everyone):
     assert foreign.status_code == 400 and "village" in foreign.json()
     rounds = api(everyone["province"]).get(f"{API}/", {"year": 2025}).json()["results"]
     assert [(m["village"], m["in_favour"], m["passed"]) for m in rounds[0]["village_meetings"]] == [
-        ("90101-01", 20, False)]
+        ("90101-01", 19, False)]
     assert api(everyone["leader"]).get(url).json()[0]["attendees"] == 40
     assert api(everyone["commune"]).delete(url, {"village": "90101-09"}).status_code == 404
     assert api(everyone["commune"]).delete(f"{url}?village=90101-01").status_code == 204
@@ -307,7 +335,7 @@ def test_meetings_through_the_api(assess, everyone):
 
 @pytest.mark.django_db
 def test_meetings_in_the_rounds_admin_page(assess, everyone, client):
-    review_round = submitted_round(assess, everyone, 2025)
+    review_round = submitted_round(assess, everyone, 2025, meetings=False)
     page = f"/admin/review/reviewround/{review_round.pk}/change/"
     prefix = "village_meetings"
     form = {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
@@ -337,7 +365,7 @@ def test_meetings_in_the_rounds_admin_page(assess, everyone, client):
 
 @pytest.mark.django_db
 def test_the_lists_page_shows_the_meetings_and_the_decision(assess, everyone, client):
-    review_round = submitted_round(assess, everyone, 2025)
+    review_round = submitted_round(assess, everyone, 2025, meetings=False)
     meeting(everyone, review_round, attendees=40, in_favour=30)
     client.force_login(everyone["leader"])
     page = "/review/90101/2025/lists/"
@@ -348,9 +376,9 @@ def test_the_lists_page_shows_the_meetings_and_the_decision(assess, everyone, cl
     round_recognise(acting_user=everyone["chair"], review_round=review_round, **decision(2025))
     html = client.get(page).content.decode()
     assert "Quyết định số <b>125/QĐ-UBND</b> ngày 12/12/2025" in html
-    other = submitted_round(assess, everyone, 2024, "RC-OLD")
+    other = submitted_round(assess, everyone, 2024, "RC-OLD", meetings=False)
     VillageMeeting.objects.create(review_round=other, village_id="90101-01", meeting_date=datetime.date(2024, 10, 1),
-                                  attendees=10, in_favour=5)
+                                  attendees=10, in_favour=4)
     html = client.get("/review/90101/2024/lists/").content.decode()
     assert "Không thông qua" in html and "huyện." in html
     html = client.get("/review/90102/2024/lists/").content.decode()  # the commune 90102 has no round

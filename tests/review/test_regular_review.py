@@ -13,14 +13,15 @@ from review.models import Assessment, Certificate, RegularReview, ReviewRequest,
 from review.regular import regular_recognise, regular_review_revoke
 from review.requests import request_delete, request_save
 from review.selectors import class_in_force_on
-from review.services import round_recognise, round_submit
+from review.services import round_recognise
 from tests.factories import HouseholdFactory
+from tests.review.procedure import report_up
 
 D = datetime.date
 
 
 def recognise_round(users, chair, review_round, day):
-    round_submit(acting_user=users["commune"], review_round=review_round)
+    report_up(review_round, user=users["admin"])  # meetings, posting, report up and opinion, in order
     return round_recognise(acting_user=chair, review_round=ReviewRound.objects.get(pk=review_round.pk),
                            decision_number=f"{day.year}/QĐ-UBND", decision_date=day, confirm_unassessed=True)
 
@@ -236,8 +237,8 @@ def test_request_save_defaults_the_year_and_refuses_what_is_wrong(everyone):
     with pytest.raises(ValidationError, match="chưa đến"):
         request_save(acting_user=officer, household=household,
                      data={"requested_on": datetime.date.today() + datetime.timedelta(days=1), "kind": "leave"})
-    for name in ("other_commune", "chair", "leader"):
-        with pytest.raises(ValidationError):
+    for name, refusal in (("other_commune", ValidationError), ("chair", PermissionDenied), ("leader", PermissionDenied)):
+        with pytest.raises(refusal):  # out of the area: the household's error; a role that enters nothing: 403
             request_save(acting_user=everyone[name], household=household, data={"requested_on": D(2025, 1, 5),
                                                                                "kind": "leave"})
     assert ReviewRequest.objects.count() == 1

@@ -1,9 +1,10 @@
-"""The lock of an approved round is checked under a row lock, inside the writing transaction.
+"""The lock of a recognised round is checked under a row lock, inside the writing transaction.
 
 A save (worksheet, API, admin: assessment_save / assessment_delete) locks its round row and reads the status
-there; round_approve locks the same row. So approval and a save serialise: a save that began before the
-approval commits first and the approval waits for it; a save that comes while an approval is in flight
-waits, then sees the approved round and is refused. `lock_open_rounds` gives the import the same check for
+there; round_recognise (the chairman's decision, the only step that locks a round) locks the same row. So a
+recognition and a save serialise: a save that began before the recognition commits first and the recognition
+waits for it; a save that comes while a recognition is in flight waits, then sees the recognised round and is
+refused. `lock_open_rounds` gives the import the same check for
 a set of (commune, year) rounds.
 """
 import threading
@@ -14,9 +15,17 @@ from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from review.models import Assessment, ReviewRound, RoundLockedError
-from review.services import assessment_delete, assessment_save, lock_open_rounds, round_approve, round_submit
+from review.services import assessment_delete, assessment_save, lock_open_rounds, round_recognise
 from tests.concurrency import ON_POSTGRESQL, WAIT, Worker, committing
 from tests.factories import HouseholdFactory
+from tests.review.procedure import procedure_days, recognise_in_order, report_up
+
+
+def recognising(users, review_round_id):
+    """The chairman's recognition (here by the administrator) of a round reported up in order."""
+    return lambda: round_recognise(acting_user=users["admin"], review_round=ReviewRound.objects.get(pk=review_round_id),
+                                   decision_number="1/QĐ-UBND", decision_date=procedure_days(2024)["decision"],
+                                   confirm_unassessed=True)
 
 postgresql_only = pytest.mark.skipif(
     not ON_POSTGRESQL,
@@ -44,8 +53,7 @@ def test_lock_open_rounds_returns_the_rounds_and_opens_missing_ones(assess, hous
 @pytest.mark.django_db
 def test_lock_open_rounds_refuses_approved_rounds_naming_them(assess, household, users):
     review_round = assess(household, 2024, income=1_200_000).review_round
-    round_submit(acting_user=users["admin"], review_round=review_round)
-    round_approve(acting_user=users["district"], review_round=review_round)
+    recognise_in_order(review_round)
     with pytest.raises(RoundLockedError) as error, transaction.atomic():
         lock_open_rounds([("90102", 2024), ("90101", 2024)])
     assert "xã 90101 năm 2024" in str(error.value) and "đã được công nhận/phê duyệt" in str(error.value)
@@ -65,8 +73,8 @@ def submitted(users):
     household = HouseholdFactory(code="RACE-1", commune_id="90102")
     assessment = assessment_save(acting_user=users["admin"], household=household, year=2024,
                                  income_per_capita=1_200_000, deprivations=["1", "4", "9"])
-    round_submit(acting_user=users["admin"], review_round=assessment.review_round)
-    return assessment
+    report_up(assessment.review_round, user=users["admin"])
+    return Assessment.objects.get(pk=assessment.pk)
 
 
 def still_waiting(worker, seconds=1.0):
@@ -82,8 +90,7 @@ def test_approval_waits_for_a_save_that_began_before_it(users, submitted):
                     hold=True)
     saving.start()
     assert saving.inside.wait(WAIT) and saving.error is None
-    approving = Worker(lambda: round_approve(acting_user=users["district"],
-                                             review_round=ReviewRound.objects.get(pk=submitted.review_round_id)))
+    approving = Worker(recognising(users, submitted.review_round_id))
     approving.start()
     try:
         assert still_waiting(approving), "the approval did not wait for the save in flight"
@@ -99,9 +106,7 @@ def test_approval_waits_for_a_save_that_began_before_it(users, submitted):
 @committing
 @pytest.mark.parametrize("write", ["save", "create", "delete"])
 def test_a_write_during_an_approval_waits_and_is_refused(users, submitted, write):
-    approving = Worker(lambda: round_approve(acting_user=users["district"],
-                                             review_round=ReviewRound.objects.get(pk=submitted.review_round_id)),
-                       hold=True)
+    approving = Worker(recognising(users, submitted.review_round_id), hold=True)
     approving.start()
     assert approving.inside.wait(WAIT) and approving.error is None
     newcomer = HouseholdFactory(code="RACE-2", commune_id="90102")
@@ -129,9 +134,7 @@ def test_a_write_during_an_approval_waits_and_is_refused(users, submitted, write
 @postgresql_only
 @committing
 def test_lock_open_rounds_waits_for_an_approval_and_refuses(users, submitted):
-    approving = Worker(lambda: round_approve(acting_user=users["district"],
-                                             review_round=ReviewRound.objects.get(pk=submitted.review_round_id)),
-                       hold=True)
+    approving = Worker(recognising(users, submitted.review_round_id), hold=True)
     approving.start()
     assert approving.inside.wait(WAIT) and approving.error is None
     importing = Worker(lambda: lock_open_rounds([("90102", 2024), ("90101", 2024)]))
@@ -148,9 +151,7 @@ def test_lock_open_rounds_waits_for_an_approval_and_refuses(users, submitted):
 @postgresql_only
 @committing
 def test_worksheet_save_is_refused_after_an_approval_that_began_first(client, users, submitted):
-    approving = Worker(lambda: round_approve(acting_user=users["district"],
-                                             review_round=ReviewRound.objects.get(pk=submitted.review_round_id)),
-                       hold=True)
+    approving = Worker(recognising(users, submitted.review_round_id), hold=True)
     approving.start()
     assert approving.inside.wait(WAIT)
     client.force_login(users["district"])

@@ -1,28 +1,27 @@
-"""Review rounds: who moves them, and an approved round stays locked on every path."""
+"""Review rounds: who moves them, and a recognised round stays locked on every path."""
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from review.models import Assessment, ReviewRound, RoundLockedError
-from review.services import assessment_delete, round_approve, round_reopen, round_return, round_submit
+from review.services import assessment_delete, round_opinion, round_recognise, round_reopen, round_return, round_submit
 from tests.factories import HouseholdFactory
+from tests.review.procedure import procedure_days, recognise_in_order
 
 
 @pytest.fixture
 def approved(assess, household, users):
     assessment = assess(household, 2024, income=1_200_000, deprivations=["1", "4", "9"])
     review_round = assessment.review_round
-    round_submit(acting_user=users["commune"], review_round=review_round)
-    round_approve(acting_user=users["district"], review_round=review_round)
+    recognise_in_order(review_round)
     return Assessment.objects.get(pk=assessment.pk)
 
 
 @pytest.mark.django_db
 def test_workflow_permissions_by_role(assess, household, users):
     review_round = assess(household, 2024, income=1_200_000).review_round
-    for user, service in [(users["leader"], round_submit), (users["district"], round_submit),
-                          (users["commune"], round_approve), (users["leader"], round_approve)]:
-        with pytest.raises(ValidationError):
-            service(acting_user=user, review_round=review_round)
+    for user in (users["leader"], users["district"]):
+        with pytest.raises(PermissionDenied, match="Vai trò của bạn không được"):
+            round_submit(acting_user=user, review_round=review_round)
     with pytest.raises(ValidationError, match="không thuộc địa bàn"):
         round_submit(acting_user=users["other_commune"], review_round=review_round)
     round_submit(acting_user=users["commune"], review_round=review_round)
@@ -31,14 +30,22 @@ def test_workflow_permissions_by_role(assess, household, users):
     round_return(acting_user=users["district"], review_round=review_round, reason="Thiếu hộ thôn 2")
     review_round.refresh_from_db()
     assert (review_round.status, review_round.return_reason) == ("open", "Thiếu hộ thôn 2")
-    round_submit(acting_user=users["commune"], review_round=review_round)
-    round_approve(acting_user=users["district"], review_round=review_round)
-    with pytest.raises(ValidationError):
+    round_submit(acting_user=users["commune"], review_round=review_round,
+                 reported_on=procedure_days(2024)["reported"])  # the report as it went up, in November 2024
+    for user in (users["commune"], users["leader"]):  # the level above's opinion is the district's
+        with pytest.raises(PermissionDenied):
+            round_opinion(acting_user=user, review_round=review_round, opinion_date=None, opinion="x")
+    with pytest.raises(PermissionDenied):  # the district gives its opinion; only the chairman recognises
+        round_recognise(acting_user=users["district"], review_round=review_round, decision_number="1",
+                        decision_date=None)
+    recognise_in_order(review_round)
+    with pytest.raises(PermissionDenied):
         round_reopen(acting_user=users["commune"], review_round=review_round, reason="x")
     round_reopen(acting_user=users["district"], review_round=review_round, reason="Sai thu nhập hộ HH-REVIEW")
     reasons = list(review_round.history.values_list("history_change_reason", "status", "history_user__username"))
     assert reasons[0] == ("Mở lại: Sai thu nhập hộ HH-REVIEW", "open", "district")
-    assert ("Phê duyệt", "approved", "district") in reasons and ("Gửi huyện", "submitted", "commune") in reasons
+    assert reasons[1][1:] == ("approved", "admin") and reasons[1][0].startswith("Công nhận: QĐ 125/QĐ-UBND")
+    assert ("Báo cáo, xin ý kiến huyện ngày", "submitted", "commune") in [((r[0] or "")[:30], r[1], r[2]) for r in reasons]
 
 
 @pytest.mark.django_db

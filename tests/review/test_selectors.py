@@ -10,8 +10,9 @@ from households.models import Household, HouseholdStatus
 from review.regular import regular_recognise
 from review.requests import request_save
 from review.selectors import households_to_review
-from review.services import round_recognise, round_submit
+from review.services import round_recognise
 from tests.factories import HouseholdFactory
+from tests.review.procedure import report_up
 
 D = datetime.date
 
@@ -35,7 +36,7 @@ def commune_2024(assess, everyone):
     assess(h["L-G-FELL"], 2024, income=9_000_000)
     assess(h["L-H-LEFT"], 2024, **poor)
     assess(h["L-I-OTHER"], 2024, **poor)
-    round_submit(acting_user=everyone["commune"], review_round=review_round)
+    report_up(review_round, user=everyone["admin"])  # meetings, posting, report up and opinion, in order
     review_round.refresh_from_db()
     round_recognise(acting_user=everyone["chair"], review_round=review_round, decision_number="9/QĐ-UBND",
                     decision_date=D(2024, 12, 15), confirm_unassessed=True)

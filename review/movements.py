@@ -7,7 +7,7 @@ rounds as they are, returning them as (commune_id, year) for the caller to say s
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import receiver
@@ -146,7 +146,7 @@ def year_reclassify(*, acting_user, year: int) -> Reclassified:
     after. A bounded number of queries per year: reads in bulk, writes with bulk_update. Assessments of
     approved rounds are left as they are and their rounds reported."""
     if role_of(acting_user) != Role.ADMIN:
-        raise ValidationError({"year": "Chỉ quản trị viên được phân loại lại cả năm."})
+        raise PermissionDenied("Chỉ quản trị viên được phân loại lại cả năm.")  # by role: 403, not a field
     rounds = {r.pk: r for r in lock_rounds(Q(year__gte=year))}  # every round this may write: approvals wait
     lines = all_lines()
     changed, held_back, unclassifiable = [], [], []

@@ -390,6 +390,15 @@ def check_review_calendar(opens, closes, preliminary, official):
 
 check_review_calendar(REVIEW_WINDOW_OPENS, REVIEW_WINDOW_CLOSES, REVIEW_PRELIMINARY_DEADLINE, REVIEW_OFFICIAL_DEADLINE)
 
+# The steps of Decision 24/2021 Art. 4 whose figures were not read in the primary text (docs/rules.md): read where
+# they are used (review.models.rounds.meeting_majority, review.calendar.day_count), which refuse a bad value by name.
+REVIEW_MEETING_MAJORITY = os.environ.get("REVIEW_MEETING_MAJORITY", "at_least_half")
+REVIEW_POSTING_WORKING_DAYS = os.environ.get("REVIEW_POSTING_WORKING_DAYS", "3")
+REVIEW_LEVEL_ABOVE_ANSWER_DAYS = os.environ.get("REVIEW_LEVEL_ABOVE_ANSWER_DAYS", "3")
+# Households of average living standard are recognised monthly from this day ("none": any day; living_standard).
+_from_day = os.environ.get("LIVING_STANDARD_DECISION_FROM_DAY", "15").strip().lower()
+LIVING_STANDARD_DECISION_FROM_DAY = None if _from_day in ("", "none") else int(_from_day)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

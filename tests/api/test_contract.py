@@ -283,3 +283,14 @@ def test_json_nested_too_deep_is_a_400_not_a_500(api, path):
     response = client.post(f"{API}{path}", body, content_type="application/json")
     assert response.status_code == 400
     assert "lồng nhau quá sâu" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_the_import_answer_tells_what_was_written_from_what_would_be(api):
+    """Issue 24.6: a refused or checked-only import answers `created` zero and its counts under `would_create`;
+    the schema documents both (the contract changed: `would_create`, `would_update` added)."""
+    schema = api("leader").get(f"{API}/schema/", HTTP_ACCEPT="application/json").json()
+    answer = schema["components"]["schemas"]["ImportAnswer"]["properties"]
+    assert {"created", "updated", "would_create", "would_update", "unchanged", "errors", "committed"} <= set(answer)
+    post = schema["paths"]["/api/v1/imports/"]["post"]["responses"]
+    assert post["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ImportAnswer")

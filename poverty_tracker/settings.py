@@ -9,7 +9,6 @@ DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS  override the production HTTPS d
 Every variable, its default and why: docs/configuration.md. The test suite's own choices are in
 test_settings.py, not here: this module reads only the environment, with production-safe defaults.
 """
-import datetime
 import os
 import tempfile
 from datetime import timedelta
@@ -18,18 +17,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from poverty_tracker.env import check_review_calendar, env_bool, env_list, review_day_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -359,33 +349,10 @@ POVERTY_TARGETS = [
 # 14 December (Article 3.1.a); the province reports the preliminary result before 15 November and the official
 # result before 20 December (Article 7.2 and 7.3). The dates a province sets for its communes' reports in its
 # own plan are earlier: set them here (to verify against the provincial calendar).
-def review_day_setting(name, default):
-    """The setting `name` ("MM-DD", a day every year has), from the environment or `default`; a bad value
-    stops the start with ImproperlyConfigured naming it."""
-    value = os.environ.get(name, default).strip()
-    parts = value.split("-")
-    try:
-        month, day = (int(part) for part in parts) if len(parts) == 2 and all(p.isdigit() for p in parts) else (0, 0)
-        datetime.date(2023, month, day)  # a year without 29 February: the day must exist every year
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected MM-DD, a day of every year (e.g. 11-15).") from None
-    return f"{month:02d}-{day:02d}"
-
-
 REVIEW_WINDOW_OPENS = review_day_setting("REVIEW_WINDOW_OPENS", "09-01")
 REVIEW_WINDOW_CLOSES = review_day_setting("REVIEW_WINDOW_CLOSES", "12-14")
 REVIEW_PRELIMINARY_DEADLINE = review_day_setting("REVIEW_PRELIMINARY_DEADLINE", "11-15")  # before 15 November
 REVIEW_OFFICIAL_DEADLINE = review_day_setting("REVIEW_OFFICIAL_DEADLINE", "12-20")  # before 20 December
-
-
-def check_review_calendar(opens, closes, preliminary, official):
-    """The days in the order the review runs ("MM-DD" strings compare as dates), else ImproperlyConfigured."""
-    if not opens < closes:
-        raise ImproperlyConfigured(f"REVIEW_WINDOW_OPENS ({opens}) must come before REVIEW_WINDOW_CLOSES ({closes}).")
-    if not opens < preliminary <= official:
-        raise ImproperlyConfigured(
-            f"Expected REVIEW_WINDOW_OPENS ({opens}) < REVIEW_PRELIMINARY_DEADLINE ({preliminary}) <= "
-            f"REVIEW_OFFICIAL_DEADLINE ({official}).")
 
 
 check_review_calendar(REVIEW_WINDOW_OPENS, REVIEW_WINDOW_CLOSES, REVIEW_PRELIMINARY_DEADLINE, REVIEW_OFFICIAL_DEADLINE)

@@ -9,8 +9,9 @@ import os
 # settings.py stops without a secret key when debug is off, as the suite runs (it tests production behaviour).
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only-" + "x" * 30)
 
+from poverty_tracker.env import env_bool, env_list  # noqa: E402
 from poverty_tracker.settings import *  # noqa: E402,F401,F403
-from poverty_tracker.settings import BASE_DIR, DATABASES, DEBUG, env_bool, env_list  # noqa: E402
+from poverty_tracker.settings import BASE_DIR, DATABASES, DEBUG  # noqa: E402
 
 # Read by the database router (the test replica is migrated too) and by seed_demo (runs with debug off).
 TESTING = True

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from poverty_tracker.settings import check_review_calendar, review_day_setting
+from poverty_tracker.env import check_review_calendar, review_day_setting
 from review.services import assessment_save
 from tests.factories import HouseholdFactory
 

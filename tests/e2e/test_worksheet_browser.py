@@ -1,5 +1,6 @@
 """The review worksheet in a browser: find and filter households, keep the filters across pages and after a
 save, incomes in Vietnamese format; the round page offers each role only its own steps."""
+import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -135,26 +136,30 @@ def test_the_round_page_offers_each_role_only_its_steps(browser, live_server, us
     page = f"{live_server.url}/admin/review/reviewround/{review_round.pk}/change/"
 
     browser.get(f"{live_server.url}/admin/review/reviewround/")
-    assert offered(browser) == ["Gửi huyện các đợt đã chọn"]  # no "Phê duyệt (khoá)" to be refused
+    assert offered(browser) == ["Gửi huyện các đợt đã chọn"]  # no locking step for the commune officer
     browser.get(page)
     steps = browser.find_elements(By.CSS_SELECTOR, "#round-steps input[type=submit]")
     assert [step.get_attribute("value") for step in steps] == ["Gửi huyện"]
     click_and_wait(browser, steps[0])
-    assert "Đã gửi huyện." in browser.find_element(By.TAG_NAME, "body").text
-    assert browser.find_elements(By.ID, "round-steps") == []  # nothing left for the commune to do
+    assert "Đã báo cáo huyện." in browser.find_element(By.TAG_NAME, "body").text
+    assert browser.find_elements(By.ID, "round-steps") == []  # nothing left for the commune officer to do
     screenshot("round-commune-submitted")
 
+    # The district is reported to: it records its opinion or returns the round; it never locks it (only the
+    # commune chairman's decision does, Decision 24/2021 Art. 4).
     login(browser, live_server, "district")
     browser.get(f"{live_server.url}/admin/review/reviewround/")
-    assert offered(browser) == ["Phê duyệt (khoá) các đợt đã chọn"]
+    assert offered(browser) == []
     browser.get(page)
     steps = browser.find_elements(By.CSS_SELECTOR, "#round-steps input[type=submit]")
-    assert [step.get_attribute("value") for step in steps] == ["Phê duyệt (khoá)", "Trả lại xã"]
+    assert [step.get_attribute("value") for step in steps] == ["Ghi ý kiến của cấp trên", "Trả lại xã"]
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, "id_opinion_date"),
+                           datetime.date.today().isoformat())
+    browser.find_element(By.ID, "id_opinion").send_keys("Nhất trí với kết quả rà soát của xã.")
     click_and_wait(browser, steps[0])
-    steps = browser.find_elements(By.CSS_SELECTOR, "#round-steps input[type=submit]")
-    assert [step.get_attribute("value") for step in steps] == ["Mở lại đợt rà soát"]
+    assert "Đã ghi ý kiến của huyện." in browser.find_element(By.TAG_NAME, "body").text
     review_round.refresh_from_db()
-    assert review_round.status == "approved"
+    assert (review_round.status, review_round.opinion) == ("submitted", "Nhất trí với kết quả rà soát của xã.")
 
     login(browser, live_server, "leader")
     browser.get(page)

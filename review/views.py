@@ -29,7 +29,7 @@ from households.models import Household
 from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA, assessment_save
 from review.calendar import round_closed_message
 from review.labour import household_labour
-from review.locks import held_back_notice, lock_households
+from review.locks import check_editing_role, held_back_notice, lock_households
 from review.models import Assessment, Classification, ReviewRound, RoundLockedError
 from review.selectors import annotate_review_list, labour_members
 from review.standards import lines_of, standard_for_year
@@ -216,6 +216,8 @@ def worksheet(request, commune, year):
     if review_round is None and round_closed_message(commune, year):
         raise Http404(round_closed_message(commune, year))
     locked = bool(review_round and review_round.is_locked)
+    if request.method == "POST":
+        check_editing_role(request.user)  # a role that only reads is refused (403), not shown the page again
     editable = can_edit(request.user) and not locked
 
     # The list to review first (households on the poor and near-poor lists in force, with the regular reviews

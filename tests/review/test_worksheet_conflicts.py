@@ -108,3 +108,12 @@ def test_service_refuses_an_expected_version_whose_result_is_gone(users, rows, a
     assert not Assessment.objects.filter(household=rows[1], year=2024).exists()
     created = assessment_save(acting_user=users["admin"], household=rows[1], year=2024, income_per_capita=9_000_000)
     assert created.income_per_capita == 9_000_000
+
+
+@pytest.mark.django_db
+def test_a_role_that_only_reads_is_refused_403_when_it_posts_the_worksheet(client, users, rows):
+    client.force_login(users["leader"])
+    response = client.post(URL, {f"h{rows[0].pk}-version": "", f"h{rows[0].pk}-income": "2.000.000"})
+    assert response.status_code == 403
+    assert "chỉ được xem" in response.content.decode()
+    assert not Assessment.objects.filter(household=rows[0]).exists()

@@ -19,10 +19,10 @@ ROLE_GROUPS = {
     Role.COMMUNE_CHAIR: "Chủ tịch UBND xã",
     Role.PROVINCE_OFFICER: "Cán bộ cấp tỉnh",
 }
-PROJECT_APPS = ("areas", "accounts", "households", "review", "living_standard", "programs", "reports")
+PROJECT_APPS = ("areas", "accounts", "households", "review", "living_standard", "low_income", "programs", "reports")
 REFERENCE_MODELS = {
     "administrativeunit", "administrativeunitversion", "ethnicgroup",
-    "povertystandard", "standardline", "indicator", "povertyreason", "program",
+    "povertystandard", "standardline", "indicator", "povertyreason", "program", "lowincomethreshold",
 }
 HIDDEN_MODELS = {"officer", "officerscope"}
 # What reviewing roles may change besides reading: the round (its steps; the round's admin page saves no field).

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "households",
     "review",
     "living_standard",
+    "low_income",
     "programs",
     "importing",
     "reports",

@@ -7,8 +7,8 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "areas", "accounts", "households", "review", "living_standard", "programs", "importing", "reports", "demo",
-        "poverty_tracker"]
+APPS = ["core", "areas", "accounts", "households", "review", "living_standard", "low_income", "programs", "importing",
+        "reports", "demo", "poverty_tracker"]
 MAX_LINES = 400
 
 

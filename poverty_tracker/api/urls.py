@@ -8,6 +8,7 @@ from areas import api as areas
 from households import api as households
 from importing import api as importing
 from living_standard import api as living_standard
+from low_income import api as low_income
 from programs import api as programs
 from reports import api as reports
 from review import api as review
@@ -28,6 +29,9 @@ router.register("living-standard-requests", living_standard.RequestViewSet, base
 router.register("living-standard-determinations", living_standard.DeterminationViewSet,
                 basename="living-standard-determination")
 router.register("living-standard-decisions", living_standard.DecisionViewSet, basename="living-standard-decision")
+router.register("low-income-applications", low_income.ApplicationViewSet, basename="low-income-application")
+router.register("low-income-determinations", low_income.DeterminationViewSet, basename="low-income-determination")
+router.register("low-income-confirmations", low_income.ConfirmationViewSet, basename="low-income-confirmation")
 router.register("programs", programs.ProgramViewSet, basename="program")
 router.register("budget-allocations", programs.BudgetAllocationViewSet, basename="budget-allocation")
 router.register("benefits", programs.BenefitViewSet, basename="benefit")

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.households import DEMO_ACCOUNTS, seed_demo
 from demo.living_standard import seed_living_standard
+from demo.low_income import seed_low_income
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             )
         summary = seed_demo(password=options["password"])
         seed_living_standard()  # one household of average living standard, by its own procedure
+        seed_low_income()  # one worker with low income, by its own procedure
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({summary['households_created']} hộ mới, "
             f"{summary['assessments_created']} kết quả rà soát mới, {summary['benefits_created']} lượt hỗ trợ mới)."))
         self.stdout.write("Tài khoản demo (mật khẩu: %s):" % options["password"])

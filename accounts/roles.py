@@ -26,7 +26,7 @@ REFERENCE_MODELS = {
 }
 HIDDEN_MODELS = {"officer", "officerscope"}
 # What reviewing roles may change besides reading: the round (its steps; the round's admin page saves no field).
-REVIEWING_PERMISSIONS = {"change_reviewround"}
+REVIEWING_PERMISSIONS = {"change_reviewround", "add_reviewcalendar", "change_reviewcalendar"}
 
 
 def _permissions_for(role):

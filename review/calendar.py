@@ -9,11 +9,14 @@ or a 2025 window spanning the abolition of the districts. Nothing here falls bac
 later raises ImproperlyConfigured naming the setting.
 """
 import datetime
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from areas.map import UnitMap
 from areas.models import Level
 
 # The 2025 reform: from 1 July 2025 there are no districts, and communes report to the province.
@@ -67,6 +70,57 @@ def preliminary_deadline(year: int) -> datetime.date:
 def official_deadline(year: int) -> datetime.date:
     """The official result is reported BEFORE this day (late on the day itself)."""
     return _day("REVIEW_OFFICIAL_DEADLINE", year)
+
+
+DECISION_24_BASIS = "theo Quyết định 24/2021/QĐ-TTg — hạn tỉnh báo cáo Bộ"
+
+
+@dataclass(frozen=True)
+class CommuneCalendar:
+    """The dates a commune works to in a review year: its province's plan (a ReviewCalendar row), or Decision
+    24's dates from the settings when the province has recorded none (`province_plan` False, no meeting date)."""
+
+    survey_starts: datetime.date
+    meetings_by: datetime.date | None
+    preliminary_by: datetime.date
+    official_by: datetime.date
+    window_closes: datetime.date
+    basis: str
+    province_name: str = ""
+    province_plan: bool = False
+
+
+def decision_24_calendar(year: int) -> CommuneCalendar:
+    """Decision 24's dates (the settings): what a commune works to when its province has recorded no plan."""
+    return CommuneCalendar(review_opens(year), None, preliminary_deadline(year), official_deadline(year),
+                           review_closes(year), DECISION_24_BASIS)
+
+
+def commune_calendars(year: int, commune_codes) -> dict[str, CommuneCalendar]:
+    """THE read of the calendar: {commune code: its dates for the review of `year`}, from the plan its province
+    (its ancestor of level province on the map of the day the review opens) recorded for that year, else
+    Decision 24's dates. A few queries whatever the number of communes."""
+    unit_map = UnitMap(review_opens(year))
+    province_of = {code: _province_code(unit_map, code) for code in commune_codes}
+    # The model is found through the app registry: review.models imports this module (level_above).
+    rows = apps.get_model("review", "ReviewCalendar").objects.filter(
+        year=year, province_id__in={code for code in province_of.values() if code}).select_related("province")
+    plans = {row.province_id: CommuneCalendar(row.survey_starts, row.meetings_by, row.preliminary_by, row.official_by,
+                                              row.window_closes, row.basis, row.province.label, True)
+             for row in rows}
+    default = decision_24_calendar(year)
+    return {code: plans.get(province, default) for code, province in province_of.items()}
+
+
+def _province_code(unit_map, code):
+    seen = set()
+    while code and code not in seen:
+        seen.add(code)
+        unit = unit_map.get(code)
+        if unit is None or unit.level == Level.PROVINCE:
+            return unit and unit.code
+        code = unit.parent
+    return None
 
 
 # Decision 24/2021/QĐ-TTg Art. 4: the results are posted publicly for some working days, and the level above is

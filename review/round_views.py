@@ -1,6 +1,7 @@
 """The pages of a round: its recognition lists (with the village meetings) and the district's progress board
 of every commune's round, against the review calendar (review.calendar)."""
 import datetime
+from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -8,7 +9,7 @@ from django.shortcuts import render
 
 from areas.models import AdministrativeUnit
 from households.models import HouseholdStatus
-from review.calendar import level_above_name, official_deadline, preliminary_deadline, review_closes, review_opens
+from review.calendar import commune_calendars, decision_24_calendar, level_above_name
 from review.models import Assessment, Movement, ReviewRound, RoundStatus, VillageMeeting
 from review.models.rounds import majority_label
 from review.round_order import recognition_blockers
@@ -65,28 +66,37 @@ def progress_board(request):
         registered=Count("households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True),
     )
     today = datetime.date.today()
-    preliminary, official = preliminary_deadline(year), official_deadline(year)
-    window = (review_opens(year), review_closes(year))  # the commune's window for the periodic review
+    # Each commune's dates: its province's plan for the year, else Decision 24's (review.calendar)
+    calendars = commune_calendars(year, [commune.code for commune in communes])
     rows = []
     for commune in communes:
         review_round = rounds.get(commune.code)
         status = review_round.status if review_round else None
-        done = assessed.get(commune.code, 0)
         to_review = listed.get(commune.code, {"n": 0, "done": 0})
+        dates = calendars[commune.code]
         rows.append({
-            "commune": commune, "round": review_round, "assessed": done, "registered": commune.registered,
-            "to_review": to_review["n"], "to_review_assessed": to_review["done"],
+            "commune": commune, "round": review_round, "assessed": assessed.get(commune.code, 0),
+            "registered": commune.registered, "to_review": to_review["n"], "to_review_assessed": to_review["done"],
             # Progress against the list to review, not against every registered household.
             "share": round(100 * to_review["done"] / to_review["n"]) if to_review["n"] else None,
-            # the reports are due BEFORE these days (Decision 24/2021/QĐ-TTg, Article 7): late on the day itself
-            "late": status != RoundStatus.APPROVED and today >= official,
-            "behind": status in (None, RoundStatus.OPEN) and today >= preliminary,
+            # the reports are due BEFORE these days: late on the day itself
+            "late": status != RoundStatus.APPROVED and today >= dates.official_by,
+            "behind": status in (None, RoundStatus.OPEN) and today >= dates.preliminary_by,
         })
-    context = {"year": year, "rows": rows, "preliminary": preliminary, "official": official,
-               "days_to_preliminary": (preliminary - today).days, "days_to_official": (official - today).days,
-               "overdue_preliminary": max(0, (today - preliminary).days + 1),
-               "overdue_official": max(0, (today - official).days + 1),
-               "window_opens": window[0], "window_closes": window[1],
-               "window_state": ("chưa mở" if today < window[0] else "đã kết thúc" if today > window[1] else
-                                f"đang diễn ra, còn {(window[1] - today).days} ngày")}
+    context = {"year": year, "rows": rows, **_calendar_cards(list(calendars.values()) or [decision_24_calendar(year)], today)}
     return render(request, "review/progress.html", context)
+
+
+def _calendar_cards(calendars, today):
+    """The cards at the top of the board: the calendar most of the board's communes work to (one province's, as a
+    rule), and how many communes work to another one."""
+    shown = Counter(calendars).most_common(1)[0][0]
+    window_state = ("chưa mở" if today < shown.survey_starts else "đã kết thúc" if today > shown.window_closes
+                    else f"đang diễn ra, còn {(shown.window_closes - today).days} ngày")
+    return {"calendar": shown, "other_calendars": len(calendars) - calendars.count(shown),
+            "preliminary": shown.preliminary_by, "official": shown.official_by,
+            "days_to_preliminary": (shown.preliminary_by - today).days,
+            "days_to_official": (shown.official_by - today).days,
+            "overdue_preliminary": max(0, (today - shown.preliminary_by).days + 1),
+            "overdue_official": max(0, (today - shown.official_by).days + 1),
+            "window_opens": shown.survey_starts, "window_closes": shown.window_closes, "window_state": window_state}

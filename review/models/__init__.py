@@ -3,6 +3,7 @@ assessments, requests and regular reviews, certificates. Every name is handed on
 migrations know them as review.models.<Name>; the app label is "review" for all of them."""
 from review.calendar import DISTRICTS_ABOLISHED_ON, LEVEL_ABOVE_NAMES, level_above
 from review.models.assessments import Assessment, AssessmentQuerySet, deprivation_key
+from review.models.calendars import ReviewCalendar, ReviewCalendarQuerySet
 from review.models.certificates import Certificate, CertificateQuerySet
 from review.models.requests import (
     RegularReview,
@@ -40,6 +41,6 @@ __all__ = [
     "AreaType", "Assessment", "DecisionKind", "RecognitionDecision", "AssessmentQuerySet", "Certificate", "CertificateQuerySet", "Classification",
     "Indicator", "Movement", "PovertyReason", "PovertyStandard", "PovertyStandardQuerySet", "RegularReview",
     "RegularReviewQuerySet", "RequestKind", "ReviewRequest", "ReviewRequestQuerySet", "ReviewRound",
-    "ReviewRoundQuerySet", "RoundLockedError", "RoundStatus", "StandardLine", "VillageMeeting",
+    "ReviewCalendar", "ReviewCalendarQuerySet", "ReviewRoundQuerySet", "RoundLockedError", "RoundStatus", "StandardLine", "VillageMeeting",
     "VillageMeetingQuerySet", "deprivation_key", "level_above", "reopen_hint", "villages_of",
 ]

@@ -101,3 +101,83 @@ def test_a_calendar_set_in_a_settings_file_is_checked_at_start_up(settings, name
     if name == "REVIEW_WINDOW_OPENS" and value == "13-40":
         with pytest.raises(ImproperlyConfigured, match="REVIEW_WINDOW_OPENS"):
             review_opens(2025)
+
+
+# A province's own calendar per review year (issue 25.10): recorded in the admin, read by the progress board.
+
+def _province_plan(**changes):
+    from review.models import ReviewCalendar
+
+    values = {"province_id": "90", "year": 2026, "survey_starts": datetime.date(2026, 9, 15),
+              "meetings_by": datetime.date(2026, 10, 25), "preliminary_by": datetime.date(2026, 11, 5),
+              "official_by": datetime.date(2026, 11, 30), "window_closes": datetime.date(2026, 12, 10),
+              "basis": "Kế hoạch 123/KH-UBND"} | changes
+    return ReviewCalendar.objects.create(**values)
+
+
+@pytest.mark.django_db
+def test_without_a_province_row_a_commune_works_to_decision_24(users):
+    from review.calendar import DECISION_24_BASIS, commune_calendars
+
+    dates = commune_calendars(2026, ["90101"])["90101"]
+    assert (dates.survey_starts, dates.preliminary_by, dates.official_by, dates.window_closes) == (
+        datetime.date(2026, 9, 1), datetime.date(2026, 11, 15), datetime.date(2026, 12, 20), datetime.date(2026, 12, 14))
+    assert dates.province_plan is False and dates.basis == DECISION_24_BASIS
+    _province_plan(year=2025, survey_starts=datetime.date(2025, 9, 15), meetings_by=datetime.date(2025, 10, 25),
+                   preliminary_by=datetime.date(2025, 11, 5), official_by=datetime.date(2025, 11, 30),
+                   window_closes=datetime.date(2025, 12, 10))  # another year's plan does not apply
+    assert commune_calendars(2026, ["90101"])["90101"].preliminary_by == datetime.date(2026, 11, 15)
+
+
+@pytest.mark.django_db
+def test_the_progress_board_shows_the_provinces_dates(client, users):
+    client.force_login(users["district"])
+    before = client.get("/review/progress/", {"year": 2026}).content.decode()
+    assert "theo Quyết định 24/2021/QĐ-TTg — hạn tỉnh báo cáo Bộ" in before
+    assert "Kết quả sơ bộ (trước 15/11/2026)" in before
+    _province_plan()
+    page = client.get("/review/progress/", {"year": 2026})
+    html = page.content.decode()
+    assert "Kết quả sơ bộ (trước 05/11/2026)" in html and "Kết quả chính thức (trước 30/11/2026)" in html
+    assert "Rà soát định kỳ ở xã (15/09–10/12/2026)" in html
+    assert "Kế hoạch 123/KH-UBND" in html and "họp thôn xong trước 25/10/2026" in html
+    assert "hạn tỉnh báo cáo Bộ" not in html
+
+
+@pytest.mark.django_db
+def test_the_province_calendar_decides_which_commune_is_late(client, users):
+    today = datetime.date.today()
+    _province_plan(year=today.year, survey_starts=datetime.date(today.year, 1, 1), meetings_by=today,
+                   preliminary_by=today, official_by=datetime.date(today.year, 12, 31),
+                   window_closes=datetime.date(today.year, 12, 31))
+    client.force_login(users["district"])
+    page = client.get("/review/progress/", {"year": today.year})
+    row = next(row for row in page.context["rows"] if row["commune"].code == "90101")
+    assert row["behind"] is True  # due before today by the province's plan, whatever Decision 24 says
+
+
+@pytest.mark.django_db
+def test_a_province_officer_records_only_their_province(client, users, reviewers):
+    from areas.models import AdministrativeUnit
+    from review.models import ReviewCalendar
+
+    AdministrativeUnit.objects.create(code="80", name="Gia Lai", kind="tỉnh", level="province")
+    other = _province_plan(province_id="80")
+    own = _province_plan()
+    client.force_login(reviewers["province"])
+    form = {"year": 2026, "survey_starts": "15/09/2026", "meetings_by": "25/10/2026", "preliminary_by": "01/11/2026",
+            "official_by": "30/11/2026", "window_closes": "10/12/2026", "basis": "", "loaded_version": 1}
+    assert client.get(f"/admin/review/reviewcalendar/{other.pk}/change/").status_code in (302, 404)
+    client.post(f"/admin/review/reviewcalendar/{other.pk}/change/", {**form, "province": "80"})
+    added = client.post("/admin/review/reviewcalendar/add/", {**form, "province": "80", "year": 2027})
+    assert added.status_code == 200 and not ReviewCalendar.objects.filter(year=2027).exists()
+    assert ReviewCalendar.objects.get(pk=other.pk).preliminary_by == datetime.date(2026, 11, 5)
+    saved = client.post(f"/admin/review/reviewcalendar/{own.pk}/change/", {**form, "province": "90"})
+    assert saved.status_code == 302
+    own.refresh_from_db()
+    assert own.preliminary_by == datetime.date(2026, 11, 1) and own.history.first().history_user == reviewers["province"]
+    client.force_login(users["commune"])  # a commune officer records no province's calendar
+    assert client.post(f"/admin/review/reviewcalendar/{own.pk}/change/", {**form, "province": "90"}).status_code in (
+        302, 403, 404)
+    own.refresh_from_db()
+    assert own.preliminary_by == datetime.date(2026, 11, 1)

@@ -11,12 +11,10 @@ later raises ImproperlyConfigured naming the setting.
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from areas.map import UnitMap
 from areas.models import Level
 
 # The 2025 reform: from 1 July 2025 there are no districts, and communes report to the province.
@@ -94,33 +92,6 @@ def decision_24_calendar(year: int) -> CommuneCalendar:
     """Decision 24's dates (the settings): what a commune works to when its province has recorded no plan."""
     return CommuneCalendar(review_opens(year), None, preliminary_deadline(year), official_deadline(year),
                            review_closes(year), DECISION_24_BASIS)
-
-
-def commune_calendars(year: int, commune_codes) -> dict[str, CommuneCalendar]:
-    """THE read of the calendar: {commune code: its dates for the review of `year`}, from the plan its province
-    (its ancestor of level province on the map of the day the review opens) recorded for that year, else
-    Decision 24's dates. A few queries whatever the number of communes."""
-    unit_map = UnitMap(review_opens(year))
-    province_of = {code: _province_code(unit_map, code) for code in commune_codes}
-    # The model is found through the app registry: review.models imports this module (level_above).
-    rows = apps.get_model("review", "ReviewCalendar").objects.filter(
-        year=year, province_id__in={code for code in province_of.values() if code}).select_related("province")
-    plans = {row.province_id: CommuneCalendar(row.survey_starts, row.meetings_by, row.preliminary_by, row.official_by,
-                                              row.window_closes, row.basis, row.province.label, True)
-             for row in rows}
-    default = decision_24_calendar(year)
-    return {code: plans.get(province, default) for code, province in province_of.items()}
-
-
-def _province_code(unit_map, code):
-    seen = set()
-    while code and code not in seen:
-        seen.add(code)
-        unit = unit_map.get(code)
-        if unit is None or unit.level == Level.PROVINCE:
-            return unit and unit.code
-        code = unit.parent
-    return None
 
 
 # Decision 24/2021/QĐ-TTg Art. 4: the results are posted publicly for some working days, and the level above is

@@ -9,9 +9,10 @@ from django.shortcuts import render
 
 from areas.models import AdministrativeUnit
 from households.models import HouseholdStatus
-from review.calendar import commune_calendars, decision_24_calendar, level_above_name
+from review.calendar import decision_24_calendar, level_above_name
 from review.models import Assessment, Movement, ReviewRound, RoundStatus, VillageMeeting
 from review.models.rounds import majority_label
+from review.province_calendars import commune_calendars
 from review.round_order import recognition_blockers
 from review.selectors import progress_counts, villages_under
 from review.views import commune_or_404, year_or_404

@@ -117,7 +117,8 @@ def _province_plan(**changes):
 
 @pytest.mark.django_db
 def test_without_a_province_row_a_commune_works_to_decision_24(users):
-    from review.calendar import DECISION_24_BASIS, commune_calendars
+    from review.calendar import DECISION_24_BASIS
+    from review.province_calendars import commune_calendars
 
     dates = commune_calendars(2026, ["90101"])["90101"]
     assert (dates.survey_starts, dates.preliminary_by, dates.official_by, dates.window_closes) == (

@@ -3,13 +3,11 @@ during the form's validation; the records are read only afterwards (a legal reco
 from django import forms
 from django.contrib import admin
 
-from accounts.models import EDITING_ROLES, role_of
-from core.admin import ScopedHistoryAdmin
 from core.xlsx import xlsx_response
 from living_standard.excel import recognised_list_workbook
 from living_standard.models import LivingStandardDecision, LivingStandardDetermination, LivingStandardRequest
 from living_standard.services import decision_record, determination_save, request_save
-from review.admin.forms import HouseholdRecordAdminMixin, ServiceFormMixin
+from review.admin.forms import ServiceFormMixin, WrittenOnceAdmin
 from review.regular import may_recognise
 
 
@@ -52,29 +50,8 @@ class DecisionForm(ServiceFormMixin, forms.ModelForm):
                                notes=data.get("notes") or "")
 
 
-class ProcedureAdmin(HouseholdRecordAdminMixin, ScopedHistoryAdmin):
-    """Written once through its service, then read only."""
-
-    add_fields = ()
-
-    def get_fields(self, request, obj=None):
-        return self.add_fields if obj is None else self.shown
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.shown if obj is not None else ()
-
-    def has_add_permission(self, request):
-        return role_of(request.user) in EDITING_ROLES
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LivingStandardRequest)
-class RequestAdmin(ProcedureAdmin):
+class RequestAdmin(WrittenOnceAdmin):
     form = RequestForm
     list_display = ("household", "requested_on", "livelihood", "commune", "village")
     list_select_related = ("household", "commune", "village")
@@ -87,7 +64,7 @@ class RequestAdmin(ProcedureAdmin):
 
 
 @admin.register(LivingStandardDetermination)
-class DeterminationAdmin(ProcedureAdmin):
+class DeterminationAdmin(WrittenOnceAdmin):
     form = DeterminationForm
     list_display = ("request", "determined_on", "members", "income_per_capita", "average_line", "meets", "commune")
     list_select_related = ("request__household", "commune")
@@ -110,7 +87,7 @@ class DeterminationAdmin(ProcedureAdmin):
 
 
 @admin.register(LivingStandardDecision)
-class DecisionAdmin(ProcedureAdmin):
+class DecisionAdmin(WrittenOnceAdmin):
     """The commune chairman (or an administrator) recognises on the add page."""
 
     form = DecisionForm

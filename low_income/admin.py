@@ -4,13 +4,12 @@ form's validation; the records are read only afterwards (a legal record is not e
 from django import forms
 from django.contrib import admin
 
-from accounts.models import EDITING_ROLES, role_of
 from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin
 from core.xlsx import xlsx_response
 from low_income.excel import worker_list_workbook
 from low_income.models import LowIncomeApplication, LowIncomeConfirmation, LowIncomeDetermination, LowIncomeThreshold
 from low_income.services import application_save, confirmation_record, determination_save
-from review.admin.forms import HouseholdRecordAdminMixin, ServiceFormMixin
+from review.admin.forms import ServiceFormMixin, WrittenOnceAdmin
 from review.regular import may_recognise
 
 
@@ -55,30 +54,8 @@ class ConfirmationForm(ServiceFormMixin, forms.ModelForm):
                                    notes=data.get("notes") or "")
 
 
-class ProcedureAdmin(HouseholdRecordAdminMixin, ScopedHistoryAdmin):
-    """Written once through its service, then read only."""
-
-    add_fields = ()
-    shown = ()
-
-    def get_fields(self, request, obj=None):
-        return self.add_fields if obj is None else self.shown
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.shown if obj is not None else ()
-
-    def has_add_permission(self, request):
-        return role_of(request.user) in EDITING_ROLES
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LowIncomeApplication)
-class ApplicationAdmin(ProcedureAdmin):
+class ApplicationAdmin(WrittenOnceAdmin):
     form = ApplicationForm
     list_display = ("member", "household", "applied_on", "commune", "village")
     list_select_related = ("member", "household", "commune", "village")
@@ -90,7 +67,7 @@ class ApplicationAdmin(ProcedureAdmin):
 
 
 @admin.register(LowIncomeDetermination)
-class DeterminationAdmin(ProcedureAdmin):
+class DeterminationAdmin(WrittenOnceAdmin):
     form = DeterminationForm
     list_display = ("application", "determined_on", "income_per_month", "income_line", "is_urban", "commune")
     list_select_related = ("application__member", "commune")
@@ -111,7 +88,7 @@ class DeterminationAdmin(ProcedureAdmin):
 
 
 @admin.register(LowIncomeConfirmation)
-class ConfirmationAdmin(ProcedureAdmin):
+class ConfirmationAdmin(WrittenOnceAdmin):
     """The commune chairman (or an administrator) confirms on the add page; the list is exported from here."""
 
     form = ConfirmationForm

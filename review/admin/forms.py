@@ -2,6 +2,8 @@
 and the admin of a household's review record searches, acts and saves through that form."""
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.models import EDITING_ROLES, role_of
+from core.admin import ScopedHistoryAdmin
 from core.errors import ConflictError
 from households.models import Household
 
@@ -50,3 +52,26 @@ class HouseholdRecordAdminMixin:
 
     def save_related(self, request, form, formsets, change):
         pass  # the service saved the related rows too
+
+
+class WrittenOnceAdmin(HouseholdRecordAdminMixin, ScopedHistoryAdmin):
+    """The admin of a household's procedure record (living_standard, low_income): added through its service by an
+    editing role, then read only (a decision is corrected by a new record, never edited)."""
+
+    add_fields = ()
+    shown = ()
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.shown
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.shown if obj is not None else ()
+
+    def has_add_permission(self, request):
+        return role_of(request.user) in EDITING_ROLES
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

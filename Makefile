@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: run test test-fast install install-dev migrate seed serve bench load clean vendor messages screenshots \
-	backup restore
+	backup restore system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,26 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Debian packages the tests and the printed papers need, installed when missing (apt-get; as root, or through
+# sudo without a password; otherwise the missing ones are named and the tests needing them are skipped, saying
+# why): a real browser for the end-to-end tests (chromium and its driver, versions always match), and a
+# spreadsheet application that prints the workbooks to PDF (LibreOffice Calc without its windows; Carlito has
+# Calibri's metrics, the workbooks' font, so the pages break as in Excel) with poppler's pdfinfo, pdftotext and
+# pdftoppm to read the PDF back (tests/reports/test_excel_print.py, docs/outputs.md#printing).
+SYSTEM_PACKAGES := chromium chromium-driver libreoffice-calc-nogui fonts-crosextra-carlito poppler-utils
+system-deps:
+	@command -v dpkg-query >/dev/null 2>&1 || { echo "Không phải Debian: hãy tự cài $(SYSTEM_PACKAGES)."; exit 0; }; \
+	missing=""; for package in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	[ -n "$$missing" ] || exit 0; \
+	if [ "$$(id -u)" = 0 ]; then as_root=""; \
+	elif sudo -n true 2>/dev/null; then as_root="sudo -n"; \
+	else echo "Thiếu gói Debian:$$missing (cài bằng: sudo apt-get install$$missing); các kiểm thử cần chúng sẽ bị bỏ qua."; exit 0; fi; \
+	echo "== cài gói Debian:$$missing =="; \
+	$$as_root apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq$$missing >/dev/null
 
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -49,7 +69,7 @@ restore: install
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
-test: install-dev
+test: install-dev system-deps
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
@@ -88,5 +108,5 @@ messages:
 
 # Screenshots of the dashboard, worksheet, household page and import preview at 1366×900 and 390×844, taken by
 # a browser test run into docs/screenshots (needs Debian's chromium and chromium-driver).
-screenshots: install-dev
+screenshots: install-dev system-deps
 	SCREENSHOT_DIR=docs/screenshots REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py

@@ -3,8 +3,15 @@
   "use strict";
   var form = document.getElementById("upload-form");
   if (!form || !window.XMLHttpRequest || !window.FormData) return;
+  var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+  function sending(on) {  // one upload at a time: a double click on the button sends the file once (once.js's rule)
+    if (on) form.dataset.sending = "1"; else delete form.dataset.sending;
+    Array.prototype.forEach.call(buttons, function (button) { button.disabled = on; });
+  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (form.dataset.sending) return;
+    sending(true);
     var box = document.getElementById("progress-box"), bar = document.getElementById("progress"),
         text = document.getElementById("progress-text");
     box.classList.remove("hidden");
@@ -28,7 +35,8 @@
       }
       document.open(); document.write(request.responseText); document.close();
     });
-    request.addEventListener("error", function () { text.textContent = "Mất kết nối: hãy thử lại."; });
+    request.addEventListener("error", function () { sending(false); text.textContent = "Mất kết nối: hãy thử lại."; });
     request.send(new FormData(form));
   });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) sending(false); });  // Back
 })();

@@ -72,6 +72,13 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(search_text__contains=key) if key else self
 
 
+def present_during(first, last) -> models.Q:
+    """Households on the register at some day from `first` to `last`, by the register's dates: registered by
+    `last` and not left before `first` (the condition on Household rows; review.placement adds the year's
+    review to it)."""
+    return models.Q(registered_on__lte=last) & (models.Q(left_on__isnull=True) | models.Q(left_on__gte=first))
+
+
 def placement_errors(commune, village, stored=(None, None), day=None):
     """{field: message} when a household is newly placed (registered, moved, imported) in a commune or village
     that is not in force on `day` (today). One already there (`stored`: its stored commune and village codes)

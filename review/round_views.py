@@ -4,14 +4,13 @@ import datetime
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import render
 
 from areas.models import AdministrativeUnit
-from households.models import HouseholdStatus
 from review.calendar import decision_24_calendar, level_above_name
 from review.models import Assessment, Movement, ReviewRound, RoundStatus, VillageMeeting
 from review.models.rounds import majority_label
+from review.placement import review_communes
 from review.province_calendars import commune_calendars
 from review.round_order import recognition_blockers
 from review.selectors import progress_counts, villages_under
@@ -59,13 +58,10 @@ def progress_board(request):
     if not FIRST_YEAR <= year <= LAST_YEAR:
         return render(request, "review/progress.html",
                       {"error": f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR} (bạn nhập {year})."}, status=400)
-    communes = (AdministrativeUnit.objects.communes().valid_in_year(year).visible_to(request.user)
-                .order_by("parent_id", "code"))
-    # The list to review of each commune (review.selectors) and how much of it is assessed.
-    assessed, rounds, listed = progress_counts(request.user, communes, year)
-    communes = communes.annotate(
-        registered=Count("households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True),
-    )
+    # The communes of the year's review (in force the day it opens: none merged away before it), their
+    # households of that review (review.placement) and the list to review of each, how much of it is assessed.
+    communes = list(review_communes(year).visible_to(request.user).order_by("parent_id", "code"))
+    assessed, rounds, listed, registered = progress_counts(request.user, [c.code for c in communes], year)
     today = datetime.date.today()
     # Each commune's dates: its province's plan for the year, else Decision 24's (review.calendar)
     calendars = commune_calendars(year, [commune.code for commune in communes])
@@ -77,7 +73,7 @@ def progress_board(request):
         dates = calendars[commune.code]
         rows.append({
             "commune": commune, "round": review_round, "assessed": assessed.get(commune.code, 0),
-            "registered": commune.registered, "to_review": to_review["n"], "to_review_assessed": to_review["done"],
+            "registered": registered.get(commune.code, 0), "to_review": to_review["n"], "to_review_assessed": to_review["done"],
             # Progress against the list to review, not against every registered household.
             "share": round(100 * to_review["done"] / to_review["n"]) if to_review["n"] else None,
             # the reports are due BEFORE these days: late on the day itself

@@ -12,11 +12,13 @@ from collections import defaultdict
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from areas.map import villages_on
 from areas.models import AdministrativeUnit, AdministrativeUnitVersion, unit_label
 from households.models import Household, Member
 from review.calendar import lists_year_of
 from review.labour import LABOUR_FIELDS
-from review.models import Assessment, Classification, RegularReview, ReviewRequest, ReviewRound, villages_of
+from review.models import Assessment, Classification, RegularReview, ReviewRequest, ReviewRound
+from review.placement import households_placed_in
 
 POOR, NEAR_POOR, NOT_POOR = Classification.POOR, Classification.NEAR_POOR, Classification.NOT_POOR
 LISTED = (POOR, NEAR_POOR)  # the classes whose households are on a list (and so on the next list to review)
@@ -47,12 +49,18 @@ def annotate_review_list(households: QuerySet, year: int) -> QuerySet:
 
 
 def households_to_review(commune, year: int, households: QuerySet | None = None) -> QuerySet:
-    """The list to review of a commune's annual review of `year`: its active households on the poor and
-    near-poor lists in force (the result of review year − 1 amended by the regular reviews since) and those
-    with a request for this review. `households`: the queryset to start from (a user's visible households)."""
-    commune_id = getattr(commune, "pk", commune)
+    """The list to review of a commune's annual review of `year`: its active households of that review
+    (review.placement) on the poor and near-poor lists in force (the result of review year − 1 amended by the
+    regular reviews since) and those with a request for this review. `households`: the queryset to start from
+    (a user's visible households)."""
+    return annotate_review_list(review_households(commune, year, households), year).filter(on_review_list=True)
+
+
+def review_households(commune, year: int, households: QuerySet | None = None) -> QuerySet:
+    """The active households the commune's review of `year` covers: placed in the commune that year and
+    registered by the close of its window (review.placement); what the worksheet lists and counts."""
     base = households if households is not None else Household.objects.all()
-    return annotate_review_list(base.active().filter(commune_id=commune_id), year).filter(on_review_list=True)
+    return households_placed_in(getattr(commune, "pk", commune), year, base.active())
 
 
 def class_in_force_on(household, day: datetime.date) -> tuple:
@@ -71,10 +79,9 @@ def class_in_force_on(household, day: datetime.date) -> tuple:
 
 
 def unassessed_households(review_round: ReviewRound) -> QuerySet:
-    """The households of the round's commune without a result of its year: those the worksheet counts as
-    "chưa rà soát" (active households registered in the commune)."""
-    return Household.objects.active().filter(commune_id=review_round.commune_id).exclude(
-        assessments__year=review_round.year)
+    """The households of the round's review without a result of its year: those the worksheet counts as
+    "chưa rà soát" (`review_households`: a household registered after the window closed is not one of them)."""
+    return review_households(review_round.commune_id, review_round.year).filter(that_year__isnull=True)
 
 
 def labour_members(household_ids) -> dict:
@@ -92,18 +99,21 @@ def failed_meetings(review_round: ReviewRound) -> list:
             if not meeting.passed]
 
 
-def progress_counts(user, communes: QuerySet, year: int) -> tuple[dict, dict, dict]:
+def progress_counts(user, communes, year: int) -> tuple[dict, dict, dict, dict]:
     """What the progress board reads for `year`, within the user's scope: ({commune: assessed}, {commune:
-    round}, {commune: {"n": on the list to review, "done": of them assessed}}), one grouped query each."""
+    round}, {commune: {"n": on the list to review, "done": of them assessed}}, {commune: households of the
+    review}), one grouped query each; the households are those of review.placement (placed in the commune
+    that year, registered by the close of its window)."""
+    codes = list(communes)
     assessed = dict(Assessment.objects.visible_to(user).filter(year=year).values_list("commune_id")
                     .annotate(n=Count("id")))
     rounds = {r.commune_id: r for r in ReviewRound.objects.visible_to(user).filter(year=year)}
-    listed = {row["commune_id"]: row for row in annotate_review_list(
-        Household.objects.visible_to(user).active().filter(commune__in=communes.values("code")), year,
-    ).filter(on_review_list=True).annotate(
-        assessed_now=Exists(Assessment.objects.filter(household=OuterRef("pk"), year=year)),
-    ).values("commune_id").annotate(n=Count("id"), done=Count("id", filter=Q(assessed_now=True))).order_by()}
-    return assessed, rounds, listed
+    placed = households_placed_in(codes, year, Household.objects.visible_to(user).active())
+    listed = {row["year_commune"]: row for row in annotate_review_list(placed, year).filter(on_review_list=True)
+              .values("year_commune").annotate(n=Count("id"), done=Count("id", filter=Q(that_year__isnull=False)))
+              .order_by()}
+    registered = dict(placed.values_list("year_commune").annotate(n=Count("id")).order_by())
+    return assessed, rounds, listed, registered
 
 
 # --- what the certificate prints -------------------------------------------------------------------------
@@ -175,7 +185,4 @@ class UnitNames:
 def villages_under(commune_code: str, year: int) -> list[str]:
     """The codes of the villages under the commune on 31 December of `year`, in code order: a village the 2025
     reform moved into the commune is not on its 2024 lists (nor one it moved out on its 2025 lists)."""
-    day = year_day(year)
-    known = list(villages_of(commune_code).valid_in_year(year).values_list("code", flat=True))
-    names = UnitNames(known)
-    return [code for code in known if names.parent(code, day) == commune_code]
+    return villages_on([commune_code], year_day(year))

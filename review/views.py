@@ -31,7 +31,7 @@ from review.calendar import round_closed_message
 from review.labour import household_labour
 from review.locks import check_editing_role, held_back_notice, lock_households
 from review.models import Assessment, Classification, ReviewRound, RoundLockedError
-from review.selectors import annotate_review_list, labour_members
+from review.selectors import annotate_review_list, labour_members, review_households
 from review.standards import lines_of, standard_for_year
 
 ROWS_PER_PAGE = 100
@@ -222,8 +222,10 @@ def worksheet(request, commune, year):
 
     # The list to review first (households on the poor and near-poor lists in force, with the regular reviews
     # since, and those that applied), then the commune's other households; each with its class in force.
+    # The households of the commune's review of the year: placed there that year, registered by the close of
+    # its window (review.placement via review.selectors.review_households).
     households = annotate_review_list(
-        Household.objects.visible_to(request.user).active().filter(commune=commune), year,
+        review_households(commune, year, Household.objects.visible_to(request.user)), year,
     ).order_by("-on_review_list", "code")
     villages = list(AdministrativeUnit.objects.filter(
         Q(parent=commune, level=Level.VILLAGE) | Q(pk__in=households.values("village_id"))).order_by("code"))

@@ -1,0 +1,70 @@
+"""Whether and where a household counts in a review year: THE placement rule. Every report, export, list, board,
+worksheet and confirmation reads its households of a year through here (docs/rules.md, "One answer to where,
+when").
+
+- Whether: a household belongs to review year Y when it was on the register at some day from 1 January of Y to
+  the close of Y's review window (`registration_cutoff`: review.calendar.review_closes, 14 December by default,
+  the day after which a request counts for the next year's review), or when it has a result of Y (reviewed that
+  year, it lived there). A household registered on 05/12/2026 belongs to the 2026 review, not to 2024's or 2025's.
+- Where: the commune and village of its result of Y (an Assessment carries the round's commune and the village
+  at the time of the review); without one, the commune its village belonged to on 31 December of Y (the map's
+  dated parents), else its commune now. A household of Tân Cảnh reviewed there in 2024 and filed under xã Đăk Tô
+  since the 2025 reform is Tân Cảnh's in 2024 and Đăk Tô's in 2025.
+
+Reports then carry the year's commune onto the report's map (reports.scope: the year's own map, or today's through
+successors); the units in force are the map's (areas.map); the review's communes of a year are those in force on
+the day its review opens (`review_communes`, the rule of review.calendar.round_closed_message).
+"""
+import datetime
+
+from django.db.models import Case, CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+
+from areas.map import report_day
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+from households.models import Household, present_during
+from review.calendar import review_closes, review_opens
+
+
+def registration_cutoff(year: int) -> datetime.date:
+    """The last registration day of a household that belongs to the review of `year`: the day its window closes."""
+    return review_closes(year)
+
+
+def _village_commune_on(day):
+    """The commune the household's village belonged to on `day`, from the village's dated versions (None when it
+    has none for that day: its parent now, the household's commune, then stands)."""
+    versions = AdministrativeUnitVersion.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        unit_id=OuterRef("village_id"),
+    ).order_by("-valid_from")
+    return Subquery(versions.values("parent_id")[:1])
+
+
+def households_of_year(year: int, households: QuerySet | None = None) -> QuerySet:
+    """The households that belong to the review of `year` (see the module), each annotated with its commune and
+    village of that year (`year_commune`, `year_village`) and its result of the year joined as `that_year`.
+    `households`: the queryset to start from (a user's visible households, the active ones)."""
+    base = households if households is not None else Household.objects.all()
+    return (
+        base.annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
+        .filter(present_during(datetime.date(year, 1, 1), registration_cutoff(year)) | Q(that_year__isnull=False))
+        .annotate(
+            year_commune=Coalesce("that_year__commune_id", _village_commune_on(report_day(year)), "commune_id",
+                                  output_field=CharField()),
+            year_village=Case(When(that_year__isnull=False, then=F("that_year__village_id")),
+                              default=F("village_id"), output_field=CharField()),
+        )
+    )
+
+
+def households_placed_in(communes, year: int, households: QuerySet | None = None) -> QuerySet:
+    """The households of the review of `year` placed in one of `communes` (codes) that year."""
+    codes = [communes] if isinstance(communes, str) else list(communes)
+    return households_of_year(year, households).filter(year_commune__in=codes)
+
+
+def review_communes(year: int) -> QuerySet:
+    """The communes of the review of `year`: those in force on the day it opens (a commune merged away on
+    1 July 2025 has no 2025 review; its households are reviewed in the commune that took them)."""
+    return AdministrativeUnit.objects.communes().valid_on(review_opens(year))

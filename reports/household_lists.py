@@ -4,14 +4,15 @@ With `indicator` (?indicator=9), the list of one deprivation instead: the poor a
 the year deprived of that indicator of the year's standard (e.g. 9, the drinking-water source), for a
 programme to target them; each household listed once, under its class. Not an official form.
 """
-from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
+from django.db.models import Case, CharField, FilteredRelation, OuterRef, Q, Subquery, Value, When
 
-from areas.models import unit_label
+from areas.models import AdministrativeUnit, unit_label
 from households.models import Gender, Household, HouseholdStatus, Member, Relation
 from reports.deprivation import deprived_of, year_indicators
 from reports.params import BadParameter
 from reports.scope import ReportScope
 from review.models import Assessment, Classification, Movement, ReviewRound, RoundStatus
+from review.placement import households_placed_in
 
 # A household that moved this year is listed under its movement, with the summary's own words (a relapsed
 # household is "Hộ tái nghèo", not "new"); one that stayed, under its class.
@@ -89,24 +90,27 @@ def household_lists(*, user, area_code, year, comparable=False, indicator=None):
 
 
 def register_rows(*, user, area_code, year, comparable=False):
-    """Every registered household of the area with its review result of the year (the full register)."""
+    """The register of the year: every household of the year's review in the area, in the commune and village
+    of that year (review.placement: its result's, else where its village was; a household registered after the
+    year's window closed is not in it), with its result of the year."""
     scope = ReportScope(user, area_code, year, comparable)
+    village = AdministrativeUnit.objects.filter(code=OuterRef("year_village"))
     queryset = (
-        Household.objects.visible_to(user).filter(commune_id__in=scope.communes)
-        .annotate(review=FilteredRelation("assessments", condition=Q(assessments__year=year)))
-        .order_by("commune_id", "code")
-        .values_list("code", "head_name", "commune_id", "village__kind", "village__name", "ethnic_group__name",
-                     "status", "review__classification")
+        households_placed_in(scope.communes, year, Household.objects.visible_to(user))
+        .annotate(village_kind=Subquery(village.values("kind")[:1]), village_name=Subquery(village.values("name")[:1]))
+        .order_by("year_commune", "code")
+        .values_list("code", "head_name", "year_commune", "village_kind", "village_name", "ethnic_group__name",
+                     "status", "that_year__classification")
     )
     labels = {Classification.POOR: "Hộ nghèo", Classification.NEAR_POOR: "Hộ cận nghèo",
               Classification.AVERAGE: "Trên chuẩn cận nghèo", Classification.NOT_POOR: "Không nghèo",
               None: "Chưa rà soát"}
     communes = {}  # commune code -> its label on the report's map (merged communes under their successor)
-    for code, head, commune, kind, village, ethnic, status, classification in queryset.iterator(chunk_size=5000):
+    for code, head, commune, kind, village_name, ethnic, status, classification in queryset.iterator(chunk_size=5000):
         if commune not in communes:
             communes[commune] = scope.commune_on_map(commune)[1]
         yield {"code": code, "area": head, "area_name": head, "commune": communes[commune],
-               "village": unit_label(kind, village) if village else "",
+               "village": unit_label(kind, village_name) if village_name else "",
                "ethnic_group": ethnic, "status": HouseholdStatus(status).label, "list": labels[classification]}
 
 

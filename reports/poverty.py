@@ -10,8 +10,9 @@ year of the year's standard; the ≤ few hundred commune rows are then added up 
 the administrative map of the year.
 
 Definitions (domain file, "Status changes" and "Rates"):
-- households: the commune's declared total for the year where one exists, else its registered households
-  active that year (placed by that year's assessment, else by their current commune);
+- households: the commune's declared total for the year where one exists, else the households of the year's
+  review placed in it (review.placement: on the register by the close of the year's window or reviewed that
+  year; placed by that year's assessment, else by the commune their village belonged to that year);
 - poor_start / near_poor_start: households poor / near-poor in the previous year's review;
 - escaped: poor last year and not poor this year (movements `escaped` and `escaped_to_near_poor`);
 - rates are over all households; the ethnic-minority poverty rate is over ethnic-minority households;
@@ -29,11 +30,9 @@ register this is) shows none either, and the total then shows none, rather than 
 """
 import contextlib
 import contextvars
-import datetime
 from collections import defaultdict
 
-from django.db.models import Count, FilteredRelation, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from core.formatting import points, rate
 from households.models import Household
@@ -41,6 +40,7 @@ from reports.cache import cached_report, scope_signature, year_aggregate
 from reports.models import HouseholdCount
 from reports.scope import ReportScope
 from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement, PovertyStandard
+from review.placement import households_placed_in
 
 POOR, NEAR_POOR = Classification.POOR, Classification.NEAR_POOR
 
@@ -120,22 +120,11 @@ def _registered_counts(scope, year):
 
 
 def registered_households(scope, year):
-    """The households living in the scope's communes during `year`, each annotated with the commune and
-    village of that year (`year_commune`, `year_village`): the denominators of every rate."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return (
-        Household.objects.visible_to(scope.user)
-        .annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
-        # Living there during the year by the register's dates, or reviewed that year: a household reviewed
-        # in a year existed in it, whenever it was entered into the register.
-        .filter(Q(registered_on__lte=last, left_on__isnull=True) | Q(registered_on__lte=last, left_on__gte=first)
-                | Q(that_year__isnull=False))
-        .annotate(
-            year_commune=Coalesce("that_year__commune_id", "commune_id"),
-            year_village=Coalesce("that_year__village_id", "village_id"),
-        )
-        .filter(year_commune__in=scope.communes)
-    )
+    """The households of the review of `year` placed in the scope's communes that year, each annotated with the
+    commune and village of that year (`year_commune`, `year_village`): the denominators of every rate. The one
+    placement rule (review.placement): belonging to the year's review, placed by its result, else by the
+    commune its village belonged to then."""
+    return households_placed_in(scope.communes, year, Household.objects.visible_to(scope.user))
 
 
 def _registered_counts_query(scope, year):

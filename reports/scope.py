@@ -1,7 +1,7 @@
 """Which communes (or villages) a report covers and which row each adds to, on the map of the report's day."""
 import datetime
 
-from areas.map import UnitMap, report_day, resolve_area
+from areas.map import UnitMap, report_day, resolve_area, units_within, villages_on
 from areas.models import AdministrativeUnit, Level
 from reports.params import BadParameter
 
@@ -70,6 +70,12 @@ class ReportScope:
             return successor if successor in self.target else None
         return self.map.child_under(self.area.code, successor)
 
+    def units_within(self):
+        """Every unit whose territory lies within the report's communes (the area, the units under it, the communes
+        folded into it, and a former unit such as a district abolished in 2025 whose communes all went into it):
+        where the area's budgets sit."""
+        return units_within(self.target, self.map) | set(self.communes) | {self.area.code}
+
     def row_label(self, code):
         if code == "_none":
             return {"code": "", "name": "Chưa rõ thôn"}
@@ -80,11 +86,8 @@ class ReportScope:
         return unit.as_dict()
 
     def rows_expected(self):
-        if self.by_village:
-            return list(
-                AdministrativeUnit.objects.filter(parent_id=self.area.code, level=Level.VILLAGE)
-                .values_list("code", flat=True)
-            )
+        if self.by_village:  # the villages of the commune on the map's day (not those the reform moved in later)
+            return villages_on(self.target, self.day)
         if not self.area_is_current:
             return sorted(self.target)
         return [unit.code for unit in self.map.children(self.area.code)]

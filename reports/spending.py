@@ -7,17 +7,6 @@ from reports.cache import cached_report
 from reports.scope import ReportScope
 
 
-def area_codes_of(scope):
-    """The area, every unit under it on the map, and the communes folded into it: where budgets sit."""
-    codes = {scope.area.code} | set(scope.communes)
-    frontier = [scope.area.code]
-    while frontier:
-        children = [u.code for u in scope.map._children.get(frontier.pop(), [])]
-        codes.update(children)
-        frontier.extend(children)
-    return codes
-
-
 @cached_report
 def spending_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
@@ -25,7 +14,7 @@ def spending_summary(*, user, area_code, year, comparable=False):
                 .values("program_id", "program__name", "program__unit")
                 .annotate(quantity=Sum("quantity"), amount=Sum("amount"), households=Count("household", distinct=True))
                 .order_by("program_id"))
-    budgets = dict(BudgetAllocation.objects.filter(year=year, area_id__in=area_codes_of(scope))
+    budgets = dict(BudgetAllocation.objects.filter(year=year, area_id__in=scope.units_within())
                    .values_list("program_id").annotate(total=Sum("amount")))
     rows = {}
     for row in benefits:

@@ -6,9 +6,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from areas.map import UnitMap, report_day
+from areas.map import area_choices as map_area_choices
+from areas.map import report_day
 from areas.models import OfficerScope
-from areas.scoping import visible_area_codes
 from core import jobs
 from core.xlsx import xlsx_response
 from reports.cache import reads_from_replica
@@ -21,19 +21,9 @@ from reports.tasks import QUEUED_EXPORTS
 from review.models import Assessment
 
 
-def area_choices(user, year):
-    """The areas a user may pick for a year: their scope's units above village level, on that year's map."""
-    units = UnitMap(report_day(year))
-    codes = visible_area_codes(user)
-    own = set(OfficerScope.objects.filter(user=user).values_list("area_id", flat=True))
-    chosen = [u for u in units.units.values()
-              if (u.valid_on(units.day) and (codes is None or u.code in codes)) or u.code in own]
-    depth = {"province": 0, "district": 1, "commune": 2}
-    return [
-        {"code": u.code, "name": ("— " * depth.get(u.level, 0)) + u.label
-         + ("" if u.valid_on(units.day) else " (đơn vị cũ)")}
-        for u in sorted(chosen, key=lambda u: (u.code[:2], depth.get(u.level, 3), u.code))
-    ]
+def area_choices(user, year, selected=None):
+    """The areas a user may pick for a year (areas.map.area_choices on that year's map), the one shown included."""
+    return map_area_choices(user, report_day(year), selected)
 
 
 def _bad_request(request, message, template="reports/report.html", context=None):
@@ -78,7 +68,7 @@ def report_page(request, slug):
     query = {"year": year, "area": area_code, **({"comparable": "1"} if comparable else {}), **options}
     context = {
         "report": report, "result": result, "year": year, "years": years, "area_code": area_code,
-        "areas": area_choices(request.user, year), "comparable": comparable,
+        "areas": area_choices(request.user, year, area_code), "comparable": comparable,
         "columns": report.columns_for(result), "title": report.result_title(result, None),
         "notes": report.result_notes(result), "query": urlencode(query),
         "indicator_choices": result.get("indicators") if "indicator" in report.parameters else None,
@@ -132,5 +122,5 @@ def dashboard(request):
         return _bad_request(request, str(error), template="reports/dashboard.html")
     year = data["year"]
     context = {"data": data, "year": year, "years": years, "area_code": area_code,
-               "areas": area_choices(request.user, year), "reports": REPORTS.values()}
+               "areas": area_choices(request.user, year, area_code), "reports": REPORTS.values()}
     return render(request, "reports/dashboard.html", context)

@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from poverty_tracker.env import check_review_calendar, env_bool, env_list, review_day_setting
+from poverty_tracker.formats.vi import formats as vi_formats
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -165,6 +166,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # No LocaleMiddleware: the interface is Vietnamese whatever the browser asks for.
 LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Dates day first everywhere, dd/mm/yyyy (or ISO), never month first; shown "14/11/2025 07:00": one module,
+# also the fallback where no language is active (docs/architecture.md, "Dates").
+FORMAT_MODULE_PATH = ["poverty_tracker.formats"]
+DATE_INPUT_FORMATS = vi_formats.DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = vi_formats.DATETIME_INPUT_FORMATS
+DATE_FORMAT, DATETIME_FORMAT = vi_formats.DATE_FORMAT, vi_formats.DATETIME_FORMAT
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
@@ -363,6 +370,7 @@ check_review_calendar(REVIEW_WINDOW_OPENS, REVIEW_WINDOW_CLOSES, REVIEW_PRELIMIN
 REVIEW_MEETING_MAJORITY = os.environ.get("REVIEW_MEETING_MAJORITY", "at_least_half")
 REVIEW_POSTING_WORKING_DAYS = os.environ.get("REVIEW_POSTING_WORKING_DAYS", "3")
 REVIEW_LEVEL_ABOVE_ANSWER_DAYS = os.environ.get("REVIEW_LEVEL_ABOVE_ANSWER_DAYS", "3")
+REGULAR_REVIEW_DECISION_DAYS = os.environ.get("REGULAR_REVIEW_DECISION_DAYS", "15")
 # Households of average living standard are recognised monthly from this day ("none": any day; living_standard).
 _from_day = os.environ.get("LIVING_STANDARD_DECISION_FROM_DAY", "15").strip().lower()
 LIVING_STANDARD_DECISION_FROM_DAY = None if _from_day in ("", "none") else int(_from_day)

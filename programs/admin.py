@@ -16,6 +16,7 @@ from core.admin import (
     VersionedAdminMixin,
     versioned_form_for,
 )
+from core.dates import DayInput
 from core.formatting import vn_number
 from households.models import Household
 from programs.models import (
@@ -119,7 +120,7 @@ class BenefitAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
 class BulkBenefitForm(forms.Form):
     program = forms.ModelChoiceField(Program.objects.all(), label="Chương trình, chính sách")
     year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
-    date = forms.DateField(label="Ngày hỗ trợ", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Ngày hỗ trợ", widget=DayInput())
     quantity = forms.IntegerField(label="Số lượng mỗi lượt", min_value=1, max_value=MAX_QUANTITY, initial=1)
     amount = forms.IntegerField(label="Số tiền mỗi lượt (đồng)", min_value=0, max_value=MAX_AMOUNT)
     commune = forms.ModelChoiceField(AdministrativeUnit.objects.communes(), label="Xã/phường")

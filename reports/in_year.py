@@ -30,6 +30,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
+from core.dates import read_day
 from core.formatting import rate
 from reports.params import BadParameter
 from reports.poverty import poverty_summary
@@ -46,22 +47,13 @@ FIRST_DAY, LAST_DAY = datetime.date(2001, 1, 1), datetime.date(2101, 12, 31)
 
 def parse_as_of(value):
     """The date of `?as_of=` (ISO "2025-06-30", or "30/06/2025" as typed in Vietnam); None when empty."""
-    if value in (None, ""):
+    try:
+        day = read_day(value)  # core.dates: the project's one reading of a date
+    except ValueError:
+        raise BadParameter(f"Ngày “{str(value).strip()[:40]}” (as_of) không hợp lệ: hãy ghi theo dạng "
+                           "NĂM-THÁNG-NGÀY, ví dụ 2025-06-30.") from None
+    if day is None:
         return None
-    if isinstance(value, datetime.date):
-        day = value
-    else:
-        text = str(value).strip()
-        day = None
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                day = datetime.datetime.strptime(text, pattern).date()
-                break
-            except ValueError:
-                continue
-        if day is None:
-            raise BadParameter(f"Ngày “{text[:40]}” (as_of) không hợp lệ: hãy ghi theo dạng NĂM-THÁNG-NGÀY, ví dụ "
-                               "2025-06-30.")
     if not FIRST_DAY <= day <= LAST_DAY:
         raise BadParameter(f"Ngày {day:%d/%m/%Y} (as_of) nằm ngoài khoảng {FIRST_DAY:%d/%m/%Y}–{LAST_DAY:%d/%m/%Y}.")
     return day

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
 from accounts.models import can_edit
+from core.dates import DayInput
 from core.errors import ConflictError
 from households.models import Household
 from review.calendar import lists_year_of, review_year_of
@@ -26,7 +27,7 @@ SHOWN = 200  # the newest this many of each list: a commune records a few a mont
 class RequestForm(forms.Form):
     household = forms.CharField(label="Mã hộ", max_length=30)
     kind = forms.ChoiceField(label="Loại đề nghị", choices=RequestKind.choices)
-    requested_on = forms.DateField(label="Ngày nộp đơn", widget=forms.DateInput(attrs={"type": "date"}))
+    requested_on = forms.DateField(label="Ngày nộp đơn", widget=DayInput())
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
 
 
@@ -35,9 +36,9 @@ class RecognitionForm(forms.Form):
     classification = forms.ChoiceField(
         label="Công nhận là", choices=[(value, Classification(value).label) for value in REGULAR_CLASSES],
         help_text="Hộ không nghèo: thoát nghèo, thoát cận nghèo.")
-    effective_on = forms.DateField(label="Có hiệu lực từ ngày", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_on = forms.DateField(label="Có hiệu lực từ ngày", widget=DayInput())
     decision_number = forms.CharField(label="Số quyết định", max_length=50)
-    decision_date = forms.DateField(label="Ngày ký quyết định", widget=forms.DateInput(attrs={"type": "date"}))
+    decision_date = forms.DateField(label="Ngày ký quyết định", widget=DayInput())
     request = forms.IntegerField(label="Đơn đề nghị (số)", required=False, min_value=1, max_value=2**62,
                                  help_text="Số của đơn trong bảng đơn đề nghị (nếu có).")
     notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import Role, role_of
 from areas.models import Level
 from areas.scoping import can_see_area
+from core.dates import read_day
 from core.formatting import vn_number
 from review.calendar import LEVEL_ABOVE_NAMES, level_above
 from review.certificates import certificates_issue
@@ -142,19 +143,11 @@ def _move_round(review_round, *, acting_user, status, reason_field=None, reason=
 def parse_decision_date(value) -> datetime.date | None:
     """A date from a date, a datetime, or text as "2025-12-15" or "15/12/2025"; None when empty; else
     ValidationError on "decision_date"."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):  # the date input's ISO form, or typed as Vietnamese write it
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValidationError({"decision_date": "Ngày quyết định không hợp lệ: hãy ghi ngày/tháng/năm (ví dụ 15/12/2025)."})
+    try:
+        return read_day(value)  # the date input's ISO form, or typed as Vietnamese write it (core.dates)
+    except ValueError:
+        raise ValidationError({"decision_date": "Ngày quyết định không hợp lệ: hãy ghi ngày/tháng/năm (ví dụ "
+                                                "15/12/2025)."}) from None
 
 
 def _report_day(review_round, value):

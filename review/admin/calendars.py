@@ -9,9 +9,6 @@ from areas.scoping import can_see_area
 from core.admin import ScopedHistoryAdmin, VersionedAdminMixin, versioned_form_for
 from review.calendar import DECISION_24_BASIS
 from review.models import ReviewCalendar
-from review.models.calendars import DATE_FIELDS
-
-DAY_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 RECORDED_BY = {Role.ADMIN, Role.PROVINCE_OFFICER}
 NOT_YOURS = "Chỉ quản trị viên hoặc cán bộ cấp tỉnh của tỉnh này ghi lịch rà soát của tỉnh."
@@ -43,10 +40,6 @@ class ReviewCalendarAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
         if "basis" in form.base_fields:  # without a row, the communes work to Decision 24's dates: say so
             form.base_fields["basis"].help_text = (f"Tỉnh chưa ghi lịch của năm nào thì các xã dùng ngày {DECISION_24_BASIS}"
                                                    " (cấu hình REVIEW_*).")
-        for name in DATE_FIELDS + ("window_closes",):
-            if name in form.base_fields:  # dd/mm/yyyy as officers write it (Django's default reads 01/11 as 11 January)
-                form.base_fields[name].input_formats = DAY_FORMATS
-                form.base_fields[name].widget.format = DAY_FORMATS[0]
         return form
 
     def has_add_permission(self, request):

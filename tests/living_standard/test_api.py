@@ -2,6 +2,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from living_standard.models import LivingStandardRequest
 from tests.living_standard.conftest import DECIDED, DETERMINED, REQUESTED
 
 API = "/api/v1"
@@ -47,8 +48,9 @@ def test_the_admin_in_vietnamese(client, users, chair, farm):
     page = client.get("/admin/living_standard/livingstandardrequest/add/")
     assert page.status_code == 200 and "Ngày nộp đơn" in page.content.decode()
     response = client.post("/admin/living_standard/livingstandardrequest/add/",
-                           {"household": farm.pk, "requested_on": REQUESTED.strftime("%d/%m/%Y"), "note": ""})
+                           {"household": farm.pk, "requested_on": "02/11/2026", "note": ""})
     assert response.status_code == 302, response.context["adminform"].form.errors
+    assert LivingStandardRequest.objects.get().requested_on == REQUESTED  # 2 November, day first (issue 26.1)
     assert client.get("/admin/living_standard/livingstandarddecision/add/").status_code == 403  # the chairman's
     client.force_login(chair)
     index = client.get("/admin/").content.decode()

@@ -27,6 +27,7 @@ from review.models import (
     RecognitionDecision,
     RegularReview,
     RequestKind,
+    RequestProcedure,
     ReviewRequest,
     ReviewRound,
     RoundStatus,
@@ -241,8 +242,12 @@ def seed_in_year():
     chosen = (escaped_2025.order_by("household__code").first() or poor_2024.order_by("household__code").first())
     if chosen is not None:
         household = chosen.household
+        # Mẫu 04 with its steps: survey 07/03, village meeting 10/03 (28 of 31 in favour), posting 11–13/03.
         request = ReviewRequest(household=household, commune_id=IN_YEAR_COMMUNE, year=2025, kind=RequestKind.LEAVE,
-                                requested_on=datetime.date(2025, 3, 5),
+                                procedure=RequestProcedure.REGULAR, requested_on=datetime.date(2025, 3, 5),
+                                surveyed_on=datetime.date(2025, 3, 7), meeting_date=datetime.date(2025, 3, 10),
+                                attendees=31, in_favour=28, posted_from=datetime.date(2025, 3, 11),
+                                posted_to=datetime.date(2025, 3, 13),
                                 note="Hộ đề nghị xét thoát nghèo: có thu nhập ổn định từ vườn cà phê")
         request._change_reason = "seed_demo"
         request.save()
@@ -261,3 +266,26 @@ def seed_in_year():
                                 note="Hộ đề nghị xét hộ nghèo: chủ hộ ốm nặng, mất khả năng lao động")
         request._change_reason = "seed_demo"
         request.save()
+    _seed_refused_request(demo.exclude(pk=getattr(on_no_list, "pk", None)))
+
+
+def _seed_refused_request(demo):
+    """A Mẫu 04 request of 02/03/2026 that the survey and the village meeting did not bear out: the chairman's written
+    reply of 16/03/2026 refuses it with its reasons (printed from the request's page)."""
+    household = demo.exclude(Exists(Assessment.objects.filter(
+        household=OuterRef("pk"), year=2025, classification__in=[POOR, NEAR_POOR]))).exclude(
+        regular_reviews__isnull=False).order_by("code").first()
+    if household is None:
+        return
+    request = ReviewRequest(
+        household=household, commune_id=IN_YEAR_COMMUNE, year=2026, kind=RequestKind.ENTER,
+        procedure=RequestProcedure.REGULAR, requested_on=datetime.date(2026, 3, 2),
+        surveyed_on=datetime.date(2026, 3, 4), meeting_date=datetime.date(2026, 3, 6), attendees=35, in_favour=6,
+        posted_from=datetime.date(2026, 3, 9), posted_to=datetime.date(2026, 3, 11),
+        refused_on=datetime.date(2026, 3, 16), refusal_number="41/UBND",
+        refusal_reasons=("Theo phiếu khảo sát ngày 04/03/2026, thu nhập bình quân của hộ là 3.100.000 đồng/người/tháng, "
+                         "cao hơn chuẩn nghèo khu vực nông thôn (1.500.000 đồng).\nCuộc họp thôn ngày 06/03/2026 chỉ "
+                         "6/35 người dự họp đồng ý đưa hộ vào danh sách hộ nghèo."),
+        note="Hộ đề nghị xét hộ nghèo: mất mùa cà phê")
+    request._change_reason = "seed_demo"
+    request.save()

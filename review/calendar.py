@@ -97,16 +97,20 @@ def decision_24_calendar(year: int) -> CommuneCalendar:
 # Decision 24/2021/QĐ-TTg Art. 4: the results are posted publicly for some working days, and the level above is
 # asked its opinion. Neither number was read in the primary text (docs/rules.md): settings, defaults below.
 POSTING_DAYS_SETTING, ANSWER_DAYS_SETTING = "REVIEW_POSTING_WORKING_DAYS", "REVIEW_LEVEL_ABOVE_ANSWER_DAYS"
-DAY_COUNT_DEFAULTS = {POSTING_DAYS_SETTING: 3, ANSWER_DAYS_SETTING: 3}
+# Art. 5: a regular review's decision (or written refusal) within 15 days of the request — calendar days, as
+# "15 ngày" reads without "làm việc"; a setting like the others.
+REGULAR_DAYS_SETTING = "REGULAR_REVIEW_DECISION_DAYS"
+DAY_COUNT_DEFAULTS = {POSTING_DAYS_SETTING: 3, ANSWER_DAYS_SETTING: 3, REGULAR_DAYS_SETTING: 15}
 
 
 def day_count(name: str) -> int:
     """A number of working days from the settings (REVIEW_POSTING_WORKING_DAYS: how long the results stay
     posted; REVIEW_LEVEL_ABOVE_ANSWER_DAYS: how long the commune waits for the level above's opinion before
-    its chairman may recognise); ImproperlyConfigured naming the setting unless a whole number 1–60."""
+    its chairman may recognise; REGULAR_REVIEW_DECISION_DAYS: calendar days from a regular review's request to its
+    decision); ImproperlyConfigured naming the setting unless a whole number 1–60."""
     value = getattr(settings, name, DAY_COUNT_DEFAULTS[name])
     if isinstance(value, bool) or not str(value).strip().isdigit() or not 1 <= int(str(value).strip()) <= 60:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of working days, 1 to 60.")
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of days, 1 to 60.")
     return int(str(value).strip())
 
 

@@ -145,6 +145,15 @@ def member_rows(household):
             for m in members]
 
 
+def issuer_names(commune_code, day) -> dict:
+    """The heading of a paper the commune's People's Committee issues on `day`, as the unit was named that day:
+    issuer_committee ("XÃ ĐĂK TÔ"), issuer_label ("xã Đăk Tô"), issuer_kind ("xã"), issuer_place ("Đăk Tô")."""
+    names = UnitNames({commune_code})
+    kind, place = names.kind_name(commune_code, day)
+    return {"issuer_committee": names.committee(commune_code, day), "issuer_label": names.label(commune_code, day),
+            "issuer_kind": kind or "xã", "issuer_place": place}
+
+
 @login_required
 def certificate(request, assessment_id):
     """The certificate of the household of a poor or near-poor assessment, for that assessment's standard.
@@ -160,15 +169,11 @@ def certificate(request, assessment_id):
               .select_related("commune").first())
     issuer_code = issued.commune_id if issued else assessment.commune_id
     issue_day = issued.issued_on if issued else year_day(assessment.year)
-    names = UnitNames({issuer_code})
     members = member_rows(household)
     head = next((row["member"] for row in members if row["member"].relation_to_head == Relation.HEAD), None)
-    kind, place = names.kind_name(issuer_code, issue_day)
     context = {
         "a": assessment, "household": household, "standard": standard, "certificate": issued,
-        "number": certificate_number_text(issued) if issued else None,
-        "issuer_committee": names.committee(issuer_code, issue_day),
-        "issuer_label": names.label(issuer_code, issue_day), "issuer_kind": kind or "xã", "issuer_place": place,
+        "number": certificate_number_text(issued) if issued else None, **issuer_names(issuer_code, issue_day),
         "bases": [line.strip().rstrip(";") for line in
                   (standard.certificate_basis or standard.legal_basis).splitlines() if line.strip()],
         "head": head, "address": address_once(household), "members": members,

@@ -29,24 +29,19 @@ from review.certificates import certificates_issue_for_household
 from review.classification import MissingInput, classify
 from review.locks import lock_household, lock_households, lock_rounds
 from review.models import Assessment, Classification, Indicator, RegularReview, ReviewRequest, deprivation_key
+from review.regular_requests import regular_blockers
 from review.requests import as_date
-from review.rounds import round_steps
+from review.rounds import may_recognise
 from review.selectors import LISTED, class_in_force_on
 from review.standards import lines_of, standard_for_year
 
 POOR, NEAR_POOR, AVERAGE, NOT_POOR = (Classification.POOR, Classification.NEAR_POOR, Classification.AVERAGE,
                                      Classification.NOT_POOR)
 # What a regular review may recognise: poor, near-poor, or out of both ("escaped": not poor). The average
-# living standard is a class of the annual review only.
+# living standard has its own procedure (living_standard).
 REGULAR_CLASSES = (POOR, NEAR_POOR, NOT_POOR)
 # A decision signed today may take effect from a later day (the first of next month): at most this far ahead.
 MAX_DAYS_AHEAD = 31
-
-
-def may_recognise(user) -> bool:
-    """Whether the user's role recognises (the commune chairman, or an administrator): the same rule as the
-    recognition of an annual round (review.rounds.ROUND_STEPS["recognise"])."""
-    return "recognise" in round_steps(user)
 
 
 def _recognition_day(review_round):
@@ -182,8 +177,22 @@ def _household_request(request, household):
     """The request the review cites (an instance or its id), None when none; False when not the household's."""
     if request is None:
         return None
-    request = request if isinstance(request, ReviewRequest) else ReviewRequest.objects.filter(pk=request).first()
+    # Locked (after the household and rounds: review.locks' order) and read as stored: a refusal in flight waits.
+    request = ReviewRequest.objects.select_for_update().filter(pk=getattr(request, "pk", request)).first()
     return request if request is not None and request.household_id == household.pk else False
+
+
+def _request_errors(request, signed):
+    """A decision answering a Mẫu 04 request comes after its survey, village meeting and posting
+    (review.regular_requests); a Mẫu 01 request is the periodic review's; an answered request is closed."""
+    if not request.is_regular:
+        return {"request": (f"Đơn số {request.pk} là Mẫu số 01, được xét trong kỳ rà soát định kỳ năm {request.year}: "
+                            "quyết định rà soát thường xuyên trả lời đơn Mẫu số 04.")}
+    if request.refused_on:
+        return {"request": f"Đơn số {request.pk} đã được trả lời không công nhận ngày {request.refused_on:%d/%m/%Y}."}
+    if RegularReview.objects.filter(request=request).exists():
+        return {"request": f"Đơn số {request.pk} đã có quyết định công nhận."}
+    return regular_blockers(request, signed)
 
 
 def _stored_commune(acting_user, household_id):
@@ -238,6 +247,8 @@ def regular_recognise(*, acting_user, household, classification, effective_on, d
     request = _household_request(request, household)
     if request is False:
         errors["request"] = "Đơn đề nghị này không phải của hộ."
+    elif request is not None:
+        errors.update(_request_errors(request, signed))
     if errors:
         raise ValidationError(errors)
     is_urban = assessment.is_urban if assessment is not None else household.commune.is_urban

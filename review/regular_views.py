@@ -15,10 +15,11 @@ from accounts.models import can_edit
 from core.dates import DayInput
 from core.errors import ConflictError
 from households.models import Household
-from review.calendar import lists_year_of, review_year_of
-from review.models import Classification, RegularReview, RequestKind, ReviewRequest
+from review.calendar import REGULAR_DAYS_SETTING, day_count, lists_year_of, review_year_of
+from review.models import Classification, RegularReview, RequestKind, RequestProcedure, ReviewRequest
 from review.regular import REGULAR_CLASSES, may_recognise, regular_recognise
-from review.requests import request_save
+from review.regular_requests import regular_state
+from review.requests import in_periodic_window, request_save
 from review.views import commune_or_404
 
 SHOWN = 200  # the newest this many of each list: a commune records a few a month
@@ -27,6 +28,8 @@ SHOWN = 200  # the newest this many of each list: a commune records a few a mont
 class RequestForm(forms.Form):
     household = forms.CharField(label="Mã hộ", max_length=30)
     kind = forms.ChoiceField(label="Loại đề nghị", choices=RequestKind.choices)
+    procedure = forms.ChoiceField(label="Mẫu đơn", required=False,
+                                  choices=[("", "Theo ngày nộp và loại đề nghị"), *RequestProcedure.choices])
     requested_on = forms.DateField(label="Ngày nộp đơn", widget=DayInput())
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
 
@@ -62,7 +65,8 @@ def regular_page(request, commune):
     today = datetime.date.today()
     recognises, edits = may_recognise(request.user), can_edit(request.user)
     request_form = RequestForm(prefix="req") if edits else None
-    recognition_form = RecognitionForm(prefix="rec") if recognises else None
+    recognition_form = RecognitionForm(prefix="rec", initial={
+        "household": request.GET.get("household", ""), "request": request.GET.get("request")}) if recognises else None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "request" and edits:
@@ -77,12 +81,15 @@ def regular_page(request, commune):
             raise PermissionDenied("Tài khoản của bạn không được thực hiện thao tác này.")
     reviews = list(RegularReview.objects.visible_to(request.user).filter(commune=commune)
                    .select_related("household", "village", "request").order_by("-effective_on", "-pk")[:SHOWN])
-    requests_ = list(ReviewRequest.objects.visible_to(request.user).filter(commune=commune)
-                     .select_related("household").order_by("-requested_on", "-pk")[:SHOWN])
+    requests_ = [(item, regular_state(item, item.decided, today) if item.is_regular else None) for item in
+                 ReviewRequest.objects.visible_to(request.user).with_decided().filter(commune=commune)
+                 .select_related("household").order_by("-requested_on", "-pk")[:SHOWN]]
     context = {
         "commune": commune, "reviews": reviews, "requests": requests_, "request_form": request_form,
         "recognition_form": recognition_form, "lists_year": lists_year_of(today),
-        "next_review_year": review_year_of(today),
+        "next_review_year": review_year_of(today), "in_window": in_periodic_window(today),
+        "overdue": sum(1 for _, state in requests_ if state and state.overdue),
+        "decision_days": day_count(REGULAR_DAYS_SETTING),
     }
     return render(request, "review/regular.html", context)
 
@@ -92,14 +99,20 @@ def _save_request(request, commune, form):
     try:
         household = _household(request.user, commune, data["household"])
         saved = request_save(acting_user=request.user, household=household, data={
-            "kind": data["kind"], "requested_on": data["requested_on"], "note": data["note"]})
+            "kind": data["kind"], "requested_on": data["requested_on"], "note": data["note"],
+            "procedure": data["procedure"] or None})
     except ValidationError as error:
         _errors_into(form, error)
         return False
     except ConflictError as error:
         form.add_error(None, str(error))
         return False
-    messages.success(request, f"Đã ghi đơn đề nghị của hộ {household.code}: xét trong kỳ rà soát năm {saved.year}.")
+    if saved.is_regular:
+        deadline = regular_state(saved, decided=False).deadline
+        messages.success(request, f"Đã ghi đơn Mẫu số 04 của hộ {household.code} (số {saved.pk}): rà soát thường xuyên, "
+                                  f"quyết định trước ngày {deadline:%d/%m/%Y}.")
+    else:
+        messages.success(request, f"Đã ghi đơn Mẫu số 01 của hộ {household.code}: xét trong kỳ rà soát năm {saved.year}.")
     return True
 
 

@@ -1,6 +1,9 @@
-"""A household's written request to be reviewed (Decision 24/2021/QĐ-TTg): it puts the household on the list
-to review of the annual review it falls in; a request dated after the annual window closes (review.calendar)
-counts for the next year's.
+"""A household's written request to be reviewed (Decision 24/2021/QĐ-TTg), on one of two forms:
+- Mẫu số 01, during the periodic review's window (review.calendar): it puts the household on that review's list;
+- Mẫu số 04, any day (and the only form outside the window, or to be recognised out of poverty): a regular review,
+  decided within REGULAR_REVIEW_DECISION_DAYS (review.regular_requests). A request made after the window closes
+  (14 December) goes to the monthly regular review, not to next year's periodic review.
+Not named, the form follows from the date and kind (`procedure_for`). `year` is the review the date falls in.
 
 Writes in one transaction each, with the scope and locks of review.locks: the rounds of the request's years
 first, then the household's row, then the request; the scope is checked on the household as stored.
@@ -13,12 +16,37 @@ from django.utils import timezone
 
 from core.versioning import ConcurrentEditError
 from households.models import Household, HouseholdStatus
-from review.calendar import review_window, review_year_of
+from review.calendar import review_closes, review_opens, review_window, review_year_of
 from review.locks import check_editing_role, check_editor, lock_household, lock_households, lock_open_rounds
-from review.models import RequestKind, ReviewRequest
+from review.models import RequestKind, RequestProcedure, ReviewRequest
 from review.rounds import parse_decision_date
 
-REQUEST_FIELDS = ("kind", "requested_on", "year", "note")
+REQUEST_FIELDS = ("kind", "requested_on", "year", "note", "procedure")
+
+
+def in_periodic_window(day: datetime.date) -> bool:
+    """Whether `day` falls in the periodic review's window of its year (1 September – 14 December by default)."""
+    return review_opens(day.year) <= day <= review_closes(day.year)
+
+
+def procedure_for(day: datetime.date, kind: str) -> str:
+    """The form a request is on when the officer does not name it: Mẫu 01 for a request to be reviewed made during
+    the periodic window; Mẫu 04 otherwise (outside the window, or to be recognised out of poverty)."""
+    return RequestProcedure.PERIODIC if kind == RequestKind.ENTER and in_periodic_window(day) else RequestProcedure.REGULAR
+
+
+def _procedure_error(day, kind, procedure):
+    if procedure not in RequestProcedure.values:
+        return "Mẫu đơn không hợp lệ."
+    if procedure != RequestProcedure.PERIODIC:
+        return None
+    if kind == RequestKind.LEAVE:
+        return "Đơn đề nghị xét thoát nghèo, thoát cận nghèo là Mẫu số 04 (rà soát thường xuyên)."
+    if not in_periodic_window(day):
+        return (f"Đơn nộp ngày {day:%d/%m/%Y}, ngoài kỳ rà soát định kỳ ({review_opens(day.year):%d/%m}–"
+                f"{review_closes(day.year):%d/%m/%Y}): hộ được xét theo rà soát thường xuyên hằng tháng — hãy ghi đơn "
+                "theo Mẫu số 04.")
+    return None
 
 
 def as_date(value, field: str, label: str, errors: dict | None = None) -> datetime.date | None:
@@ -63,9 +91,9 @@ def _year_error(day, given):
     if given in (None, "") or str(given).strip() == str(year):
         return year, None
     opens, closes = review_window()
-    return year, (f"Đơn nộp ngày {day:%d/%m/%Y} được xét trong kỳ rà soát năm {year} (kỳ rà soát hằng năm từ "
-                  f"{opens[1]:02d}/{opens[0]:02d} đến {closes[1]:02d}/{closes[0]:02d}; đơn nộp sau đó được xét ở kỳ "
-                  "năm sau). Hãy để trống năm hoặc ghi đúng năm đó.")
+    return year, (f"Đơn nộp ngày {day:%d/%m/%Y} thuộc kỳ rà soát năm {year} (kỳ rà soát hằng năm từ "
+                  f"{opens[1]:02d}/{opens[0]:02d} đến {closes[1]:02d}/{closes[0]:02d}; đơn nộp sau đó được xét theo "
+                  "rà soát thường xuyên). Hãy để trống năm hoặc ghi đúng năm đó.")
 
 
 def _checked(values, given_year):
@@ -74,6 +102,12 @@ def _checked(values, given_year):
     day = _day_errors(values, errors)
     if values["kind"] not in RequestKind.values:
         errors["kind"] = "Loại đề nghị không hợp lệ."
+    elif day is not None and "requested_on" not in errors:
+        if values.get("procedure") in (None, ""):
+            values["procedure"] = procedure_for(day, values["kind"])
+        error = _procedure_error(day, values["kind"], values["procedure"])
+        if error:
+            errors["procedure"] = error
     note = " ".join(str(values["note"] or "").split())
     if len(note) > ReviewRequest._meta.get_field("note").max_length:
         errors["note"] = "Ghi chú không quá 300 ký tự."
@@ -122,8 +156,9 @@ def request_save(*, acting_user, household, data: dict, instance: ReviewRequest 
     stored_commune = _stored_commune(household_id)
     check_editor(acting_user, stored_commune)
 
-    values = {"kind": RequestKind.ENTER, "requested_on": None, "year": None, "note": ""} if instance is None else {
-        "kind": instance.kind, "requested_on": instance.requested_on, "year": instance.year, "note": instance.note}
+    values = {"kind": RequestKind.ENTER, "requested_on": None, "year": None, "note": "", "procedure": None} if (
+        instance is None) else {"kind": instance.kind, "requested_on": instance.requested_on, "year": instance.year,
+                                "note": instance.note, "procedure": instance.procedure}
     old_year = values["year"]
     values.update(data)
     day, year, note = _checked(values, data.get("year"))
@@ -140,6 +175,7 @@ def request_save(*, acting_user, household, data: dict, instance: ReviewRequest 
         request = ReviewRequest(household=household, commune_id=household.commune_id)
     _refuse_twin(request, household, year, values["kind"])
     request.kind, request.requested_on, request.year, request.note = values["kind"], day, year, note
+    request.procedure = values["procedure"]
     request._history_user = acting_user
     request.save()
     return request

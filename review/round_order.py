@@ -34,7 +34,7 @@ def _villages_reviewed(review_round):
                       .values_list("village_id", flat=True)))
 
 
-def _posting_problem(meeting, on, days):
+def posting_problem(meeting, on, days):
     if not (meeting.posted_from and meeting.posted_to):
         return "chưa ghi ngày niêm yết công khai"
     if working_days(meeting.posted_from, min(meeting.posted_to, on)) < days:
@@ -52,7 +52,7 @@ def meeting_blockers(review_round: ReviewRound, on: datetime.date) -> dict:
     failed = [meetings[code] for code in villages if code in meetings and not meetings[code].passed]
     days = day_count(POSTING_DAYS_SETTING)
     posting = [(meetings[code], problem) for code in villages if code in meetings
-               for problem in [_posting_problem(meetings[code], on, days)] if problem]
+               for problem in [posting_problem(meetings[code], on, days)] if problem]
     errors = {}
     if missing:
         errors["village_meetings"] = (f"Chưa công nhận được: thôn {', '.join(missing)} có hộ được rà soát nhưng chưa "

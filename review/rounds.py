@@ -84,6 +84,12 @@ APPROVE_GONE = ("Cấp trên không phê duyệt (khoá) đợt rà soát: theo 
                 "(POST …/recognise/ với decision_number, decision_date).")
 
 
+def may_recognise(user) -> bool:
+    """Whether the user's role recognises (the commune chairman, or an administrator): an annual round's lists, a
+    regular review, the written reply refusing one, an average living standard, a low-income worker."""
+    return "recognise" in round_steps(user)
+
+
 def round_steps(user, review_round: ReviewRound | None = None) -> list[str]:
     """The steps (keys of ROUND_STEPS, in their order) `user` may make: on `review_round` as it stands
     (role, area, the level above for its year, and status), or without a round, on some round (role alone).

@@ -30,14 +30,16 @@ def annotate_review_list(households: QuerySet, year: int) -> QuerySet:
     - `regular_class`: the class of their latest regular review amending those lists (None when none);
     - `class_in_force`: what the review starts from, the regular review's class, else the annual one, else
       not poor;
-    - `has_request`: a request for this year's review not yet decided by a regular review;
+    - `has_request`: a request for this year's review not yet decided by a regular review nor refused;
     - `on_review_list`: on the list to review (poor or near-poor now, or applied).
     One query whatever the number of households (correlated subqueries on indexed columns)."""
     annual = Assessment.objects.filter(household=OuterRef("pk"), year=year - 1).values("classification")[:1]
     regular = (RegularReview.objects.filter(household=OuterRef("pk"), year=year - 1)
                .order_by("-effective_on", "-pk").values("classification")[:1])
     # A request already decided by a regular review (one that cites it) is settled: it puts nobody on the list.
-    requested = ReviewRequest.objects.filter(household=OuterRef("pk"), year=year, regular_reviews__isnull=True)
+    # A regular request answered by a written refusal is settled as well.
+    requested = ReviewRequest.objects.filter(household=OuterRef("pk"), year=year, regular_reviews__isnull=True,
+                                             refused_on=None)
     return households.annotate(
         annual_class=Subquery(annual), regular_class=Subquery(regular), has_request=Exists(requested),
     ).annotate(

@@ -13,6 +13,7 @@ from review.admin.forms import HouseholdRecordAdminMixin, ServiceFormMixin
 from review.calendar import lists_year_of
 from review.models import Classification, Indicator, PovertyStandard, RegularReview, ReviewRequest
 from review.regular import REGULAR_CLASSES, may_recognise, regular_recognise
+from review.regular_requests import STEP_FIELDS, regular_steps_save
 from review.requests import REQUEST_FIELDS, request_delete, request_save
 
 
@@ -24,7 +25,7 @@ class ReviewRequestForm(ServiceFormMixin, forms.ModelForm):
 
     class Meta:
         model = ReviewRequest
-        fields = ("household", "kind", "requested_on", "year", "note")
+        fields = ("household", "kind", "procedure", "requested_on", "year", "note", *STEP_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,14 +33,24 @@ class ReviewRequestForm(ServiceFormMixin, forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
             if "household" in self.fields:
                 self.fields["household"].disabled = True
+        if "procedure" in self.fields:
+            self.fields["procedure"].required = False
+            self.fields["procedure"].help_text = ("Để trống: Mẫu số 01 khi đề nghị xét hộ nghèo, hộ cận nghèo nộp trong "
+                                                  "kỳ rà soát định kỳ, còn lại Mẫu số 04 (rà soát thường xuyên).")
 
     def save_through_service(self):
         data = {name: self.cleaned_data.get(name) for name in REQUEST_FIELDS if name in self.fields
                 and not self.fields[name].disabled}
+        data["procedure"] = data.get("procedure") or None
         if self.instance.pk:
-            return request_save(acting_user=self.acting_user, household=self.instance.household, data=data,
-                                instance=self.instance, expected_version=self.cleaned_data.get("loaded_version"))
-        return request_save(acting_user=self.acting_user, household=self.cleaned_data["household"], data=data)
+            saved = request_save(acting_user=self.acting_user, household=self.instance.household, data=data,
+                                 instance=self.instance, expected_version=self.cleaned_data.get("loaded_version"))
+        else:
+            saved = request_save(acting_user=self.acting_user, household=self.cleaned_data["household"], data=data)
+        steps = {name: self.cleaned_data.get(name) for name in STEP_FIELDS}
+        if any(steps[name] != getattr(saved, name) for name in STEP_FIELDS):
+            saved = regular_steps_save(acting_user=self.acting_user, request=saved, **steps)
+        return saved
 
 
 @admin.register(ReviewRequest)
@@ -47,13 +58,20 @@ class ReviewRequestAdmin(HouseholdRecordAdminMixin, VersionedAdminMixin, ScopedH
     """Requests to be reviewed, through review.regular (scope, the lock of a recognised review)."""
 
     form = ReviewRequestForm
-    list_display = ("household", "kind", "requested_on", "year", "commune")
+    list_display = ("household", "procedure", "kind", "requested_on", "year", "commune", "refused_on")
     list_select_related = ("household", "commune")
-    list_filter = ("year", "kind")
+    list_filter = ("year", "procedure", "kind")
     search_fields = ("household__code",)
     autocomplete_fields = ("household",)
-    readonly_fields = ("commune",)
-    fields = ("household", "kind", "requested_on", "year", "note", "commune", "loaded_version")
+    readonly_fields = ("commune", "refused_on", "refusal_number", "refusal_reasons")
+    fieldsets = (
+        (None, {"fields": ("household", "kind", "procedure", "requested_on", "year", "note", "commune",
+                           "loaded_version")}),
+        ("Các bước rà soát thường xuyên (Mẫu số 04)", {"fields": STEP_FIELDS, "description": (
+            "Khảo sát, họp thôn, niêm yết công khai trước khi Chủ tịch UBND xã ra quyết định; văn bản trả lời không "
+            "công nhận được ghi trên trang đơn đề nghị của xã.")}),
+        ("Trả lời không công nhận", {"fields": ("refused_on", "refusal_number", "refusal_reasons")}),
+    )
 
 
     def delete_model(self, request, obj):

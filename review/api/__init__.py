@@ -2,7 +2,8 @@
 their village meetings, certificates with requests and regular reviews. The viewsets are handed on here for
 the router (poverty_tracker.api.urls)."""
 from review.api.assessments import AssessmentViewSet, StandardViewSet
-from review.api.regular import CertificateViewSet, RegularReviewViewSet, ReviewRequestViewSet
+from review.api.regular import CertificateViewSet, RegularReviewViewSet
+from review.api.requests import ReviewRequestViewSet
 from review.api.rounds import ReviewRoundViewSet
 
 __all__ = ["AssessmentViewSet", "CertificateViewSet", "RegularReviewViewSet", "ReviewRequestViewSet",

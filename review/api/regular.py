@@ -3,16 +3,15 @@ reviews (review.regular)."""
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
-from core.api.base import ChangesCarryVersion, ScopedSlugField, ScopedViewSet, WritesWhatItShows
+from core.api.base import ScopedSlugField, WritesWhatItShows
 from households.models import Household
 from review.api.assessments import CommuneHouseholdFilter
+from review.api.requests import ScopedRequestField
 from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA
 from review.certificates import certificate_number_text
-from review.models import Certificate, Classification, RegularReview, ReviewRequest
+from review.models import Certificate, Classification, RegularReview
 from review.regular import REGULAR_CLASSES, may_recognise, regular_recognise
-from review.requests import REQUEST_FIELDS, request_delete, request_save
 
 # --- certificates (read-only: issued by the recognition, review.certificates) -------------------------------
 
@@ -52,66 +51,7 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
                 .order_by("commune", "standard", "number"))
 
 
-# --- review requests and regular (in-year) reviews (review.regular) ------------------------------------------
-
-class ReviewRequestSerializer(WritesWhatItShows, ChangesCarryVersion, serializers.ModelSerializer):
-    """A household's written request to be reviewed: it puts the household on the list to review of `year`."""
-
-    household = ScopedSlugField(slug_field="code", queryset=Household.objects.all(), help_text="Mã hộ.")
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    year = serializers.IntegerField(
-        required=False, allow_null=True, min_value=2000, max_value=2101,
-        help_text="Kỳ rà soát xét đơn. Để trống: kỳ của ngày nộp đơn (đơn nộp sau khi kỳ rà soát hằng năm kết thúc, "
-                  "14/12, được xét ở kỳ năm sau); ghi năm khác kỳ đó thì trả 400.")
-    version = serializers.IntegerField(
-        required=False, min_value=1,
-        help_text="Phiên bản đã đọc. Bắt buộc khi sửa (PUT/PATCH): bản đã bị người khác sửa thì trả 409.")
-
-    class Meta:
-        model = ReviewRequest
-        fields = ["id", "household", "commune", "year", "kind", "requested_on", "note", "version"]
-
-    def _inputs(self, validated_data):
-        return {name: validated_data[name] for name in REQUEST_FIELDS if name in validated_data}
-
-    def create(self, validated_data):
-        return request_save(acting_user=self.context["request"].user, household=validated_data["household"],
-                            data=self._inputs(validated_data))
-
-    def update(self, instance, validated_data):
-        if validated_data.get("household", instance.household) != instance.household:
-            raise ValidationError({"household": ["Không đổi hộ của một đơn: hãy xoá và tạo đơn mới."]})
-        return request_save(acting_user=self.context["request"].user, household=instance.household,
-                            data=self._inputs(validated_data), instance=instance,
-                            expected_version=validated_data["version"])
-
-
-class ReviewRequestFilter(CommuneHouseholdFilter):
-    class Meta:
-        model = ReviewRequest
-        fields = ["year", "kind", "commune", "household"]
-
-
-class ReviewRequestViewSet(ScopedViewSet):
-    """Requests to be reviewed: written by the commune's officers (review.regular.request_save); a request of a
-    review already recognised stays as it is (409)."""
-
-    queryset = ReviewRequest.objects.all()
-    serializer_class = ReviewRequestSerializer
-    filterset_class = ReviewRequestFilter
-    select_related = ("household", "commune")
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-requested_on", "household__code", "pk")
-
-    def perform_create(self, serializer):
-        serializer.save()  # the service runs its own transaction
-
-    perform_update = perform_create
-
-    def perform_destroy(self, instance):
-        request_delete(acting_user=self.request.user, request=instance)
-
+# --- regular (in-year) reviews (review.regular); the requests they answer: review.api.requests ------------------
 
 class RecognisesOrReadOnly(permissions.BasePermission):
     """Everyone signed in reads (through the scoping door); a regular review is recognised (POST) by the commune
@@ -124,15 +64,6 @@ class RecognisesOrReadOnly(permissions.BasePermission):
         if not (user and user.is_authenticated):
             return False
         return request.method in permissions.SAFE_METHODS or may_recognise(user)
-
-
-class ScopedRequestField(serializers.PrimaryKeyRelatedField):
-    """The id of a request the user may see (others: "does not exist")."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        queryset = ReviewRequest.objects.all()
-        return queryset.visible_to(request.user) if request is not None else queryset.none()
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))

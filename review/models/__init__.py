@@ -9,6 +9,7 @@ from review.models.requests import (
     RegularReview,
     RegularReviewQuerySet,
     RequestKind,
+    RequestProcedure,
     ReviewRequest,
     ReviewRequestQuerySet,
 )
@@ -23,6 +24,7 @@ from review.models.rounds import (
     RoundStatus,
     VillageMeeting,
     VillageMeetingQuerySet,
+    meeting_passed,
     reopen_hint,
     villages_of,
 )
@@ -40,7 +42,7 @@ __all__ = [
     "DISTRICTS_ABOLISHED_ON", "ESCAPE_MOVEMENTS", "LEVEL_ABOVE_NAMES", "MAX_MEETING_ATTENDEES", "TOO_MANY_ATTENDEES",
     "AreaType", "Assessment", "DecisionKind", "RecognitionDecision", "AssessmentQuerySet", "Certificate", "CertificateQuerySet", "Classification",
     "Indicator", "Movement", "PovertyReason", "PovertyStandard", "PovertyStandardQuerySet", "RegularReview",
-    "RegularReviewQuerySet", "RequestKind", "ReviewRequest", "ReviewRequestQuerySet", "ReviewRound",
+    "RegularReviewQuerySet", "RequestKind", "RequestProcedure", "ReviewRequest", "ReviewRequestQuerySet", "ReviewRound",
     "ReviewCalendar", "ReviewCalendarQuerySet", "ReviewRoundQuerySet", "RoundLockedError", "RoundStatus", "StandardLine", "VillageMeeting",
-    "VillageMeetingQuerySet", "deprivation_key", "level_above", "reopen_hint", "villages_of",
+    "VillageMeetingQuerySet", "deprivation_key", "level_above", "meeting_passed", "reopen_hint", "villages_of",
 ]

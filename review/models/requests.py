@@ -14,8 +14,27 @@ class RequestKind(models.TextChoices):
     LEAVE = "leave", "Đề nghị xét duyệt thoát nghèo, thoát cận nghèo"
 
 
+class RequestProcedure(models.TextChoices):
+    """The form a request is made on (Decision 24/2021/QĐ-TTg): Mẫu số 01 puts the household on the list of the
+    periodic (annual) review; Mẫu số 04 starts a regular review, decided within REGULAR_REVIEW_DAYS."""
+
+    PERIODIC = "periodic", "Mẫu số 01 – xét trong kỳ rà soát định kỳ"
+    REGULAR = "regular", "Mẫu số 04 – rà soát thường xuyên"
+
+
 class ReviewRequestQuerySet(ScopedQuerySet):
     scope_path = "commune"
+
+    def regular(self):
+        return self.filter(procedure=RequestProcedure.REGULAR)
+
+    def pending(self):
+        """Regular requests neither decided (no regular review cites them) nor refused."""
+        return self.regular().filter(refused_on=None).exclude(regular_reviews__isnull=False)
+
+    def with_decided(self):
+        """Annotated `decided`: a regular review cites the request (one subquery, not a query per row)."""
+        return self.annotate(decided=models.Exists(RegularReview.objects.filter(request=models.OuterRef("pk"))))
 
 
 class ReviewRequest(VersionedModel):
@@ -30,6 +49,19 @@ class ReviewRequest(VersionedModel):
     kind = models.CharField("loại đề nghị", max_length=10, choices=RequestKind.choices, default=RequestKind.ENTER)
     requested_on = models.DateField("ngày nộp đơn")
     note = models.CharField("ghi chú", max_length=300, blank=True)
+    procedure = models.CharField("mẫu đơn", max_length=10, choices=RequestProcedure.choices,
+                                 default=RequestProcedure.PERIODIC)
+    # The regular review's steps (Decision 24 Art. 5: steps 2–4 of the periodic review apply): survey, village
+    # meeting, public posting; then the chairman's decision (a RegularReview citing the request) or a refusal.
+    surveyed_on = models.DateField("ngày khảo sát (phiếu B)", null=True, blank=True)
+    meeting_date = models.DateField("ngày họp thôn", null=True, blank=True)
+    attendees = models.PositiveIntegerField("số người dự họp", null=True, blank=True)
+    in_favour = models.PositiveIntegerField("số người đồng ý", null=True, blank=True)
+    posted_from = models.DateField("niêm yết từ ngày", null=True, blank=True)
+    posted_to = models.DateField("niêm yết đến ngày", null=True, blank=True)
+    refused_on = models.DateField("ngày văn bản trả lời không công nhận", null=True, blank=True)
+    refusal_number = models.CharField("số văn bản trả lời", max_length=50, blank=True)
+    refusal_reasons = models.TextField("lý do không công nhận", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -43,6 +75,10 @@ class ReviewRequest(VersionedModel):
 
     def __str__(self):
         return f"{self.household_id} – {self.get_kind_display()} ({self.requested_on:%d/%m/%Y})"
+
+    @property
+    def is_regular(self):
+        return self.procedure == RequestProcedure.REGULAR
 
 
 class RegularReviewQuerySet(ScopedQuerySet):

@@ -149,6 +149,16 @@ def meeting_majority() -> str:
     return value
 
 
+def meeting_passed(attendees, in_favour) -> bool:
+    """Whether a village meeting passed a result: the majority of those present the setting names (at least half by
+    default, exactly half passing; or more than half). The annual round's meetings and a regular review's alike."""
+    if not attendees:
+        return False
+    if meeting_majority() == "more_than_half":
+        return (in_favour or 0) * 2 > attendees
+    return (in_favour or 0) * 2 >= attendees
+
+
 def majority_label() -> str:
     """"ít nhất một nửa (50 %)" or "quá nửa (trên 50 %)", as pages and messages say it."""
     return MAJORITIES[meeting_majority()]
@@ -235,11 +245,7 @@ class VillageMeeting(VersionedModel):
     def passed(self):
         """The result stands with the majority of those present the setting names (meeting_majority): at
         least half by default (exactly half passes), or more than half."""
-        if not self.attendees:
-            return False
-        if meeting_majority() == "more_than_half":
-            return self.in_favour * 2 > self.attendees
-        return self.in_favour * 2 >= self.attendees
+        return meeting_passed(self.attendees, self.in_favour)
 
     @property
     def share_in_favour(self):

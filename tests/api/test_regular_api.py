@@ -118,6 +118,11 @@ def test_a_request_cited_by_a_recognition_is_not_deleted(people, lists_2024):
     officer = api(people["commune"])
     request = officer.post(f"{API}/review-requests/", {"household": "API-POOR", "kind": "leave",
                                                        "requested_on": "2025-02-01"}, format="json").json()
+    assert (request["procedure"], request["state"], request["deadline"]) == ("regular", "pending", "2025-02-16")
+    steps = officer.post(f"{API}/review-requests/{request['id']}/steps/", {
+        "surveyed_on": "2025-02-03", "meeting_date": "2025-02-04", "attendees": 30, "in_favour": 15,
+        "posted_from": "2025-02-05", "posted_to": "2025-02-07"}, format="json")
+    assert steps.status_code == 200 and steps.json()["in_favour"] == 15
     recognised = api(people["chair"]).post(f"{API}/regular-reviews/", {**ESCAPE, "request": request["id"]},
                                            format="json")
     assert recognised.status_code == 201 and recognised.json()["request"] == request["id"]

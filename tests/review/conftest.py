@@ -1,8 +1,11 @@
+import datetime
+
 import pytest
 
 from households.models import EthnicGroup
 from review.services import assessment_save
 from tests.factories import HouseholdFactory
+from tests.review.procedure import recognise_round
 
 
 @pytest.fixture
@@ -35,3 +38,16 @@ def reviewers(users):
 @pytest.fixture
 def everyone(users, reviewers):
     return {**users, **reviewers}
+
+
+@pytest.fixture
+def lists_2024(assess, everyone):
+    """Commune 90101's 2024 review, recognised on 15/12/2024: a poor, a near-poor and a not-poor household."""
+    poor = HouseholdFactory(code="RR-POOR")
+    near = HouseholdFactory(code="RR-NEAR")
+    rich = HouseholdFactory(code="RR-RICH")
+    first = assess(poor, 2024, income=1_000_000, deprivations=["1", "4", "9"])
+    assess(near, 2024, income=1_000_000)
+    assess(rich, 2024, income=9_000_000)
+    review_round = recognise_round(everyone, everyone["chair"], first.review_round, datetime.date(2024, 12, 15))
+    return {"poor": poor, "near": near, "rich": rich, "round": review_round}

@@ -69,3 +69,22 @@ def recognise_in_order(review_round: ReviewRound, *, user=None, number="125/QĐ-
                     decision_date=decision_date or days["decision"], confirm_unassessed=confirm_unassessed)
     review_round.refresh_from_db()
     return review_round
+
+
+def regular_steps(request, *, user=None):
+    """The survey, a passed village meeting and a full posting of a Mẫu 04 request (review.regular_requests), on the
+    days after it was made: a decision from a week after the request may cite it."""
+    from review.regular_requests import regular_steps_save
+
+    day = request.requested_on
+    return regular_steps_save(
+        acting_user=user or _admin(), request=request, surveyed_on=day + datetime.timedelta(days=1),
+        meeting_date=day + datetime.timedelta(days=2), attendees=30, in_favour=30,
+        posted_from=day + datetime.timedelta(days=3), posted_to=day + datetime.timedelta(days=7))
+
+
+def recognise_round(users, chair, review_round, day):
+    """Meetings, posting, report up and opinion in order (as `users["admin"]`), then `chair`'s decision of `day`."""
+    report_up(review_round, user=users["admin"])
+    return round_recognise(acting_user=chair, review_round=ReviewRound.objects.get(pk=review_round.pk),
+                           decision_number=f"{day.year}/QĐ-UBND", decision_date=day, confirm_unassessed=True)

@@ -13,30 +13,10 @@ from review.models import Assessment, Certificate, RegularReview, ReviewRequest,
 from review.regular import regular_recognise, regular_review_revoke
 from review.requests import request_delete, request_save
 from review.selectors import class_in_force_on
-from review.services import round_recognise
 from tests.factories import HouseholdFactory
-from tests.review.procedure import report_up
+from tests.review.procedure import recognise_round, regular_steps
 
 D = datetime.date
-
-
-def recognise_round(users, chair, review_round, day):
-    report_up(review_round, user=users["admin"])  # meetings, posting, report up and opinion, in order
-    return round_recognise(acting_user=chair, review_round=ReviewRound.objects.get(pk=review_round.pk),
-                           decision_number=f"{day.year}/QĐ-UBND", decision_date=day, confirm_unassessed=True)
-
-
-@pytest.fixture
-def lists_2024(assess, everyone):
-    """Commune 90101's 2024 review, recognised on 15/12/2024: a poor, a near-poor and a not-poor household."""
-    poor = HouseholdFactory(code="RR-POOR")
-    near = HouseholdFactory(code="RR-NEAR")
-    rich = HouseholdFactory(code="RR-RICH")
-    first = assess(poor, 2024, income=1_000_000, deprivations=["1", "4", "9"])
-    assess(near, 2024, income=1_000_000)
-    assess(rich, 2024, income=9_000_000)
-    review_round = recognise_round(everyone, everyone["chair"], first.review_round, D(2024, 12, 15))
-    return {"poor": poor, "near": near, "rich": rich, "round": review_round}
 
 
 def escape(user, household, **extra):
@@ -251,7 +231,7 @@ def test_a_request_of_a_recognised_review_stays_as_it_is(everyone, lists_2024):
         request_save(acting_user=officer, household=lists_2024["rich"], data={"requested_on": D(2024, 10, 1)})
     request = request_save(acting_user=officer, household=lists_2024["poor"],
                            data={"requested_on": D(2025, 2, 1), "kind": "leave"})
-    escape(everyone["chair"], lists_2024["poor"], request=request)
+    escape(everyone["chair"], lists_2024["poor"], request=regular_steps(request))
     from django.db.models import ProtectedError
 
     with pytest.raises(ProtectedError):  # cited by the recognition: 409 over the API
@@ -271,7 +251,9 @@ def test_the_regular_page_offers_each_role_what_it_may_do(client, everyone, list
     assert client.post("/review/90101/regular/", recognise).status_code == 403
     saved = client.post("/review/90101/regular/", {"action": "request", "req-household": "RR-RICH",
                                                    "req-kind": "enter", "req-requested_on": "2025-12-20"}, follow=True)
-    assert "xét trong kỳ rà soát năm 2026" in saved.content.decode()
+    # Made after the periodic window closed (14/12): a Mẫu 04 request, decided within 15 days.
+    assert "Đã ghi đơn Mẫu số 04 của hộ RR-RICH" in saved.content.decode()
+    assert "quyết định trước ngày 04/01/2026" in saved.content.decode()
     client.force_login(everyone["chair"])
     page = client.get("/review/90101/regular/").content.decode()
     assert 'id="recognise"' in page and 'id="new-request"' not in page
@@ -321,7 +303,7 @@ def test_the_demo_shows_a_household_recognised_mid_year_and_a_request(client):
         "23401", 2024, D(2025, 3, 20), "35/QĐ-UBND")
     assert review.previous_classification == Assessment.objects.get(household=review.household, year=2024).classification
     assert (review.classification, review.request.kind) == ("not_poor", "leave")
-    applied = ReviewRequest.objects.get(kind="enter")
+    applied = ReviewRequest.objects.get(kind="enter", procedure="periodic")
     listed = set(households_to_review("23401", 2025).values_list("code", flat=True))
     assert applied.household.code in listed and review.household.code not in listed
     chair = get_user_model().objects.get(username="chair")
@@ -335,4 +317,4 @@ def test_the_demo_shows_a_household_recognised_mid_year_and_a_request(client):
     client.force_login(chair)
     assert "35/QĐ-UBND" in client.get("/review/23401/regular/").content.decode()
     call_command("seed_demo", stdout=io.StringIO())  # again: nothing added
-    assert (RegularReview.objects.count(), ReviewRequest.objects.count()) == (1, 2)
+    assert (RegularReview.objects.count(), ReviewRequest.objects.count()) == (1, 3)

@@ -12,7 +12,7 @@ from review.requests import request_save
 from review.selectors import households_to_review
 from review.services import round_recognise
 from tests.factories import HouseholdFactory
-from tests.review.procedure import report_up
+from tests.review.procedure import regular_steps, report_up
 
 D = datetime.date
 
@@ -43,6 +43,7 @@ def commune_2024(assess, everyone):
     chair = everyone["chair"]
     asked = request_save(acting_user=everyone["commune"], household=h["L-F-ESCAPED"],
                          data={"requested_on": D(2025, 2, 20), "kind": "leave"})
+    regular_steps(asked)  # survey, meeting, posting: then the decision may answer it
     regular_recognise(acting_user=chair, household=h["L-F-ESCAPED"], classification="not_poor",
                       effective_on=D(2025, 3, 1), decision_number="3/QĐ-UBND", decision_date=D(2025, 3, 1),
                       request=asked)  # its request is decided: it puts the household on no list

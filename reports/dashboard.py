@@ -1,5 +1,6 @@
 """What the leaders' home page shows, as plain data: key figures, and one dataset per chart."""
 from core.formatting import points
+from programs.models import short_name
 from reports.cache import cached_report
 from reports.params import BadParameter
 from reports.poverty import COUNTS, poverty_summary, shared_queries
@@ -8,6 +9,10 @@ from reports.scope import report_area_exists
 from reports.spending import spending_summary
 from reports.targets import ethnic_minority_target, poor_rate_target, target_for
 from reports.training import training_summary
+
+# Chart.js's scales of a chart of counts (households, people): whole numbers on the axis, never "0,5 hộ".
+# A chart without `scales` gets the page's default (from zero, decimals where the figures have them).
+COUNT_SCALES = {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}
 
 
 def _change(current, previous):
@@ -97,6 +102,7 @@ def dashboard_data(*, user, area_code, year, years):
         },
         {
             "id": "movements", "category": "Biến động", "title": f"Biến động hộ nghèo năm {year}", "type": "bar",
+            "scales": COUNT_SCALES,
             "labels": ["Thoát nghèo", "Phát sinh mới", "Tái nghèo", "Cận nghèo → nghèo"],
             "datasets": [{"label": "Số hộ", "data": [now["escaped"], now["newly_poor"], now["relapsed"],
                                                      now["near_poor_to_poor"]]}],
@@ -122,7 +128,9 @@ def extra_charts(*, user, area_code, year, comparable=False):
     return [
         {
             "id": "spending", "category": "Chương trình", "title": f"Kinh phí hỗ trợ theo chương trình năm {year} (triệu đồng)", "type": "bar",
-            "labels": [row["program"]["code"] for row in spending["rows"]],
+            # By name (programs.models.short_name), the code and full name in the bar's tooltip.
+            "labels": [short_name(row["program"]["name"]) for row in spending["rows"]],
+            "tooltips": [f"{row['program']['code']} – {row['program']['name']}" for row in spending["rows"]],
             "datasets": [
                 {"label": "Đã hỗ trợ", "data": [round(row["amount"] / million, 1) for row in spending["rows"]]},
                 {"label": "Kế hoạch vốn", "data": [round(row["budget"] / million, 1) for row in spending["rows"]]},
@@ -130,6 +138,7 @@ def extra_charts(*, user, area_code, year, comparable=False):
         },
         {
             "id": "training", "category": "Năm", "title": "Đào tạo nghề qua các năm (người)", "type": "bar",
+            "scales": COUNT_SCALES,
             "labels": [str(row["year"]) for row in training["rows"]],
             "datasets": [
                 {"label": "Tham gia", "data": [row["enrolled"] for row in training["rows"]]},

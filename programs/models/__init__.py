@@ -1,4 +1,4 @@
-from programs.models.catalogue import UNITS, Program, check_program_year  # noqa: F401
+from programs.models.catalogue import UNITS, Program, check_program_year, short_name  # noqa: F401
 from programs.models.community import (  # noqa: F401
     Commendation,
     CommunityProject,

@@ -8,6 +8,18 @@ UNITS = [
     ("công trình", "công trình"), ("thẻ", "thẻ"), ("khoản vay", "khoản vay"), ("căn", "căn"), ("ha", "ha"),
     ("con", "con"), ("lớp", "lớp"),
 ]
+SHORT_NAME_LENGTH = 30  # characters: a chart's axis label under a bar
+
+
+def short_name(name: str, length: int = SHORT_NAME_LENGTH) -> str:
+    """A programme's name as a chart labels its bar: whole when short, else cut after a word with "…"
+    ("Hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng" -> "Hỗ trợ phát triển sản xuất…"). Its code and
+    full name go to the bar's tooltip."""
+    name = " ".join((name or "").split())
+    if len(name) <= length:
+        return name
+    cut = name[:length].rsplit(" ", 1)[0] if " " in name[:length] else name[:length - 1]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 class Program(models.Model):
@@ -32,6 +44,10 @@ class Program(models.Model):
 
     def __str__(self):
         return f"{self.code} – {self.name}"
+
+    @property
+    def short_name(self):
+        return short_name(self.name)
 
     def covers(self, year):
         return (self.first_year is None or self.first_year <= year) and (self.last_year is None or year <= self.last_year)

@@ -9,11 +9,16 @@
   var numberFormat = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2 });
   window.dashboardCharts = {};
 
+  // The table and the CSV name each bar in full (a programme's code and name), the axis by its short name.
+  function fullLabel(chart, i) {
+    return chart.tooltips ? chart.tooltips[i] : chart.labels[i];
+  }
+
   function fillTable(chart) {
     var body = document.querySelector("#table-" + chart.id + " tbody");
     chart.labels.forEach(function (label, i) {
       var row = body.insertRow();
-      row.insertCell().textContent = label;
+      row.insertCell().textContent = fullLabel(chart, i);
       chart.datasets.forEach(function (dataset) {
         var cell = row.insertCell();
         var value = dataset.data[i];
@@ -29,7 +34,7 @@
   function csvOf(chart) {
     var lines = [[chart.category].concat(chart.datasets.map(function (d) { return d.label; }))];
     chart.labels.forEach(function (label, i) {
-      lines.push([label].concat(chart.datasets.map(function (d) {
+      lines.push([fullLabel(chart, i)].concat(chart.datasets.map(function (d) {
         var value = d.data[i];
         return value === null || value === undefined ? "" : csvNumber.format(value);
       })));
@@ -49,6 +54,14 @@
     document.body.appendChild(link); link.click(); link.remove();
   }
 
+  // A bar's tooltip names it in full where the axis shows it short (a programme: its code and name).
+  function tooltipTitle(chart) {
+    return function (items) {
+      var index = items.length ? items[0].dataIndex : -1;
+      return index >= 0 ? fullLabel(chart, index) : "";
+    };
+  }
+
   charts.forEach(function (chart) {
     var canvas = document.getElementById("chart-" + chart.id);
     fillTable(chart);
@@ -62,9 +75,10 @@
                    borderColor: palette[i % palette.length], tension: 0.2 };
         })
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false,
-                 plugins: { legend: { position: "bottom" } },
-                 scales: { y: { beginAtZero: true } } }
+      options: { responsive: true, maintainAspectRatio: false, animation: false, locale: "vi-VN",  // 12,5 not 12.5
+                 plugins: { legend: { position: "bottom" }, tooltip: { callbacks: { title: tooltipTitle(chart) } } },
+                 // a chart of counts carries its own scales (whole-number ticks: reports/dashboard.py)
+                 scales: chart.scales || { y: { beginAtZero: true } } }
     });
   });
 

@@ -50,3 +50,22 @@ def test_dashboard_charts_tables_and_selectors(browser, live_server, users, figu
     assert "100,00 %" in browser.find_element(By.ID, "key-figures").text
     screenshot("dashboard-2023")
     assert console_errors(browser) == []
+
+
+def test_counts_are_on_whole_numbers_and_programmes_by_name(browser, live_server, users, figures):
+    """Issue 26.6: the y-axis of a chart of households reads 0, 1, 2…, never 0,5; a programme's bar is named, its
+    code and full name in the tooltip."""
+    login(browser, live_server, "district")
+    browser.get(f"{live_server.url}/?area=901&year=2024")
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+        "return !!(window.dashboardCharts && window.dashboardCharts.movements)"))
+    ticks = browser.execute_script("return window.dashboardCharts.movements.scales.y.ticks.map(t => t.label)")
+    assert len(ticks) >= 3 and all(label.isdigit() for label in ticks), ticks
+    rates = browser.execute_script("return window.dashboardCharts['rate-by-area'].scales.y.ticks.map(t => t.label)")
+    assert len(rates) > 2 and not any("." in label for label in rates), rates  # Vietnamese decimals: 12,5
+    spending = browser.execute_script("""
+        var chart = window.dashboardCharts.spending;
+        return [chart.scales.x.ticks.map(t => t.label), chart.options.plugins.tooltip.callbacks.title([{dataIndex: 0}])];
+    """)
+    assert spending == [["Hỗ trợ ăn trưa trẻ em mẫu giáo"], "CS-AN-TRUA-MG – Hỗ trợ ăn trưa trẻ em mẫu giáo"]
+    assert console_errors(browser) == []

@@ -65,3 +65,33 @@ def test_cards_show_the_programmes_targets_and_whether_they_were_met(merged_comm
     settings.POVERTY_TARGETS = [dict(settings.POVERTY_TARGETS[0], areas=["612"])]  # another area's target
     assert card(dashboard_data(user=merged_commune, area_code="23401", year=2025, years=[2025]),
                 "Tỷ lệ hộ nghèo")["target"] is None
+
+
+def chart_data(page):
+    """The charts as the page embeds them for Chart.js (its json_script)."""
+    import json
+    import re
+
+    return {chart["id"]: chart for chart in json.loads(
+        re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page, re.S).group(1))}
+
+
+def test_the_charts_name_programmes_and_count_on_whole_numbers(merged_commune, client):
+    """Issue 26.6: a programme's bar is labelled by its name (short), its code and full name in the tooltip; the
+    charts of households and people have whole-number ticks (no "0,5 hộ")."""
+    from programs.models import Benefit
+
+    household = HouseholdFactory(code="TT-LUNCH", commune_id="23401", village_id=None)
+    Benefit.objects.create(program_id="DA3", year=2025, date="2025-09-01", household=household, amount=2_000_000)
+    Benefit.objects.create(program_id="CS-AN-TRUA-MG", year=2025, date="2025-09-01", household=household,
+                           amount=160_000)
+    client.force_login(merged_commune)
+    charts = chart_data(client.get("/", {"area": "23401", "year": 2025}).content.decode())
+    spending = charts["spending"]
+    assert spending["labels"] == ["Hỗ trợ ăn trưa trẻ em mẫu giáo", "Hỗ trợ phát triển sản xuất…"]
+    assert spending["tooltips"] == ["CS-AN-TRUA-MG – Hỗ trợ ăn trưa trẻ em mẫu giáo",
+                                    "DA3 – Hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng"]
+    for count_chart in ("movements", "training"):
+        assert charts[count_chart]["scales"]["y"]["ticks"]["precision"] == 0
+    # rates and millions of đồng keep their decimals
+    assert all("scales" not in charts[name] for name in ("rate-series", "rate-by-area", "spending"))

@@ -167,7 +167,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 # Dates day first everywhere, dd/mm/yyyy (or ISO), never month first; shown "14/11/2025 07:00": one module,
-# also the fallback where no language is active (docs/architecture.md, "Dates").
+# also the fallback where no language is active (docs/architecture.md, "Decisions and why": Dates).
 FORMAT_MODULE_PATH = ["poverty_tracker.formats"]
 DATE_INPUT_FORMATS = vi_formats.DATE_INPUT_FORMATS
 DATETIME_INPUT_FORMATS = vi_formats.DATETIME_INPUT_FORMATS

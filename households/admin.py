@@ -16,18 +16,29 @@ from core.admin import (
     ScopedHistoryAdmin,
     VersionedAdminMixin,
     VersionedFormMixin,
-    versioned_form_for,
 )
-from core.text import search_key
+from core.text import clean_text, search_key
+from households.admin_moves import HouseholdMovesMixin
+from households.identity import refusing_taken_ids, taken_message
 from households.models import EthnicGroup, Household, Livelihood, Member, Relation
 from households.services import (
     HEAD_RULE,
     MEMBER_FIELDS,
+    MOVE_RULE,
     default_livelihood,
     household_facts_notify,
     member_delete,
     member_save,
 )
+
+
+class RefusedSave(Exception):
+    """A write refused after the forms were valid (another writer stored the same national ID meanwhile): the
+    page's transaction rolls back and its messages are shown."""
+
+    def __init__(self, texts):
+        super().__init__()
+        self.texts = texts
 
 
 class InvalidForm(Exception):
@@ -60,9 +71,39 @@ class MemberInlineFormSet(BaseInlineFormSet):
         self.instance.ethnic_group = head["ethnic_group"]
 
 
+class NationalIdRule:
+    """A form of a member: a national ID another member holds is refused on the field, in the words of the rule
+    (households.identity) and within what the user may know."""
+
+    acting_user = None  # set by the admin's get_form / get_formset
+
+    def clean(self):
+        cleaned = super().clean()
+        household = self.instance.household_id if self.instance.household_id else None
+        message = taken_message(clean_text(cleaned.get("national_id")) or None, user=self.acting_user,
+                                household_id=household, member_id=self.instance.pk)
+        if message:
+            self.add_error("national_id", message)
+        return cleaned
+
+
+def told_who_acts(form_class, request):
+    return type(form_class.__name__, (form_class,), {"acting_user": request.user})
+
+
+class MemberInlineForm(NationalIdRule, VersionedFormMixin, forms.ModelForm):
+    """A member row of the household's page; one changed by someone else since the page opened is not
+    overwritten."""
+
+    class Meta:
+        model = Member
+        fields = ("full_name", "relation_to_head", "gender", "birth_year", "birth_date", "ethnic_group", "national_id",
+                  "has_labour_capacity", "has_disability", "is_meritorious", "is_social_protection")
+
+
 class MemberInline(HidesVersionWhenReadOnly, admin.TabularInline):
     model = Member
-    form = versioned_form_for(Member)  # a member changed by someone else since the page opened is not overwritten
+    form = MemberInlineForm
     formset = MemberInlineFormSet
     extra = 0
     min_num = 1
@@ -72,6 +113,11 @@ class MemberInline(HidesVersionWhenReadOnly, admin.TabularInline):
         "loaded_version",
     )
     autocomplete_fields = ("ethnic_group",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = told_who_acts(formset.form, request)
+        return formset
 
 
 class HouseholdForm(VersionedFormMixin, forms.ModelForm):
@@ -133,7 +179,7 @@ class VillageFilter(CommuneFilter):
 
 
 @admin.register(Household)
-class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+class HouseholdAdmin(HouseholdMovesMixin, VersionedAdminMixin, ScopedHistoryAdmin):
     form = HouseholdForm
     inlines = [MemberInline]
     list_display = ("code", "head_name", "commune_name", "village_name", "ethnic_group", "status")
@@ -164,14 +210,27 @@ class HouseholdAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RefusedSave as refused:
+            for text in refused.texts:
+                messages.error(request, text)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        members = [f.instance for formset in formsets for f in formset.forms if f.instance.national_id]
+        try:
+            with refusing_taken_ids(members, user=request.user):  # an ID stored meanwhile by another writer
+                super().save_related(request, form, formsets, change)
+        except ValidationError as error:
+            raise RefusedSave(error.messages) from error
         form.instance.refresh_search_text()
         # members or livelihood may have changed: the open rounds' assessments follow (review.services)
         household_facts_notify(household_ids=[form.instance], acting_user=request.user)
 
 
-class MemberForm(VersionedFormMixin, forms.ModelForm):
+class MemberForm(NationalIdRule, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = ("household", "full_name", "gender", "birth_date", "birth_year", "ethnic_group", "national_id",
@@ -180,8 +239,8 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         moved = self.instance.pk and "household" in self.changed_data
-        if moved and self.instance.relation_to_head == Relation.HEAD:
-            self.add_error("household", HEAD_RULE)
+        if moved:  # a move is a split or a join (households.moves); a head stays with its household
+            self.add_error("household", HEAD_RULE if self.instance.relation_to_head == Relation.HEAD else MOVE_RULE)
         return cleaned
 
 
@@ -199,6 +258,9 @@ class MemberAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # members are added on their household's page, where the one-head rule is checked
+
+    def get_form(self, request, obj=None, **kwargs):
+        return told_who_acts(super().get_form(request, obj, **kwargs), request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

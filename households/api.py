@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 
 from areas.models import AdministrativeUnit, codes_under
 from core.api.base import ChangesCarryVersion, ScopedSlugField, ScopedViewSet, WritesWhatItShows
-from households.models import EthnicGroup, Household, Member, Relation
+from households.models import EthnicGroup, Household, Member, Relation, national_id_validator
 from households.services import household_create, household_update, member_delete, member_save
 
 AREA = dict(slug_field="code", queryset=AdministrativeUnit.objects.all())
@@ -150,6 +150,8 @@ class MemberSerializer(ChangesCarryVersion, WritesWhatItShows, serializers.Model
                   "relation_to_head", "national_id", "has_disability", "is_meritorious", "is_social_protection",
                   "has_labour_capacity", "version"]
         validators = []  # the service validates the row (and its constraints) as stored plus the changes
+        # a national ID another member holds: the service's rule (households.identity) says so in its words
+        extra_kwargs = {"national_id": {"validators": [national_id_validator]}}
 
     def create(self, validated_data):
         validated_data.pop("version", None)

@@ -1,13 +1,14 @@
 """Ethnic groups, households and their members."""
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from areas.models import AdministrativeUnit, Level
-from areas.scoping import ScopedQuerySet
+from areas.scoping import ScopedQuerySet, visible_area_codes
 from core.text import clean_text, search_key
 from core.versioning import VersionedModel
 
@@ -44,6 +45,7 @@ class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", "Đang cư trú"
     MOVED = "moved", "Đã chuyển đi"
     DISSOLVED = "dissolved", "Đã giải thể"
+    MERGED = "merged", "Đã nhập vào hộ khác"  # its members joined another household (households.moves)
 
 
 class Livelihood(models.TextChoices):
@@ -70,6 +72,15 @@ class HouseholdQuerySet(ScopedQuerySet):
         """Match code, head's name or any member's name, ignoring case and diacritics."""
         key = search_key(text)
         return self.filter(search_text__contains=key) if key else self
+
+    def formed_by_split(self, first=None, last=None):
+        """Households founded by a split (households.moves), dated from `first` to `last` when given."""
+        condition = models.Q(events_in__kind="split")
+        if first is not None:
+            condition &= models.Q(events_in__date__gte=first)
+        if last is not None:
+            condition &= models.Q(events_in__date__lte=last)
+        return self.filter(condition)
 
 
 def present_during(first, last) -> models.Q:
@@ -154,6 +165,9 @@ class Household(VersionedModel):
                 errors["village"] = "Thôn này không thuộc xã/phường đã chọn."
         if self.left_on and self.status == HouseholdStatus.ACTIVE:
             errors["left_on"] = "Hộ đang cư trú thì không có ngày chuyển đi."
+        if self.status == HouseholdStatus.MERGED and not Household.objects.filter(
+                pk=self.pk, status=HouseholdStatus.MERGED).exists():
+            errors["status"] = "“Đã nhập vào hộ khác” do thao tác Nhập hộ ghi (cùng ngày và hộ đến), không chọn ở đây."
         if errors:
             raise ValidationError(errors)
 
@@ -164,6 +178,11 @@ class Household(VersionedModel):
         if not self.search_text:
             self.search_text = household_search_text(self.code, self.head_name)
         super().save(*args, **kwargs)
+
+    @property
+    def origin(self):
+        """The split that founded this household, or None."""
+        return self.events_in.filter(kind="split").select_related("source").first()
 
     def refresh_search_text(self):
         """Recompute the search key from code, head and every member's name (one UPDATE)."""
@@ -236,6 +255,8 @@ class Member(VersionedModel):
                 violation_error_message="Mỗi hộ chỉ có một chủ hộ.",
             ),
         ]
+        # the suspected duplicates' key: same name, birth year and sex (households.duplicates)
+        indexes = [models.Index(fields=["search_name", "birth_year", "gender"], name="member_person_key")]
 
     def __str__(self):
         return self.full_name
@@ -269,3 +290,99 @@ class Member(VersionedModel):
     @property
     def age(self):
         return datetime.date.today().year - self.birth_year if self.birth_year else None
+
+
+class MoveKind(models.TextChoices):
+    SPLIT = "split", "Tách hộ"
+    JOIN = "join", "Nhập hộ"
+
+
+class EitherSideQuerySet(ScopedQuerySet):
+    """Rows naming two households (or members): visible when either side is in the user's areas."""
+
+    sides = ()
+
+    def visible_to(self, user):
+        codes = visible_area_codes(user)
+        if codes is None:
+            return self
+        condition = models.Q()
+        for side in self.sides:
+            condition |= models.Q(**{f"{side}__in": codes})
+        return self.filter(condition) if codes else self.none()
+
+
+class HouseholdEventQuerySet(EitherSideQuerySet):
+    sides = ("source__commune", "target__commune")
+
+
+class HouseholdEvent(models.Model):
+    """A split (members found a new household, `target`, whose origin this is) or a join (members move into an
+    existing household; the source, emptied, is merged): one recorded event, written by households.moves."""
+
+    kind = models.CharField("loại", max_length=5, choices=MoveKind.choices)
+    date = models.DateField("ngày")
+    reason = models.CharField("lý do", max_length=300)
+    source = models.ForeignKey(Household, verbose_name="hộ đi", on_delete=models.PROTECT, related_name="events_out")
+    target = models.ForeignKey(Household, verbose_name="hộ đến", on_delete=models.PROTECT, related_name="events_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = HouseholdEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tách, nhập hộ"
+        verbose_name_plural = "tách, nhập hộ"
+        ordering = ["-date", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["target"], condition=models.Q(kind="split"),
+                                               name="one_origin_per_household")]
+
+    def __str__(self):  # titles and links: the households are named only where the reader may see them
+        return f"{self.get_kind_display()} ngày {self.date:%d/%m/%Y}"
+
+
+class MemberMove(models.Model):
+    """A member moved by an event, with the name and relations of that day (the member's history says the rest)."""
+
+    event = models.ForeignKey(HouseholdEvent, on_delete=models.CASCADE, related_name="moves")
+    member = models.ForeignKey(Member, verbose_name="nhân khẩu", on_delete=models.SET_NULL, null=True,
+                               related_name="moves")
+    full_name = models.CharField("họ và tên", max_length=150)
+    relation_before = models.CharField("quan hệ ở hộ đi", max_length=12, choices=Relation.choices)
+    relation_after = models.CharField("quan hệ ở hộ đến", max_length=12, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = "người chuyển hộ"
+        verbose_name_plural = "người chuyển hộ"
+        ordering = ["event", "pk"]
+
+    def __str__(self):
+        return self.full_name
+
+
+class DistinctPersonsQuerySet(EitherSideQuerySet):
+    sides = ("first__household__commune", "second__household__commune")
+
+
+class DistinctPersons(models.Model):
+    """Two members suspected to be one person (households.duplicates) that an officer found to be two people."""
+
+    first = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xác định", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("lúc", auto_now_add=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = DistinctPersonsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "hai người khác nhau"
+        verbose_name_plural = "hai người khác nhau"
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="distinct_persons_once"),
+                       models.CheckConstraint(condition=models.Q(first__lt=models.F("second")),
+                                              name="distinct_persons_ordered")]
+
+    def __str__(self):
+        return f"{self.first_id} ≠ {self.second_id}"

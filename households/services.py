@@ -5,7 +5,9 @@ from django.dispatch import Signal
 
 from areas.models import AdministrativeUnit
 from areas.scoping import can_see_area
+from core.text import clean_text
 from core.versioning import ConcurrentEditError
+from households.identity import check_national_id, refusing_taken_ids
 from households.models import Household, HouseholdStatus, Livelihood, Member, Relation, placement_errors
 
 # Sent inside the writing transaction once households' members or livelihood changed (`household_ids`,
@@ -109,6 +111,8 @@ MEMBER_FIELDS = {
     "has_disability", "is_meritorious", "is_social_protection", "has_labour_capacity",
 }
 HEAD_RULE = "Mỗi hộ luôn có đúng một chủ hộ: hãy đổi chủ hộ trên trang của hộ (chọn chủ hộ mới và quan hệ của chủ hộ cũ)."
+MOVE_RULE = ("Người đã có trong sổ chuyển sang hộ khác bằng “Tách hộ” hoặc “Nhập hộ” (ghi ngày, lý do, hộ đi và hộ "
+             "đến để hộ cũ biết ai đi, ngày nào, đi đâu), không sửa hộ của nhân khẩu ở đây.")
 
 
 @transaction.atomic
@@ -116,8 +120,10 @@ def member_save(*, acting_user, member: Member | None = None, expected_version=N
     """Add a member, or apply `changes` on top of the stored member (fields not given keep their values).
 
     Both households concerned must be in the user's areas, and each keeps exactly one head: a member is not
-    made head beside another (the constraint says so), and a head is not demoted or moved away here — the
-    household's page changes the head and the old head's relation in one save.
+    made head beside another (the constraint says so), and a head is not demoted here — the household's page
+    changes the head and the old head's relation in one save. A stored member does not change household here:
+    a move is a split or a join (households.moves), recorded with its date and reason. A national ID another
+    member holds is refused (households.identity).
     """
     unknown = sorted(set(changes) - MEMBER_FIELDS)
     if unknown:
@@ -143,9 +149,14 @@ def member_save(*, acting_user, member: Member | None = None, expected_version=N
     if before and before[1] == Relation.HEAD and (
             member.household_id != before[0] or member.relation_to_head != Relation.HEAD):
         raise ValidationError({"relation_to_head": HEAD_RULE})
+    if before and member.household_id != before[0]:
+        raise ValidationError({"household": MOVE_RULE})  # a move is an event (households.moves)
+    member.national_id = clean_text(member.national_id) or None
+    check_national_id(member, user=acting_user)  # each person once (households.identity), in the officer's words
     member.full_clean(exclude=["version"])
     member._history_user = acting_user
-    member.save()
+    with refusing_taken_ids([member], user=acting_user):
+        member.save()
     for household in Household.objects.filter(pk__in=households):
         household_sync_head(household=household)
     household_facts_notify(household_ids=households, acting_user=acting_user)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 
 from core.text import search_key
+from households.identity import holder_message, holders
 from households.models import Member, Relation
 from importing import cells
 from importing.columns import MEMBERS
@@ -75,17 +76,13 @@ def _parsed_rows(plan, sheet):
 
 
 def _national_ids(plan, rows):
-    """{national ID of the file: (household code holding it, in the officer's area)} of the stored ones."""
-    known = {}
-    for group in chunked([row["national_id"] for _, row in rows if row["national_id"]]):
-        for national_id, code, commune in Member.objects.filter(national_id__in=group).values_list(
-                "national_id", "household__code", "household__commune_id"):
-            known[national_id] = (code, plan.in_scope(commune))
-    return known
+    """{national ID of the file: its stored holder} (households.identity.holders)."""
+    return holders(row["national_id"] for _, row in rows)
 
 
 def _national_id_free(plan, number, row, seen_ids, known_ids):
-    """The row's national ID (if any) is well formed, once in the file and not another household's."""
+    """The row's national ID (if any) is well formed, once in the file, and not another household's: refused in
+    the words of households.identity (a holder outside the officer's area is not named)."""
     national_id = row["national_id"] = row["national_id"] or None
     if not national_id:
         return True
@@ -98,11 +95,10 @@ def _national_id_free(plan, number, row, seen_ids, known_ids):
         plan.error(MEMBERS, number, "Số CCCD", f"Số CCCD lặp lại (dòng {seen_ids[national_id]}).")
         return False
     seen_ids[national_id] = number
-    owner, visible = known_ids.get(national_id, (row["household"], True))
-    if owner != row["household"]:
-        # a household outside the officer's area is never named, nor said to exist
-        plan.error(MEMBERS, number, "Số CCCD", f"Số CCCD này đã thuộc hộ {owner}." if visible
-                   else "Không dùng được số CCCD này: hãy kiểm tra lại.")
+    holder = known_ids.get(national_id)
+    if holder is not None and holder.household_code not in (row["household"], row.get("moved_from")):
+        plan.error(MEMBERS, number, "Số CCCD", holder_message(national_id, holder,
+                                                               visible=plan.in_scope(holder.commune_id)))
         return False
     return True
 

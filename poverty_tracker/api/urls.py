@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ObtainToken
 from areas import api as areas
 from households import api as households
+from households import api_moves as household_moves
 from importing import api as importing
 from living_standard import api as living_standard
 from low_income import api as low_income
@@ -19,6 +20,7 @@ router.register("household-counts", reports.HouseholdCountViewSet, basename="hou
 router.register("ethnic-groups", households.EthnicGroupViewSet, basename="ethnic-group")
 router.register("households", households.HouseholdViewSet, basename="household")
 router.register("members", households.MemberViewSet, basename="member")
+router.register("household-events", household_moves.HouseholdEventViewSet, basename="household-event")
 router.register("poverty-standards", review.StandardViewSet, basename="poverty-standard")
 router.register("assessments", review.AssessmentViewSet, basename="assessment")
 router.register("review-rounds", review.ReviewRoundViewSet, basename="review-round")

@@ -71,7 +71,7 @@ def worksheet_rows(html):
     rows = re.findall(r"<tr class=\"[^\"]*\" data-row[^>]*>(.*?)</tr>", html, re.S)
     result = []
     for row in rows:
-        code = re.search(r"<td>([A-Z0-9-]+)<input", row).group(1)
+        code = re.search(r"<td[^>]*>([A-Z0-9-]+)<input", row).group(1)
         in_force = re.search(r'data-in-force="(\w+)"', row).group(1)
         result.append((code, in_force, "Trong danh sách rà soát" in row))
     return result

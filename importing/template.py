@@ -1,17 +1,26 @@
-"""The template workbook offered on the import page, and the error workbook given back to fix."""
+"""The template workbook offered on the import page, and the error workbook given back to fix.
+
+The template prints as every workbook does (core/xlsx_print.py): one A4 page wide, its headings wrapped, tall
+enough and repeated on every page; the guide's explanations wrapped in their column. No print area on the data
+sheets: the officer fills them."""
 import datetime
 import io
 
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 
+from core.xlsx_print import PrintedSheet, Text, font
 from importing.columns import COLUMNS, REVIEWS, indicator_guide
 from review.calendar import review_year_of
 from review.standards import standard_or_none
 
 GUIDE_SHEET = "Hướng dẫn"
 RED = PatternFill("solid", fgColor="FDE8E8")
+HEADING = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAPPED = Alignment(vertical="top", wrap_text=True)
+DATA_WIDTH = 18
+GUIDE_WIDTHS = (14, 26, 90)
 
 
 # What each column takes, shown on the template's guide sheet (the import reads only the three data sheets,
@@ -43,26 +52,43 @@ def template_bytes(year: int | None = None) -> bytes:
         headers = [column.label for column in columns]
         if name == REVIEWS:
             headers += [f"Chỉ số {indicator.code}" for indicator in indicators]
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        _heading_row(sheet, headers, [DATA_WIDTH] * len(headers))
         sheet.freeze_panes = "A2"
-        for index in range(1, len(headers) + 1):
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 18
-    guide = workbook.create_sheet(GUIDE_SHEET)
-    guide.append(["Trang", "Cột", "Cách ghi"])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    for name, columns in explained.items():
-        for column, explanation in columns:
-            guide.append([name, column, explanation])
-    guide.append([])
-    guide.append([EXAMPLE])
-    for letter, width in (("A", 14), ("B", 26), ("C", 90)):
-        guide.column_dimensions[letter].width = width
+    _guide_sheet(workbook.create_sheet(GUIDE_SHEET), explained)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _heading_row(sheet, headers, widths):
+    """Row 1: the headings, bold and wrapped, tall enough, repeated on every printed page; the columns' widths."""
+    printed = PrintedSheet(sheet, widths)
+    sheet.append(headers)
+    for index, (cell, width) in enumerate(zip(sheet[1], widths, strict=True), start=1):
+        cell.font, cell.alignment = font(bold=True), HEADING
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+    printed.fit([Text(header, width, 1) for header, width in zip(headers, widths, strict=True)])
+    printed.repeat(1, 1)
+    return printed
+
+
+def _guide_sheet(guide, explained):
+    printed = _heading_row(guide, ["Trang", "Cột", "Cách ghi"], GUIDE_WIDTHS)
+    for name, columns in explained.items():
+        for column, explanation in columns:
+            guide.append([name, column, explanation])
+            row = guide.max_row
+            for cell in guide[row]:
+                cell.alignment = WRAPPED
+            printed.fit([Text(text, width, row) for text, width in zip((name, column, explanation), GUIDE_WIDTHS,
+                                                                         strict=True)])
+    guide.append([])
+    guide.append([EXAMPLE])
+    row = guide.max_row
+    guide.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(GUIDE_WIDTHS))
+    guide.cell(row, 1).alignment = WRAPPED
+    printed.fit([Text(EXAMPLE, sum(GUIDE_WIDTHS), row)])
+    printed.finish(row)
 
 
 def error_workbook_bytes(path, errors):
@@ -75,7 +101,7 @@ def error_workbook_bytes(path, errors):
                 f"{issue.column}: {issue.message}" if issue.column else issue.message)
     for sheet in workbook.worksheets:
         column = sheet.max_column + 1
-        sheet.cell(1, column, "Lỗi").font = Font(bold=True, color="B42318")
+        sheet.cell(1, column, "Lỗi").font = font(bold=True, color="B42318")
         for (sheet_name, row), messages in by_row.items():
             if sheet_name == sheet.title or sheet_name.lower() == sheet.title.lower():
                 cell = sheet.cell(row, column, "; ".join(messages))

@@ -1,12 +1,15 @@
-"""The commune's list of workers with low income, as an Excel workbook."""
+"""The commune's list of workers with low income, as an Excel workbook (printed one A4 page wide, its headings
+on every page: core/xlsx_print.py)."""
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from core.xlsx_print import list_sheet
 
 TITLE = "DANH SÁCH NGƯỜI LAO ĐỘNG CÓ THU NHẬP THẤP"
 HEADERS = ("STT", "Họ và tên", "Mã hộ", "Họ tên chủ hộ", "Thôn", "Xã/phường", "Thu nhập (đồng/tháng)",
            "Số quyết định/xác nhận", "Ngày")
+WIDTHS = (6, 26, 14, 26, 16, 18, 18, 20, 14)
 
 
 def worker_list_workbook(confirmations) -> bytes:
@@ -14,11 +17,7 @@ def worker_list_workbook(confirmations) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Thu nhập thấp"
-    sheet.append([TITLE])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    printed = list_sheet(sheet, TITLE, HEADERS, WIDTHS)
     for number, row in enumerate(confirmations, start=1):
         sheet.append([number, row.member.full_name, row.household.code, row.household.head_name,
                       row.village.name if row.village else "", row.commune.name,
@@ -26,8 +25,7 @@ def worker_list_workbook(confirmations) -> bytes:
                       row.decision_date.strftime("%d/%m/%Y")])
     for (cell,) in sheet.iter_rows(min_row=3, min_col=7, max_col=7):
         cell.number_format = "#,##0"  # shown with the thousands separator of the reader's Excel (1.900.000)
-    for column, width in zip("ABCDEFGHI", (6, 26, 14, 26, 16, 18, 18, 20, 14), strict=True):
-        sheet.column_dimensions[column].width = width
+    printed.finish(sheet.max_row)
     output = BytesIO()
     book.save(output)
     return output.getvalue()

@@ -1,8 +1,9 @@
 """Excel workbooks in the look of the official summary tables, streamed in openpyxl's write-only mode.
 
 Every sheet: national motto header, reporting unit, title, year, merged multi-level column headers, a row
-of column numbers, data rows, totals row, number formats, frozen header, A4 landscape page setup and the
-signature block. Write-only mode keeps memory flat for household lists of 100,000+ rows, so one code path
+of column numbers, data rows, totals row, number formats, frozen header, the signature block, and the pages of
+core/xlsx_print.py (one A4 page wide, headings repeated and tall enough, the table's end kept with the
+signatures). Write-only mode keeps memory flat for household lists of 100,000+ rows, so one code path
 serves small tables and big lists alike.
 """
 import copy
@@ -13,11 +14,12 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from core.xlsx import xlsx_response
+from core.xlsx_print import KEEP_LAST_ROWS, PrintedSheet, Text, font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
@@ -29,6 +31,7 @@ NUMBER_FORMATS = {
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF2")
+SIGNING_ROWS = 4  # empty rows under the signature lines: room to sign
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Column:
     key: str
     headers: tuple  # top level first: ("Hộ nghèo", "Cuối kỳ") spans under one merged "Hộ nghèo"
     kind: str = "int"  # int | money | rate | text
-    width: float = 12
+    width: float = 9  # a number of 1.234.567 and a heading wrapped on a few lines: the table prints larger
     # What a cell shows where the figure is None and its absence means something (no start-of-year count in
     # the first year of a standard: "—"); empty: the cell stays empty.
     none_text: str = ""
@@ -76,7 +79,7 @@ def style_cell(cell, *, bold=False, italic=False, size=None, align=None, border=
                number_format=None):
     """The styles every sheet of the project uses, set on a cell (write-only or not); the cell."""
     if bold or size or italic:
-        cell.font = Font(bold=bold, size=size or 11, italic=italic)
+        cell.font = font(bold=bold, size=size or 11, italic=italic)
     if align:
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if border:
@@ -159,11 +162,14 @@ def _header_merges(columns, depth, first_row):
 
 
 class _Writer:
-    """Appends rows to a write-only sheet, counting them, and collects the merged ranges to add at the end."""
+    """Appends rows to a write-only sheet, counting them, and collects the merged ranges to add at the end;
+    rows of text that may wrap are given their height first (`printed`, core/xlsx_print.py)."""
 
-    def __init__(self, sheet, width):
-        self.sheet, self.width, self.half = sheet, width, max(1, width // 2)
-        self.rows = 0
+    def __init__(self, sheet, printed):
+        self.sheet, self.printed = sheet, printed
+        self.width = len(printed.widths)
+        self.half = max(1, self.width // 2)
+        self.rows = self.body_end = 0
         self.merges = []
 
     def append(self, cells):
@@ -172,11 +178,15 @@ class _Writer:
 
     def full_row(self, text, **style):
         row = self.rows + 1
+        self.printed.fit([Text(text, self.printed.span(1, self.width), row, size=style.get("size") or 11)])
         self.merges.append(CellRange(min_col=1, max_col=self.width, min_row=row, max_row=row))
         self.append([_cell(self.sheet, text, **style)])
 
     def halves(self, left, right, **style):
         """A row of two texts, one over each half of the table's width (the motto, the signatures)."""
+        row, size = self.rows + 1, style.get("size") or 11
+        self.printed.fit([Text(left or "", self.printed.span(1, self.half), row, size=size),
+                          Text(right or "", self.printed.span(self.half + 1, self.width), row, size=size)])
         self.append([_cell(self.sheet, left, **style)] + [None] * (self.half - 1) + [_cell(self.sheet, right, **style)])
 
     def merge_halves(self, rows):
@@ -191,21 +201,24 @@ def write_table(workbook, table):
     columns = table.columns
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    printed = PrintedSheet(sheet, [column.width for column in columns])  # before the first row is written
     depth = max(len(c.headers) for c in columns)
     header_first = 7  # motto (2 rows), blank, title, year/unit, blank
     numbers_row = header_first + depth
     # Write-only sheets emit their view before the first row: freeze before appending anything.
     sheet.freeze_panes = f"B{numbers_row + 1}"
-    writer = _Writer(sheet, len(columns))
+    writer = _Writer(sheet, printed)
     _write_title(writer, table)
     _write_headers(writer, columns, depth, header_first)
-    sheet.print_title_rows = f"{header_first}:{numbers_row}"
+    printed.repeat(header_first, numbers_row)
     _write_body(writer, table)
+    # The table's last rows (total included), its notes and the signatures print on one page.
+    keep_from = max(numbers_row + 1, writer.body_end - KEEP_LAST_ROWS + 1)
     _write_signatures(writer)
     for merged in writer.merges:
         if merged.min_col != merged.max_col or merged.min_row != merged.max_row:
             sheet.merged_cells.add(merged)
-    return print_on_a4(sheet, "landscape", margin=0.4)
+    return printed.finish(writer.rows, keep_from=keep_from)
 
 
 def _write_title(writer, table):
@@ -223,15 +236,37 @@ def _write_title(writer, table):
     writer.append([])
 
 
+def _heading_texts(printed, columns, depth, first_row, merges):
+    """The headings' texts with the width and the rows each covers (a merged label counted once)."""
+    spans = {(merged.min_row, merged.min_col): merged for merged in merges}
+    covered = {(row, col) for merged in merges for row in range(merged.min_row, merged.max_row + 1)
+               for col in range(merged.min_col, merged.max_col + 1)}
+    texts = []
+    for level in range(depth):
+        row = first_row + level
+        for col, column in enumerate(columns, start=1):
+            merged = spans.get((row, col))
+            if level >= len(column.headers) or (merged is None and (row, col) in covered):
+                continue
+            if merged is None:
+                texts.append(Text(column.headers[level], column.width, row))
+            else:
+                texts.append(Text(column.headers[level], printed.span(merged.min_col, merged.max_col), row,
+                                  rows=merged.max_row - merged.min_row + 1))
+    return texts
+
+
 def _write_headers(writer, columns, depth, header_first):
     sheet = writer.sheet
+    merges = _header_merges(columns, depth, header_first)
+    writer.printed.fit(_heading_texts(writer.printed, columns, depth, header_first, merges))
     for level in range(depth):
         writer.append([
             _cell(sheet, column.headers[level] if level < len(column.headers) else None, bold=True, align="center",
                   border=True, fill=HEADER_FILL)
             for column in columns
         ])
-    writer.merges += _header_merges(columns, depth, header_first)
+    writer.merges += merges
     writer.append([_cell(sheet, f"({i})", align="center", border=True, italic=True)
                    for i in range(1, writer.width + 1)])
 
@@ -240,16 +275,18 @@ def _write_body(writer, table):
     sheet, columns = writer.sheet, table.columns
     # Data cells carry their column's number format (10,00 not 10; 341.087.470 not 341087470) and nothing
     # else: one style array per column, copied onto each number, costs no more than a plain value (a
-    # 150,000-row list wrote in the same 14.7 s either way), where a full styled cell cost 5-6 times more.
+    # 150,000-row list wrote in the same 14.7 s either way), where a full styled cell cost 5-6 times more. Texts
+    # stay plain (shrinking them to their column doubled the time of a 40,000-row list).
     keys = [(c.key, c.kind, _number_style(sheet, c.kind), c.none_text or None) for c in columns]
     for row in table.rows:
         writer.append([_data_cell(sheet, kind, style, row.get(key), none_text)
                        for key, kind, style, none_text in keys])
     if table.total is not None:
         writer.append([_total_cell(sheet, c, table.total.get(c.key)) for c in columns])
+    writer.body_end = writer.rows
     writer.append([])
-    for note in table.notes:
-        writer.append([_cell(sheet, note, italic=True)])
+    for note in table.notes:  # over the table's width, wrapped: a note never runs past the printed page
+        writer.full_row(note, italic=True, align="left")
 
 
 def _write_signatures(writer):
@@ -260,18 +297,8 @@ def _write_signatures(writer):
     writer.halves("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align="center")
     writer.halves("(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, align="center")
     writer.merge_halves((sign_row - 1, sign_row, sign_row + 1))
-
-
-def print_on_a4(sheet, orientation, *, margin):
-    """A4 pages as wide as the table, as many as its rows need, centred."""
-    sheet.page_setup.orientation = orientation
-    sheet.page_setup.paperSize = 9  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = margin
-    return sheet
+    for _ in range(SIGNING_ROWS):
+        writer.append([])
 
 
 def workbook_bytes(tables):

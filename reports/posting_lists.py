@@ -4,8 +4,9 @@ The rows are review.printouts.posting_lists' (the page prints the same ones): th
 commune as it was named that year, the national motto, the title with its stage ("DỰ KIẾN" before
 recognition, "ĐƯỢC CÔNG NHẬN" after), the recognition decision, the posting dates (dotted blanks when not
 recorded), the table with a row of column numbers, every data cell in its column's number format, and the
-signature block of the village head and the commune chairman. A4 portrait, the table head repeated on each
-printed page. Not an official form (no annex of Circular 07/2021 or Decision 24/2021 prescribes it).
+signature block of the village head and the commune chairman. A4 portrait, one page wide, the table head
+repeated on each printed page, the last rows kept with the signatures (core/xlsx_print.py). Not an official
+form (no annex of Circular 07/2021 or Decision 24/2021 prescribes it).
 """
 import io
 
@@ -16,7 +17,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from core.xlsx import xlsx_response
-from reports.excel import HEADER_FILL, NUMBER_FORMATS, print_on_a4, safe_text, style_cell
+from core.xlsx_print import KEEP_LAST_ROWS, PrintedSheet, Text
+from reports.excel import HEADER_FILL, NUMBER_FORMATS, SIGNING_ROWS, safe_text, style_cell
 from review.printouts import PostingListError, posting_lists, stage_of
 
 # (key, header, number kind, width)
@@ -56,9 +58,9 @@ def _sheet_title(label, used):
 
 
 class _Writer:
-    def __init__(self, sheet):
-        self.sheet = sheet
-        self.row = 0
+    def __init__(self, sheet, printed):
+        self.sheet, self.printed = sheet, printed
+        self.row = self.body_end = 0
 
     def put(self, column, value, *, bold=False, italic=False, size=11, align=None, border=False, fill=None,
             number_format=None):
@@ -71,6 +73,7 @@ class _Writer:
         if first == 1:
             self.row += 1
         if text:
+            self.printed.fit([Text(text, self.printed.span(first, last), self.row, size=style.get("size", 11))])
             self.put(first, text, **style)
             if last > first:
                 self.sheet.merge_cells(start_row=self.row, start_column=first, end_row=self.row, end_column=last)
@@ -82,6 +85,7 @@ class _Writer:
     def table(self, rows):
         first_header = self.row + 1
         self.row += 1
+        self.printed.fit([Text(header, width, self.row) for _, header, _, width in COLUMNS])
         for index, (_, header, _, _) in enumerate(COLUMNS, start=1):
             self.put(index, header, bold=True, align="center", border=True, fill=HEADER_FILL)
         self.row += 1
@@ -94,6 +98,7 @@ class _Writer:
                 value = int(value) if kind == "int" and value is not None else safe_text(value)
                 self.put(index, value, border=True, number_format=NUMBER_FORMATS[kind],
                          align="right" if kind == "int" else None)
+        self.body_end = self.row
         return first_header
 
 
@@ -101,7 +106,7 @@ def write_village(workbook, lists, village, used_titles):
     sheet = workbook.create_sheet(title=_sheet_title(village.label, used_titles))
     for index, (_, _, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    w = _Writer(sheet)
+    w = _Writer(sheet, PrintedSheet(sheet, [width for *_, width in COLUMNS], orientation="portrait"))
     w.halves("ỦY BAN NHÂN DÂN", MOTTO[0], bold=True)
     w.halves(lists.issuer_committee, MOTTO[1], bold=True)
     w.line(lists.stage_mark if lists.preliminary else "", bold=True, align="center", size=12)
@@ -111,7 +116,7 @@ def write_village(workbook, lists, village, used_titles):
     w.line(posting_dates_text(village), italic=True, align="center")
     w.line()
     header_row = w.table(village.rows)
-    sheet.print_title_rows = f"{header_row}:{header_row + 1}"
+    w.printed.repeat(header_row, header_row + 1)
     sheet.freeze_panes = f"A{header_row + 2}"
     if not village.rows:
         w.line("Thôn không có hộ nghèo, hộ cận nghèo.", italic=True)
@@ -129,7 +134,9 @@ def write_village(workbook, lists, village, used_titles):
     w.halves(village.committee_village, "TM. ỦY BAN NHÂN DÂN", bold=True)
     w.halves("(Ký, ghi rõ họ tên)", "CHỦ TỊCH", italic=True, right_style={"bold": True})
     w.halves("", "(Ký, ghi rõ họ tên, đóng dấu)", italic=True)
-    return print_on_a4(sheet, "portrait", margin=0.5)
+    w.row += SIGNING_ROWS
+    # The last rows of the last table, the total and the signatures print on one page.
+    return w.printed.finish(w.row, keep_from=max(header_row + 2, w.body_end - KEEP_LAST_ROWS + 1))
 
 
 def posting_workbook(lists):

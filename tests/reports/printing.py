@@ -1,0 +1,81 @@
+"""Printing a workbook as a spreadsheet application does: Debian's LibreOffice converts it to PDF (headless,
+with a profile of its own), poppler reads the pages back. Installed by `make system-deps`.
+
+Without them the print tests are skipped, saying why; with REQUIRE_LIBREOFFICE=1 (CI) they fail instead.
+"""
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdftoppm"))
+MISSING = ("LibreOffice (soffice) and poppler (pdftotext, pdfinfo, pdftoppm) are needed to print the workbooks: "
+           "print tests not run (make system-deps installs them)")
+# The footer of every printed page (core/xlsx_print.py FOOTER): the sheet's name and its page number.
+FOOTER = re.compile(r"^(?P<sheet>.+) — trang (?P<page>\d+)$", re.MULTILINE)
+
+
+def require_libreoffice():
+    if SOFFICE and POPPLER:
+        return
+    if os.environ.get("REQUIRE_LIBREOFFICE"):
+        pytest.fail(MISSING)
+    pytest.skip(MISSING)
+
+
+def to_pdf(workbook: Path) -> Path:
+    """The workbook printed to a PDF beside it, every sheet in turn, as LibreOffice Calc prints it."""
+    profile = workbook.parent / "libreoffice-profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(workbook.parent), str(workbook)], check=True, capture_output=True, timeout=300)
+    pdf = workbook.with_suffix(".pdf")
+    assert pdf.exists(), f"LibreOffice wrote no PDF for {workbook.name}"
+    return pdf
+
+
+@dataclass
+class Page:
+    sheet: str
+    number: int
+    text: str  # in the order it is drawn: a wrapped cell's lines one after the other
+    size: tuple  # width, height in points
+
+    @property
+    def compact(self):
+        """The text without any space: a heading wrapped anywhere reads as one string."""
+        return re.sub(r"\s+", "", self.text)
+
+
+def pages(pdf: Path):
+    """Every printed page: the sheet it belongs to (from its footer), its number, its text and size."""
+    texts = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")[:-1]
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(len(texts)), str(pdf)], check=True, capture_output=True,
+                          text=True).stdout
+    sizes = [tuple(float(n) for n in found) for found in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+    result = []
+    for text, size in zip(texts, sizes, strict=True):
+        footer = FOOTER.search(text)
+        assert footer, f"a printed page without its footer: {text[:200]!r}"
+        result.append(Page(footer["sheet"], int(footer["page"]), text, size))
+    return result
+
+
+def by_sheet(printed):
+    sheets = {}
+    for page in printed:
+        sheets.setdefault(page.sheet, []).append(page)
+    return sheets
+
+
+def to_png(pdf: Path, folder: Path, prefix: str, resolution=60):
+    """Every page as a PNG image in `folder` (prefix-1.png, prefix-2.png ...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), str(pdf), str(folder / prefix)], check=True,
+                   capture_output=True, timeout=300)
+    return sorted(folder.glob(f"{prefix}-*.png"))

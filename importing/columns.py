@@ -69,6 +69,9 @@ COLUMNS = {
         Column("relation", ("Quan hệ với chủ hộ",), "Chủ hộ, Vợ/chồng, Con, Bố/mẹ, Cháu, Anh/chị/em, Khác. Mỗi hộ "
                "đúng một chủ hộ."),
         Column("national_id", ("Số CCCD", "CCCD"), "12 chữ số; không trùng với người khác."),
+        Column("moved_from", ("Chuyển từ hộ", "Tách từ hộ"), "Không bắt buộc. Người đã có trong sổ chuyển sang hộ ở "
+               "cột “Mã hộ”: ghi mã hộ cũ. Hộ mới trong tệp: tách hộ; hộ đã có: nhập hộ. Người được tìm trong hộ cũ "
+               "theo số CCCD, hoặc họ tên và năm sinh; giữ nguyên hồ sơ và lịch sử. Ghi ngày nhập tệp."),
     ),
     REVIEWS: (
         Column("household", ("Mã hộ",), "Bắt buộc.", True),

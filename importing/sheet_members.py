@@ -13,6 +13,7 @@ from importing import cells
 from importing.columns import MEMBERS
 from importing.plan import chunked
 from importing.rules import FieldRule
+from importing.sheet_moves import check_moves, plan_move
 
 BIRTH_YEAR = FieldRule(Member, "birth_year")
 NATIONAL_ID = FieldRule(Member, "national_id")
@@ -25,7 +26,7 @@ RELATIONS.update({"chu ho": Relation.HEAD, "vo": Relation.SPOUSE, "chong": Relat
 
 def check_members(plan, sheet):
     rows = _parsed_rows(plan, sheet) if sheet is not None else []
-    plan.preload({row["household"] for _, row in rows})
+    plan.preload({row["household"] for _, row in rows} | {row["moved_from"] for _, row in rows if row["moved_from"]})
     existing = plan.stored_members  # the same objects the file's changes are applied to
     ids = plan.stored_ids()
     plan.members_read.update(ids)
@@ -42,6 +43,10 @@ def check_members(plan, sheet):
         member = _member(plan, household, row)
         if not _member_rules(plan, number, member):
             continue
+        moved = plan_move(plan, number, row, household, member, existing, _match_member) if row["moved_from"] else None
+        if moved is not None:  # a person of another household moves here (or the row is refused)
+            _moved_row(plan, number, row, moved, matched, heads)
+            continue
         match = _match_member(existing.get(household.pk, []) if household.pk else [], member)
         if match is not None and match.pk in matched:
             plan.error(MEMBERS, number, "Họ tên", f"Dòng này và dòng {matched[match.pk]} cùng là {match.full_name} "
@@ -57,8 +62,21 @@ def check_members(plan, sheet):
         matched[match.pk] = number
         _apply(plan, number, match, member)
     _check_heads(plan, heads, existing, matched)
+    check_moves(plan, heads)
     plan.heads_in_file = set(heads)
     _heads_from_household_sheet(plan, existing)
+
+
+def _moved_row(plan, number, row, moved, matched, heads):
+    if moved is False:
+        return
+    if moved.pk in matched:
+        plan.error(MEMBERS, number, "Họ tên", f"Dòng này và dòng {matched[moved.pk]} cùng là {moved.full_name}: mỗi "
+                                              "người chỉ một dòng.")
+        return
+    matched[moved.pk] = number
+    if row["relation"] == Relation.HEAD:
+        heads[row["household"]].append(number)
 
 
 def _parsed_rows(plan, sheet):

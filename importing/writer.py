@@ -8,7 +8,9 @@ caller's transaction rolls back and nothing is written.
 from core.versioning import StaleRowsError
 from households import bulk as register
 from households.models import Household, Member
+from households.moves import moves_write
 from importing.columns import HOUSEHOLDS, REVIEWS
+from importing.sheet_moves import planned_moves
 from importing.sheet_reviews import locked_message
 from review import bulk_assessments
 from review.bulk_assessments import AssessedMeanwhile
@@ -23,6 +25,8 @@ def write_plan(plan):
                                    reason=reason, progress=plan.writing("hộ gia đình"))
     if plan.changed_households:
         register.households_update(plan.changed_households, acting_user=user, reason=reason)
+    if plan.moves:  # splits and joins (importing/sheet_moves.py), through the register's own write
+        moves_write(planned_moves(plan), acting_user=user)
     register.members_write(plan.new_members, plan.changed_members, acting_user=user, reason=reason,
                            progress=plan.writing("nhân khẩu"))
     new_ids = {household.pk for household in plan.new_households}
@@ -45,13 +49,15 @@ def _lock(plan):
     for assessment in plan.new_assessments:
         assessment.household_id = assessment.household.pk
     assessed = {a.household_id for a in [*plan.new_assessments, *plan.changed_assessments]} - {None}
+    moving = [m for move in plan.moves.values() for m in move["members"]]
     ids = (assessed | {h.pk for h in plan.changed_households} | {m.household_id for m in plan.changed_members}
-           | {m.household.pk for m in plan.new_members})
+           | {m.household.pk for m in plan.new_members} | {m.household_id for m in moving}
+           | {plan.households_by_code[code].pk for _, code in plan.moves})
     stored = {h.pk: h for h in plan.households_by_code.values() if h.pk}
     register.lock_households_as_read(stored[pk] for pk in ids if pk in stored)
     # the members a labour derivation read, and those the file changes
     read = [m for household_id in assessed for m in plan.stored_members.get(household_id, ())]
-    register.lock_members_as_read({m.pk: m for m in [*read, *plan.changed_members]}.values())
+    register.lock_members_as_read({m.pk: m for m in [*read, *plan.changed_members, *moving]}.values())
     return bulk_assessments.lock_assessments(round_keys=plan.round_rows, changed=plan.changed_assessments,
                                              new=plan.new_assessments)
 

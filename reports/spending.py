@@ -5,12 +5,15 @@ from core.formatting import rate
 from programs.models import Benefit, BudgetAllocation, Program, Trainee
 from reports.cache import cached_report
 from reports.scope import ReportScope
+from review.placement import placed_households
 
 
 @cached_report
 def spending_summary(*, user, area_code, year, comparable=False):
     scope = ReportScope(user, area_code, year, comparable)
-    benefits = (Benefit.objects.visible_to(user).filter(year=year, household__commune_id__in=scope.communes)
+    # A benefit of the year lies where its household was that year (review.placement), as the register has it.
+    reached = placed_households(year).filter(year_commune__in=scope.communes).values("pk")
+    benefits = (Benefit.objects.visible_to(user).filter(year=year, household__in=reached)
                 .values("program_id", "program__name", "program__unit")
                 .annotate(quantity=Sum("quantity"), amount=Sum("amount"), households=Count("household", distinct=True))
                 .order_by("program_id"))
@@ -44,7 +47,7 @@ def spending_summary(*, user, area_code, year, comparable=False):
         row["area"] = f"{code} – {row['program']['name']}"
     ordered = [rows[code] for code in sorted(rows)]
     households = Benefit.objects.visible_to(user).filter(
-        year=year, household__commune_id__in=scope.communes).values("household").order_by().union(
+        year=year, household__in=reached).values("household").order_by().union(
         Trainee.objects.visible_to(user).filter(course__year=year, course__commune_id__in=scope.communes)
         .values("member__household").order_by()).count()  # UNION: a household reached twice counts once
     # Quantities add up only in one unit (lượt, mô hình and người are not one number).

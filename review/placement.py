@@ -41,21 +41,24 @@ def _village_commune_on(day):
     return Subquery(versions.values("parent_id")[:1])
 
 
-def households_of_year(year: int, households: QuerySet | None = None) -> QuerySet:
-    """The households that belong to the review of `year` (see the module), each annotated with its commune and
-    village of that year (`year_commune`, `year_village`) and its result of the year joined as `that_year`.
-    `households`: the queryset to start from (a user's visible households, the active ones)."""
+def placed_households(year: int, households: QuerySet | None = None) -> QuerySet:
+    """Households annotated with their commune and village of `year` (`year_commune`, `year_village`) and their
+    result of the year joined as `that_year`, whether or not they belong to the year's review: where a record of
+    the year that names a household (a benefit paid that year) lies."""
     base = households if households is not None else Household.objects.all()
-    return (
-        base.annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)))
-        .filter(present_during(datetime.date(year, 1, 1), registration_cutoff(year)) | Q(that_year__isnull=False))
-        .annotate(
-            year_commune=Coalesce("that_year__commune_id", _village_commune_on(report_day(year)), "commune_id",
-                                  output_field=CharField()),
-            year_village=Case(When(that_year__isnull=False, then=F("that_year__village_id")),
-                              default=F("village_id"), output_field=CharField()),
-        )
+    return base.annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year))).annotate(
+        year_commune=Coalesce("that_year__commune_id", _village_commune_on(report_day(year)), "commune_id",
+                              output_field=CharField()),
+        year_village=Case(When(that_year__isnull=False, then=F("that_year__village_id")),
+                          default=F("village_id"), output_field=CharField()),
     )
+
+
+def households_of_year(year: int, households: QuerySet | None = None) -> QuerySet:
+    """The households that belong to the review of `year` (see the module), placed as `placed_households` places
+    them. `households`: the queryset to start from (a user's visible households, the active ones)."""
+    return placed_households(year, households).filter(
+        present_during(datetime.date(year, 1, 1), registration_cutoff(year)) | Q(that_year__isnull=False))
 
 
 def households_placed_in(communes, year: int, households: QuerySet | None = None) -> QuerySet:

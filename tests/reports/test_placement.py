@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from accounts.services import officer_save
 from areas.models import AdministrativeUnit
+from households.models import Household
 from households.services import household_update
-from programs.models import BudgetAllocation
+from programs.models import Benefit, BudgetAllocation
 from reports.poverty import poverty_summary
 from reports.spending import spending_summary
 from review.services import assessment_save
@@ -100,6 +101,19 @@ def test_the_province_on_todays_map_keeps_the_budgets_of_the_abolished_district(
     client.force_login(admin)
     page = client.get("/reports/spending/", {"year": 2024, "area": "51", "comparable": 1, "format": "json"}).json()
     assert page["total"]["budget"] == 4_000_000_000
+
+
+def test_a_benefit_of_2024_lies_where_its_household_was_in_2024(reform):
+    tan_canh = Household.objects.get(code="TC-1")
+    Benefit.objects.create(program_id="CS-AN-TRUA-MG", year=2024, date=datetime.date(2024, 9, 1), household=tan_canh,
+                           amount=700_000, quantity=1)
+    admin = reform["admin"]
+
+    def paid(area, **options):
+        return spending_summary(user=admin, area_code=area, year=2024, **options)["total"]["amount"]
+
+    assert (paid("23437"), paid("23401"), paid("612")) == (700_000, 0, 700_000)
+    assert paid("23401", comparable=True) == 700_000  # on today's map, Tân Cảnh is xã Đăk Tô's
 
 
 # --- item 6: the dashboard's picker and its villages ----------------------------------------------------------

@@ -87,6 +87,31 @@ class CommuneCalendar:
     province_name: str = ""
     province_plan: bool = False
 
+    def window_state(self, today: datetime.date) -> str:
+        """Where `today` stands in the review window at the commune, the one wording of the progress board's card
+        and the worksheet's line: "chưa mở", "đang diễn ra, còn 9 ngày" (to the window's last day), "đã kết thúc"."""
+        if today < self.survey_starts:
+            return "chưa mở"
+        if today > self.window_closes:
+            return "đã kết thúc"
+        left = (self.window_closes - today).days
+        return f"đang diễn ra, còn {left} ngày" if left else "đang diễn ra, hôm nay là ngày cuối"
+
+    def window_notice(self, year: int, today: datetime.date) -> str:
+        """The commune worksheet's line on its window: "Kỳ rà soát kết thúc ngày 14/12/2026 (còn 9 ngày)", with
+        whose calendar it is (the province's plan, else Decision 24's dates)."""
+        closes = f"{self.window_closes:%d/%m/%Y}"
+        state = self.window_state(today)
+        if state == "chưa mở":
+            text = f"Kỳ rà soát năm {year} bắt đầu ngày {self.survey_starts:%d/%m/%Y}, kết thúc ngày {closes}"
+        elif state == "đã kết thúc":
+            text = f"Kỳ rà soát năm {year} đã kết thúc ngày {closes}"
+        else:
+            text = f"Kỳ rà soát kết thúc ngày {closes} ({state.removeprefix('đang diễn ra, ')})"
+        whose = (f"lịch rà soát của {self.province_name}" if self.province_plan
+                 else "theo Quyết định 24/2021/QĐ-TTg (tỉnh chưa ghi lịch rà soát riêng)")
+        return f"{text} — {whose}."
+
 
 def decision_24_calendar(year: int) -> CommuneCalendar:
     """Decision 24's dates (the settings): what a commune works to when its province has recorded no plan."""

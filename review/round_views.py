@@ -12,7 +12,7 @@ from review.models import Assessment, Movement, ReviewRound, RoundStatus, Villag
 from review.models.rounds import majority_label
 from review.placement import review_communes
 from review.province_calendars import commune_calendars
-from review.round_order import recognition_blockers
+from review.round_guidance import missing_steps
 from review.selectors import progress_counts, villages_under
 from review.views import commune_or_404, year_or_404
 
@@ -39,12 +39,11 @@ def recognition_lists(request, commune, year):
     recorded = {meeting.village_id for meeting in meetings}
     unrecorded = list(AdministrativeUnit.objects.filter(
         code__in=[code for code in villages_under(commune.code, year) if code not in recorded]).order_by("code"))
-    submitted = review_round is not None and review_round.status == RoundStatus.SUBMITTED
     context = {"commune": commune, "year": year, "lists": lists, "review_round": review_round,
                "meetings": meetings, "unrecorded_villages": unrecorded, "level_above_name": level_above_name(year),
                "majority_label": majority_label(),
                # which step of Decision 24 Art. 4 the recognition still waits for, and where to record it
-               "round_blockers": list(recognition_blockers(review_round).values()) if submitted else [],
+               "round_blockers": missing_steps(request.user, review_round),
                "decisions": list(review_round.decisions.order_by("decision_date", "pk")) if review_round else []}
     return render(request, "review/lists.html", context)
 
@@ -88,8 +87,7 @@ def _calendar_cards(calendars, today):
     """The cards at the top of the board: the calendar most of the board's communes work to (one province's, as a
     rule), and how many communes work to another one."""
     shown = Counter(calendars).most_common(1)[0][0]
-    window_state = ("chưa mở" if today < shown.survey_starts else "đã kết thúc" if today > shown.window_closes
-                    else f"đang diễn ra, còn {(shown.window_closes - today).days} ngày")
+    window_state = shown.window_state(today)
     return {"calendar": shown, "other_calendars": len(calendars) - calendars.count(shown),
             "preliminary": shown.preliminary_by, "official": shown.official_by,
             "days_to_preliminary": (shown.preliminary_by - today).days,

@@ -4,6 +4,7 @@ and the posting lists: review.printouts; requests and regular reviews: review.re
 
 Thin views: read through the scoping door and review.selectors, write through review.assessments.
 """
+import datetime
 import json
 import re
 from urllib.parse import urlencode
@@ -31,6 +32,7 @@ from review.calendar import round_closed_message
 from review.labour import household_labour
 from review.locks import check_editing_role, held_back_notice, lock_households
 from review.models import Assessment, Classification, ReviewRound, RoundLockedError
+from review.province_calendars import commune_calendars
 from review.selectors import annotate_review_list, labour_members, review_households
 from review.standards import lines_of, standard_for_year
 
@@ -264,6 +266,9 @@ def worksheet(request, commune, year):
         "class_labels": dict(Classification.choices),
         "not_assessed_count": not_assessed.count(), "not_assessed_sample": list(not_assessed.values_list("code", flat=True)[:20]),
         "lines_json": json.dumps(_lines_dict(standard, commune.is_urban)), "other_standards": other_standards,
+        # when the window closes for this commune and year (its province's calendar, else Decision 24's)
+        "window_notice": commune_calendars(year, [commune.code])[commune.code].window_notice(
+            year, datetime.date.today()),
     }
     return render(request, "review/worksheet.html", context)
 

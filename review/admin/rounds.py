@@ -16,7 +16,7 @@ from review.calendar import LEVEL_ABOVE_NAMES, level_above
 from review.meetings import MEETING_FIELDS, village_meeting_delete, village_meeting_save
 from review.models import Certificate, ReviewRound, RoundStatus, VillageMeeting, villages_of
 from review.models.rounds import majority_label
-from review.round_order import recognition_blockers
+from review.round_guidance import missing_steps
 from review.rounds import (
     APPROVE_GONE,
     STEPS_WITH_REASON,
@@ -187,9 +187,8 @@ class ReviewRoundAdmin(ScopedHistoryAdmin):
             "decision_date_value": request.GET.get("decision_date", "")[:10],
             "majority_label": majority_label(),
         })
-        if obj is not None and obj.status == RoundStatus.SUBMITTED:
-            # Which step of Decision 24 Art. 4 is missing today, and where to record it.
-            context["round_blockers"] = list(recognition_blockers(obj).values())
+        # Which step of Decision 24 Art. 4 recognition still waits for, and where on this page it is recorded.
+        context["round_blockers"] = missing_steps(request.user, obj)
         if "recognise" in steps:
             context["unassessed_count"] = unassessed_households(obj).count()
         return super().render_change_form(request, context, add, change, form_url, obj)

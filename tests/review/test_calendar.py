@@ -182,3 +182,36 @@ def test_a_province_officer_records_only_their_province(client, users, reviewers
         302, 403, 404)
     own.refresh_from_db()
     assert own.preliminary_by == datetime.date(2026, 11, 1)
+
+
+# The commune's worksheet says when its window closes (issue 26.7), in the progress board's words.
+
+@pytest.mark.parametrize("today,state,notice", [
+    (datetime.date(2026, 8, 31), "chưa mở",
+     "Kỳ rà soát năm 2026 bắt đầu ngày 01/09/2026, kết thúc ngày 14/12/2026"),
+    (datetime.date(2026, 12, 5), "đang diễn ra, còn 9 ngày", "Kỳ rà soát kết thúc ngày 14/12/2026 (còn 9 ngày)"),
+    (datetime.date(2026, 12, 14), "đang diễn ra, hôm nay là ngày cuối",
+     "Kỳ rà soát kết thúc ngày 14/12/2026 (hôm nay là ngày cuối)"),
+    (datetime.date(2026, 12, 15), "đã kết thúc", "Kỳ rà soát năm 2026 đã kết thúc ngày 14/12/2026"),
+])
+def test_the_window_in_words(today, state, notice):
+    from review.calendar import decision_24_calendar
+
+    dates = decision_24_calendar(2026)
+    assert dates.window_state(today) == state
+    assert dates.window_notice(2026, today) == (
+        f"{notice} — theo Quyết định 24/2021/QĐ-TTg (tỉnh chưa ghi lịch rà soát riêng).")
+
+
+@pytest.mark.django_db
+def test_the_worksheet_says_when_the_communes_window_closes(client, users):
+    today = datetime.date.today()
+    closes = today + datetime.timedelta(days=9)
+    _province_plan(year=today.year, survey_starts=today - datetime.timedelta(days=60), meetings_by=today,
+                   preliminary_by=today, official_by=closes, window_closes=closes)
+    client.force_login(users["commune"])
+    html = client.get(f"/review/90101/{today.year}/").content.decode()
+    assert (f'<p class="notice" id="review-window">Kỳ rà soát kết thúc ngày {closes:%d/%m/%Y} (còn 9 ngày) — lịch rà '
+            "soát của Tỉnh Thử.</p>") in html
+    html = client.get(f"/review/90101/{today.year - 1}/").content.decode()  # no plan that year: Decision 24's day
+    assert f"Kỳ rà soát năm {today.year - 1} đã kết thúc ngày 14/12/{today.year - 1} — theo Quyết định" in html

@@ -107,6 +107,7 @@ messages:
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 
 # Screenshots of the dashboard, worksheet, household page and import preview at 1366×900 and 390×844, taken by
-# a browser test run into docs/screenshots (needs Debian's chromium and chromium-driver).
+# a browser test run into docs/screenshots, and the first page of each sheet of the annual package as LibreOffice
+# prints it (print-*.png). Needs Debian's chromium, chromium-driver, LibreOffice and poppler (system-deps).
 screenshots: install-dev system-deps
-	SCREENSHOT_DIR=docs/screenshots REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py
+	SCREENSHOT_DIR=docs/screenshots REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py

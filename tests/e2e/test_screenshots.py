@@ -1,4 +1,5 @@
-"""The pages an officer uses most, at a laptop's and a phone's size, as screenshots for docs/screenshots.
+"""The pages an officer uses most, at a laptop's and a phone's size, as screenshots for docs/screenshots, and
+the annual package as a spreadsheet application prints it (the first page of each sheet, print-*.png).
 
 `make screenshots` writes them to docs/screenshots; in `make test` they go to test-output/screenshots. The
 test also holds each page to what a user would notice: it opens, shows its heading, logs no script error.
@@ -7,12 +8,14 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils.text import slugify
 from selenium.webdriver.common.by import By
 
 from review.services import assessment_save
 from tests.e2e.conftest import OUTPUT, console_errors, login, wait_for
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.importing.builders import workbook
+from tests.reports.printing import page_png, pages, require_libreoffice, to_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
@@ -60,3 +63,21 @@ def test_screenshots_of_the_main_pages(browser, live_server, users, commune_data
         assert console_errors(browser) == []
     finally:
         browser.set_window_size(1400, 1000)
+
+
+def test_the_printed_annual_package(client, users, commune_data, tmp_path):
+    """The annual package printed by LibreOffice (tests/reports/printing.py), the first page of each of its 10
+    sheets as an image: what the officer's printer gives (docs/outputs.md#printing)."""
+    require_libreoffice()
+    client.force_login(users["district"])
+    response = client.get("/reports/annual-package/", {"area": "901", "year": 2024})
+    assert response.status_code == 200
+    path = tmp_path / "package.xlsx"
+    path.write_bytes(response.content)
+    pdf = to_pdf(path)
+    shot = []
+    for index, page in enumerate(pages(pdf), start=1):
+        if page.number == 1:
+            name = slugify(page.sheet.replace("đ", "d").replace("Đ", "D"))
+            shot.append(page_png(pdf, index, FOLDER / f"print-{len(shot) + 1:02d}-{name}.png"))
+    assert len(shot) == 10 and all(image.stat().st_size > 10_000 for image in shot)

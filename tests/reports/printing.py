@@ -29,10 +29,14 @@ def require_libreoffice():
 
 
 def to_pdf(workbook: Path) -> Path:
-    """The workbook printed to a PDF beside it, every sheet in turn, as LibreOffice Calc prints it."""
+    """The workbook printed to a PDF beside it, every sheet in turn, as LibreOffice Calc prints it (its own
+    profile: no other LibreOffice running on the machine is disturbed, none disturbs it)."""
     profile = workbook.parent / "libreoffice-profile"
+    # In Vietnamese, as an officer's computer prints it: 9,29 and 1.000.000.
+    vietnamese = {**os.environ, "LC_ALL": "vi_VN.UTF-8", "LANG": "vi_VN.UTF-8"}
     subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(workbook.parent), str(workbook)], check=True, capture_output=True, timeout=300)
+                    "--outdir", str(workbook.parent), str(workbook)], check=True, capture_output=True, timeout=300,
+                   env=vietnamese)
     pdf = workbook.with_suffix(".pdf")
     assert pdf.exists(), f"LibreOffice wrote no PDF for {workbook.name}"
     return pdf
@@ -73,9 +77,9 @@ def by_sheet(printed):
     return sheets
 
 
-def to_png(pdf: Path, folder: Path, prefix: str, resolution=60):
-    """Every page as a PNG image in `folder` (prefix-1.png, prefix-2.png ...)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), str(pdf), str(folder / prefix)], check=True,
-                   capture_output=True, timeout=300)
-    return sorted(folder.glob(f"{prefix}-*.png"))
+def page_png(pdf: Path, number: int, path: Path, resolution=90):
+    """Page `number` of the PDF (1-based, the whole document's) as a PNG image at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-singlefile", "-r", str(resolution), "-f", str(number), "-l", str(number),
+                    str(pdf), str(path.with_suffix(""))], check=True, capture_output=True, timeout=120)
+    return path

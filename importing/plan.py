@@ -37,6 +37,7 @@ class ImportResult:
     errors: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     committed: bool = False
+    moved_to_successor: int = 0  # households the file names in former units, placed in today's (historical.py)
 
     def written(self):
         """The commit wrote what the check planned: the counts move from "would" to "did"."""
@@ -49,7 +50,7 @@ class ImportResult:
         return {
             **{name: {k: getattr(self, name)[k] for k in KINDS} for name in counts},
             "errors": [issue.as_dict() for issue in self.errors], "notices": self.notices,
-            "committed": self.committed,
+            "committed": self.committed, "moved_to_successor": self.moved_to_successor,
         }
 
 
@@ -93,6 +94,10 @@ class ImportPlan:
     moves: dict = field(default_factory=dict)
     moved_in: dict = field(default_factory=lambda: defaultdict(list))
     labour_uncertain: list = field(default_factory=list)
+    # Rows naming units closed since (importing/historical.py): household code -> FormerPlace; today's map and units.
+    former_places: dict = field(default_factory=dict)
+    today_map: object = None
+    today_units: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.progress = self.progress or (lambda phase, done, total: None)

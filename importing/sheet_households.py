@@ -14,6 +14,7 @@ from households.models import Household, Livelihood, placement_errors
 from households.services import default_livelihood
 from importing import cells
 from importing.columns import HOUSEHOLDS
+from importing.historical import former_villages, place_today
 from importing.plan import chunked
 
 # Model fields -> the column that holds them, for errors raised by the models' own rules.
@@ -88,12 +89,16 @@ def _raw_code(sheet, values):
 
 
 def _villages(communes):
-    """{commune code: {code, name, "kind name" (search keys): village}}."""
+    """{commune code: {code, name, "kind name" (search keys): village}}: the villages under each commune now, and
+    those it had before the reform re-parented them (a list kept before 1 July 2025 names them so)."""
     villages = defaultdict(dict)
-    for village in AdministrativeUnit.objects.filter(level="village", parent_id__in=communes):
-        villages[village.parent_id][village.code] = village
-        villages[village.parent_id][search_key(village.name)] = village
-        villages[village.parent_id][search_key(f"{village.get_kind_display()} {village.name}")] = village
+    pairs = [(village.parent_id, village) for village in AdministrativeUnit.objects.filter(
+        level="village", parent_id__in=communes)]
+    pairs += [(commune, village) for commune, former in former_villages(communes).items() for village in former]
+    for commune, village in pairs:
+        villages[commune].setdefault(village.code, village)
+        villages[commune].setdefault(search_key(village.name), village)
+        villages[commune].setdefault(search_key(f"{village.get_kind_display()} {village.name}"), village)
     return villages
 
 
@@ -117,8 +122,12 @@ def _placement(plan, number, row, units, villages, household):
         plan.error(HOUSEHOLDS, number, "Mã hộ", f"Không dùng được mã hộ {row['code']} trong địa bàn của bạn: "
                                                 "hãy dùng mã khác.")
         return None
-    closed = placement_errors(commune, village, (household.commune_id, household.village_id)
-                              if household is not None else (None, None))
+    stored = (household.commune_id, household.village_id) if household is not None else (None, None)
+    closed = placement_errors(commune, village, stored)
+    if closed and commune.code != stored[0] and commune.valid_to is not None:  # a unit merged away (historical.py)
+        placed = place_today(plan, number, row["code"], commune, village, household)
+        if placed is not None:
+            return placed
     for field_name, message in closed.items():
         plan.error(HOUSEHOLDS, number, HOUSEHOLD_COLUMNS[field_name], message)
     return None if closed else (commune, village)

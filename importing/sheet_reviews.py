@@ -15,6 +15,7 @@ from core.formatting import vn_number
 from households.models import Member
 from importing import cells
 from importing.columns import REVIEWS, label
+from importing.historical import check_former_places, year_place
 from importing.plan import chunked
 from importing.reading import header_key
 from importing.rules import FieldRule
@@ -116,7 +117,7 @@ class _Stored:
         for group in chunked(plan.stored_ids()):
             for assessment in Assessment.objects.filter(household_id__in=group).select_related("review_round"):
                 self.assessments[(assessment.household_id, assessment.year)] = assessment
-        pairs = {(h.commune_id, row["year"]) for _, row, _, _ in rows
+        pairs = {(year_place(plan, h, row["year"])[0], row["year"]) for _, row, _, _ in rows
                  for h in [plan.households_by_code.get(row["household"])] if h}
         self.rounds = {}
         if pairs:
@@ -141,6 +142,10 @@ def _plan_assessments(plan, rows):
         seen[key] = number
         _plan_row(plan, stored, number, row, standard, deprived, household)
     _registered_by_reviews(plan)
+    years = defaultdict(dict)
+    for (code, year), number in seen.items():
+        years[code][year] = number
+    check_former_places(plan, years)
 
 
 def _row_errors(plan, number, errors):
@@ -153,9 +158,10 @@ def _row_errors(plan, number, errors):
 def _plan_row(plan, stored, number, row, standard, deprived, household):
     year = row["year"]
     current = stored.assessments.get((household.pk, year)) if household.pk else None
+    commune_id, village_id = year_place(plan, household, year)  # the unit of the year (historical.py)
     review_round = current.review_round if current is not None and current.review_round_id \
-        else stored.rounds.get((household.commune_id, year))
-    commune = stored.communes.get(household.commune_id)
+        else stored.rounds.get((commune_id, year))
+    commune = stored.communes.get(commune_id)
     is_urban = current.is_urban if current else bool(commune and commune.is_urban)
     line = stored.lines.get((standard.id, is_urban))
     if line is None:
@@ -193,17 +199,18 @@ def _plan_row(plan, stored, number, row, standard, deprived, household):
     if closed:
         plan.error(REVIEWS, number, "Năm", closed)
         return
-    _add(plan, number, household, current, values, year, is_urban)
+    _add(plan, number, household, current, values, (year, commune_id, village_id), is_urban)
 
 
-def _add(plan, number, household, current, values, year, is_urban):
+def _add(plan, number, household, current, values, place, is_urban):
+    year, commune_id, village_id = place
     if current is None:
-        assessment = Assessment(household=household, year=year, commune_id=household.commune_id,
-                                village_id=household.village_id, is_urban=is_urban, **values)
+        assessment = Assessment(household=household, year=year, commune_id=commune_id, village_id=village_id,
+                                is_urban=is_urban, **values)
         assessment._row = (REVIEWS, number)
         plan.new_assessments.append(assessment)
         plan.result.would_create["assessments"] += 1
-        plan.round_rows[(household.commune_id, year)].append(number)
+        plan.round_rows[(commune_id, year)].append(number)
         return
     for key, value in values.items():
         setattr(current, key, value)
@@ -265,7 +272,7 @@ def labour_notice(plan):
 
 
 def locked_message(commune_id, year):
-    return f"Đợt rà soát năm {year} của xã {commune_id} đã phê duyệt và đang khoá."
+    return f"Đợt rà soát năm {year} của xã {commune_id} đã được công nhận và đang khoá."
 
 
 def _registered_by_reviews(plan):

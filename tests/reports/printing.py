@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def require_libreoffice():
         return
     if os.environ.get("REQUIRE_LIBREOFFICE"):
         pytest.fail(MISSING)
+    warnings.warn(MISSING, UserWarning, stacklevel=2)  # said in the run's warnings summary, even with -q
     pytest.skip(MISSING)
 
 

@@ -150,10 +150,10 @@ def held_back_notice(held_back, *, reclassify: bool = False) -> str:
     where = ", ".join(f"xã {commune_id} năm {year}" for commune_id, year in held_back)
     who = _reopeners(year for _, year in held_back)
     if reclassify:
-        return (f"Chưa áp dụng cho đợt rà soát đã công nhận/phê duyệt ({where}): kết quả của đợt đã công nhận là "
+        return (f"Chưa áp dụng cho đợt rà soát đã công nhận ({where}): kết quả của đợt đã công nhận là "
                 f"hồ sơ pháp lý, không tự thay đổi. Muốn áp dụng, {who} mở lại đợt đó (kèm lý do) rồi chạy lại thao "
                 "tác phân loại lại.")
-    return (f"Biến động của đợt rà soát đã công nhận/phê duyệt ({where}) lẽ ra thay đổi theo kết quả này nhưng "
+    return (f"Biến động của đợt rà soát đã công nhận ({where}) lẽ ra thay đổi theo kết quả này nhưng "
             f"được giữ nguyên: kết quả của đợt đã công nhận là hồ sơ pháp lý, không tự thay đổi. Muốn áp dụng, {who} "
             "mở lại đợt đó (kèm lý do): biến động được tính lại khi mở lại.")
 

@@ -150,7 +150,7 @@ class AssessmentAdmin(HouseholdRecordAdminMixin, VersionedAdminMixin, ScopedHist
         if locked:
             rounds = ", ".join(f"xã {commune} năm {year}" for commune, year in locked)
             raise RoundLockedError(message=(
-                f"Không xoá kết quả nào: đợt rà soát {rounds} đã được công nhận/phê duyệt và đang khoá, không thể "
+                f"Không xoá kết quả nào: đợt rà soát {rounds} đã được công nhận và đang khoá, không thể "
                 "xoá kết quả của đợt này. Hãy bỏ chọn các kết quả đó, hoặc nhờ cấp trên của xã (huyện đến kỳ 2024, "
                 "tỉnh từ kỳ 2025) mở lại đợt rà soát (kèm lý do)."
             ))

@@ -52,7 +52,7 @@ class AssessmentSerializer(ChangesCarryVersion, serializers.ModelSerializer):
         help_text="Phiên bản đã đọc. Bắt buộc khi sửa (PUT/PATCH): bản đã bị người khác sửa thì trả 409.",
     )
     warnings = serializers.SerializerMethodField(
-        help_text="Chỉ có nội dung trong phản hồi khi lưu: các đợt rà soát đã phê duyệt mà biến động lẽ ra "
+        help_text="Chỉ có nội dung trong phản hồi khi lưu: các đợt rà soát đã công nhận mà biến động lẽ ra "
                   "thay đổi theo kết quả này nhưng được giữ nguyên (cần mở lại đợt, kèm lý do, để áp dụng).",
     )
 
@@ -121,7 +121,7 @@ class AssessmentViewSet(ScopedViewSet):
         204: OpenApiResponse(description="Đã xoá."),
         200: OpenApiResponse(
             inline_serializer("AssessmentDeleteWarnings", {"warnings": serializers.ListField(child=serializers.CharField())}),
-            description="Đã xoá; biến động của đợt đã phê duyệt ở các năm sau được giữ nguyên (xem warnings).",
+            description="Đã xoá; biến động của đợt đã công nhận ở các năm sau được giữ nguyên (xem warnings).",
         ),
     })
     def destroy(self, request, *args, **kwargs):

@@ -182,7 +182,7 @@ class RoundLockedError(ConflictError):
         if message is None:
             where = ", ".join(f"xã {r.commune_id} năm {r.year}" for r in self.rounds)
             where = f" của {where}" if where else ""
-            message = (f"Đợt rà soát{where} đã được công nhận/phê duyệt và đang khoá: không thể thêm, sửa hay xoá "
+            message = (f"Đợt rà soát{where} đã được công nhận và đang khoá: không thể thêm, sửa hay xoá "
                        f"kết quả. {reopen_hint(self.rounds)}")
         self.message = message
         super().__init__(message)

@@ -27,7 +27,7 @@ postgresql_only = pytest.mark.skipif(
 )
 committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 WAIT = 10
-LOCKED = "Đợt rà soát năm 2024 của xã 90102 đã phê duyệt và đang khoá."
+LOCKED = "Đợt rà soát năm 2024 của xã 90102 đã được công nhận và đang khoá."
 
 
 @pytest.fixture

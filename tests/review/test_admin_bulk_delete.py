@@ -35,7 +35,7 @@ def test_bulk_delete_with_a_locked_round_deletes_nothing(client, users, open_and
     shown = [str(m) for m in response.context["messages"]]
     assert len(shown) == 1, shown
     assert "Không xoá kết quả nào" in shown[0] and "xã 90101 năm 2024" in shown[0]
-    assert "đã được công nhận/phê duyệt" in shown[0]
+    assert "đã được công nhận và đang khoá" in shown[0]
     assert not LogEntry.objects.filter(action_flag=DELETION).exists()  # no log of deletions that did not happen
 
 

@@ -56,7 +56,7 @@ def test_lock_open_rounds_refuses_approved_rounds_naming_them(assess, household,
     recognise_in_order(review_round)
     with pytest.raises(RoundLockedError) as error, transaction.atomic():
         lock_open_rounds([("90102", 2024), ("90101", 2024)])
-    assert "xã 90101 năm 2024" in str(error.value) and "đã được công nhận/phê duyệt" in str(error.value)
+    assert "xã 90101 năm 2024" in str(error.value) and "đã được công nhận và đang khoá" in str(error.value)
     assert [(r.commune_id, r.year) for r in error.value.rounds] == [("90101", 2024)]
 
 
@@ -175,5 +175,5 @@ def test_worksheet_save_is_refused_after_an_approval_that_began_first(client, us
     assert not page.is_alive()
     assert posted["at"] >= released, "the page saved while the approval was in flight"
     response = posted["response"]
-    assert response.status_code == 200 and "đã được công nhận/phê duyệt" in response.content.decode()
+    assert response.status_code == 200 and "đã được công nhận và đang khoá" in response.content.decode()
     assert Assessment.objects.get(pk=submitted.pk).income_per_capita == 1_200_000

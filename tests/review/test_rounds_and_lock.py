@@ -79,16 +79,16 @@ def test_locked_round_refuses_the_admin(approved, client, users):
             "loaded_version": str(approved.version)}
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "đã được công nhận/phê duyệt" in str(response.context["adminform"].form.non_field_errors())
+    assert "đã được công nhận và đang khoá" in str(response.context["adminform"].form.non_field_errors())
     response = client.post(f"/admin/review/assessment/{approved.pk}/delete/", {"post": "yes"}, follow=True)
-    assert "đã được công nhận/phê duyệt" in response.content.decode()
+    assert "đã được công nhận và đang khoá" in response.content.decode()
     response = client.post("/admin/review/assessment/", {
         "action": "delete_selected", "_selected_action": [approved.pk], "post": "yes"}, follow=True)
-    assert "đã được công nhận/phê duyệt" in response.content.decode()
+    assert "đã được công nhận và đang khoá" in response.content.decode()
     add = client.post("/admin/review/assessment/add/", {
         "household": HouseholdFactory(code="HH-ADD").pk, "year": "2024", "income_per_capita": "1",
         "deprivation_codes": [], "notes": ""})
-    assert "đã được công nhận/phê duyệt" in str(add.context["adminform"].form.non_field_errors())
+    assert "đã được công nhận và đang khoá" in str(add.context["adminform"].form.non_field_errors())
     assert Assessment.objects.get(pk=approved.pk).income_per_capita == 1_200_000
     assert Assessment.objects.count() == 1
     # after a reopen with a reason, the admin can correct it

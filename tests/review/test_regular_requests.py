@@ -13,6 +13,7 @@ from review.regular import regular_recognise
 from review.regular_requests import regular_refuse, regular_state, regular_steps_save
 from review.requests import request_save
 from review.selectors import households_to_review
+from tests.concurrency import ON_POSTGRESQL, WAIT, Worker, committing
 from tests.review.procedure import regular_steps
 
 D = datetime.date
@@ -206,3 +207,27 @@ def test_the_admin_records_the_form_and_the_steps(everyone, lists_2024, client):
     assert answer.status_code == 302, answer.content.decode()[-2000:]
     stored = ReviewRequest.objects.get()
     assert (stored.procedure, stored.surveyed_on, stored.in_favour) == ("regular", D(2025, 2, 4), 9)
+
+
+# --- a reply and a decision at once (PostgreSQL: row locks) ------------------------------------------------------
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="row locks (SELECT … FOR UPDATE) exist on PostgreSQL only; SQLite "
+                                              "serialises every write anyway")
+@committing
+def test_a_decision_during_a_refusal_waits_and_is_refused(everyone, lists_2024):
+    request = regular_steps(leave_request(everyone, lists_2024["poor"]))
+    refusing = Worker(lambda: regular_refuse(acting_user=everyone["chair"], request=request, refused_on=DECIDED,
+                                             reasons="Hộ vẫn thiếu hụt 3 chỉ số."), hold=True)
+    refusing.start()
+    assert refusing.inside.wait(WAIT) and refusing.error is None
+    deciding = Worker(lambda: escape(everyone["chair"], lists_2024["poor"], request))
+    deciding.start()
+    try:
+        deciding.inside.wait(1.0)
+        assert not deciding.inside.is_set(), "the decision did not wait for the reply in flight"
+    finally:
+        refusing.finish()
+        deciding.finish()
+    assert isinstance(deciding.error, ValidationError)
+    assert "đã được trả lời không công nhận" in deciding.error.message_dict["request"][0]
+    assert not RegularReview.objects.exists() and ReviewRequest.objects.get().refused_on == DECIDED

@@ -254,7 +254,7 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "poverty_tracker API",
+    "TITLE": "API Quản lý hộ nghèo, hộ cận nghèo",
     "DESCRIPTION": "Hộ nghèo, hộ cận nghèo: sổ theo dõi, rà soát hằng năm, chính sách hỗ trợ, báo cáo.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,6 +1,6 @@
 """/api/v1/: one router for every app's resources, the reports, token auth, schema and docs."""
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainToken
@@ -10,11 +10,13 @@ from households import api_moves as household_moves
 from importing import api as importing
 from living_standard import api as living_standard
 from low_income import api as low_income
+from poverty_tracker.api.pages import ApiRoot, SchemaView
 from programs import api as programs
 from reports import api as reports
 from review import api as review
 
 router = DefaultRouter()
+router.APIRootView = ApiRoot  # named and described in Vietnamese
 router.register("areas", areas.AreaViewSet, basename="area")
 router.register("household-counts", reports.HouseholdCountViewSet, basename="household-count")
 router.register("ethnic-groups", households.EthnicGroupViewSet, basename="ethnic-group")
@@ -53,7 +55,7 @@ urlpatterns = [
     path("reports/deprivation/", reports.DeprivationReport.as_view(), name="report-deprivation"),
     path("reports/deprivation-by-area/", reports.DeprivationByAreaReport.as_view(), name="report-deprivation-by-area"),
     path("reports/ethnic-groups/", reports.EthnicGroupsReport.as_view(), name="report-ethnic-groups"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]

@@ -48,9 +48,11 @@ migrate: install
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
+# The port of `make run` / `make serve`: `make run PORT=8001` when 8000 is taken (the message names the one used).
+PORT ?= 8000
 serve:
-	@echo "Mở http://127.0.0.1:8000/ (dừng: Ctrl+C)"
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Mở http://127.0.0.1:$(PORT)/ (dừng: Ctrl+C)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 run: seed serve
 

@@ -90,6 +90,23 @@ def pytest_report_header(config):
     return [f"database: {os.environ.get('DATABASE_URL') or 'SQLite (DATABASE_URL unset)'}"]
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Which browser tests were skipped and why, at any verbosity: `-q` (the suite's default) lists no skip, so a
+    run without chromium would pass looking complete (issue 26.10). Runs on the xdist controller too."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "browser" in report.keywords]
+    if not skipped:
+        return
+    by_reason = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        by_reason.setdefault(reason.removeprefix("Skipped: "), []).append(report.nodeid)
+    terminalreporter.write_sep("=", f"{len(skipped)} browser tests skipped", yellow=True)
+    for reason, nodeids in by_reason.items():
+        terminalreporter.write_line(f"{len(nodeids)} skipped because: {reason}")
+        for nodeid in sorted(nodeids):
+            terminalreporter.write_line(f"  {nodeid}")
+
+
 @pytest.fixture(autouse=True)
 def _own_upload_folder(settings, tmp_path):
     """Uploads and the server's import slots (flock files) in a folder of the test's own: tests on other xdist

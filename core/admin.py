@@ -2,6 +2,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from core.versioning import ConcurrentEditError
+from core.versioning import ConcurrentEditError, stale_message
 
 ESTIMATE_ABOVE = 50_000
 
@@ -141,12 +142,16 @@ class LoadedVersionField(forms.IntegerField):
 
 
 class VersionedFormMixin(forms.ModelForm):
-    """Carries the version the officer loaded; a save on top of someone else's is refused."""
+    """Carries the version the officer loaded; a save on top of someone else's is refused (the refusal says
+    when it was the officer's own save: core.versioning.stale_message)."""
 
     loaded_version = LoadedVersionField(required=False, label="phiên bản đã mở")
+    acting_user = None  # set by the admin (VersionedAdminMixin) on the form class or per form
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, acting_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if acting_user is not None:
+            self.acting_user = acting_user
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
 
@@ -158,7 +163,8 @@ class VersionedFormMixin(forms.ModelForm):
                 "version", flat=True
             ).first()
             if current is not None and current != loaded:
-                raise forms.ValidationError(ConcurrentEditError.message, code="stale")
+                raise forms.ValidationError(stale_message(type(self.instance), self.instance.pk, self.acting_user),
+                                            code="stale")
             self.instance.version = loaded
         return cleaned
 
@@ -183,13 +189,27 @@ class HidesVersionWhenReadOnly:
 
 
 class VersionedAdminMixin(HidesVersionWhenReadOnly):
-    """Turns a concurrent save caught at write time into a message; the transaction rolls back."""
+    """Turns a concurrent save caught at write time into a message; the transaction rolls back. Its forms and
+    inline forms know who saves, so a refusal says when the stale page was overtaken by the officer's own save."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user})
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if issubclass(inline.form, VersionedFormMixin):
+            kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "acting_user": request.user}
+        return kwargs
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ConcurrentEditError as error:
-            messages.error(request, str(error))
+            said = str(error)
+            if not error.args and object_id:  # the model's own refusal: say whose save overtook the page
+                said = stale_message(self.model, unquote(object_id), request.user)
+            messages.error(request, said)
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -1,16 +1,50 @@
-"""Shared model machinery: optimistic locking."""
+"""Shared model machinery: optimistic locking, and who a refused save is told changed the record."""
 from django.db import models
+from django.utils import formats, timezone
 
 from core.errors import ConflictError
 
+# A refused save names who changed the record meanwhile: another officer, or the officer themself (saved, then
+# pressed Back in the browser and saved the old page again, or saved it in another tab): the record's history
+# says which (issue 26.9).
+OWN_SAVE = "chính bạn lưu lúc {when}, ở một thẻ khác hoặc trước khi bấm Quay lại trên trình duyệt"
+OWN_SAVE_MESSAGE = ("Bạn đã lưu bản ghi này lúc {when}, sau khi mở trang đang gửi (có lẽ bạn đã bấm Quay lại trên "
+                    "trình duyệt rồi lưu lần nữa, hoặc đã sửa ở một thẻ khác). Lần lưu này chưa được ghi để không đè "
+                    "lên bản đã lưu: hãy tải lại trang rồi sửa tiếp nếu cần.")
+
 
 class ConcurrentEditError(ConflictError):
-    """Someone else saved the record after it was loaded: the save is refused, nothing is written."""
+    """Someone saved the record after it was loaded: the save is refused, nothing is written."""
 
     message = (
         "Bản ghi này vừa được người khác sửa sau khi bạn mở nó. "
         "Thay đổi của bạn chưa được lưu: hãy tải lại trang để xem dữ liệu mới rồi sửa lại."
     )
+
+
+def own_last_save(model, pk, user):
+    """When the latest change in the history (simple_history) of `model`'s record `pk` was made by `user`: its
+    time, in Vietnam's time; else None (another user's, no history, no user)."""
+    history = getattr(model, "history", None)
+    if history is None or pk is None or not getattr(user, "pk", None):
+        return None
+    latest = (history.filter(**{model._meta.pk.attname: pk}).order_by("-history_date", "-history_id")
+              .values_list("history_user_id", "history_date").first())
+    return timezone.localtime(latest[1]) if latest and latest[0] == user.pk else None
+
+
+def edited_by(model, pk, user) -> str:
+    """'người khác sửa', or that `user` saved it themself and when: '… vừa được {edited_by} (phiên bản …)'."""
+    when = own_last_save(model, pk, user)
+    return "người khác sửa" if when is None else OWN_SAVE.format(when=formats.date_format(when, "DATETIME_FORMAT"))
+
+
+def stale_message(model, pk, user) -> str:
+    """The refusal of a save made on a stale version of `model`'s record `pk` by `user`."""
+    when = own_last_save(model, pk, user)
+    if when is None:
+        return ConcurrentEditError.message
+    return OWN_SAVE_MESSAGE.format(when=formats.date_format(when, "DATETIME_FORMAT"))
 
 
 class VersionedModel(models.Model):

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.models import EDITING_ROLES, role_of
 from areas.scoping import can_see_area
-from core.versioning import ConcurrentEditError
+from core.versioning import ConcurrentEditError, edited_by
 from review.locks import refresh_locked
 from review.models import RoundLockedError, VillageMeeting
 
@@ -44,7 +44,8 @@ def village_meeting_save(*, acting_user, review_round, village, expected_version
                                                                 village_id=village_id).first()
     if meeting is not None and expected_version is not None and meeting.version != int(expected_version):
         raise ConcurrentEditError(
-            f"Biên bản họp thôn {village_id} vừa được người khác sửa (phiên bản hiện tại là {meeting.version}, bạn "
+            f"Biên bản họp thôn {village_id} vừa được {edited_by(VillageMeeting, meeting.pk, acting_user)} "
+            f"(phiên bản hiện tại là {meeting.version}, bạn "
             f"sửa trên phiên bản {int(expected_version)}). Thay đổi của bạn chưa được lưu: hãy tải lại rồi sửa lại.")
     if meeting is None:
         meeting = VillageMeeting(review_round=review_round, village_id=village_id)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.versioning import ConcurrentEditError
+from core.versioning import ConcurrentEditError, edited_by
 from households.models import Household, HouseholdStatus
 from review.calendar import review_closes, review_opens, review_window, review_year_of
 from review.locks import check_editing_role, check_editor, lock_household, lock_households, lock_open_rounds
@@ -121,13 +121,14 @@ def _checked(values, given_year):
     return day, year, note
 
 
-def _stored_request(instance, household, expected_version):
+def _stored_request(instance, household, expected_version, acting_user=None):
     stored = ReviewRequest.objects.select_for_update().filter(pk=instance.pk).first()
     if stored is None:
         raise ValidationError({"household": "Đơn đề nghị này vừa bị xoá."})
     if expected_version is not None and stored.version != int(expected_version):
         raise ConcurrentEditError(
-            f"Đơn đề nghị của hộ {household.code} vừa được người khác sửa (phiên bản hiện tại là {stored.version}, "
+            f"Đơn đề nghị của hộ {household.code} vừa được {edited_by(ReviewRequest, stored.pk, acting_user)} "
+            f"(phiên bản hiện tại là {stored.version}, "
             f"bạn sửa trên phiên bản {int(expected_version)}). Thay đổi của bạn chưa được lưu: hãy tải lại.")
     return stored
 
@@ -170,7 +171,7 @@ def request_save(*, acting_user, household, data: dict, instance: ReviewRequest 
     if household.status != HouseholdStatus.ACTIVE and instance is None:
         raise ValidationError({"household": f"Hộ {household.code} không còn cư trú trong xã: không nhận đơn mới."})
     if instance is not None:
-        request = _stored_request(instance, household, expected_version)
+        request = _stored_request(instance, household, expected_version, acting_user)
     else:
         request = ReviewRequest(household=household, commune_id=household.commune_id)
     _refuse_twin(request, household, year, values["kind"])

@@ -137,8 +137,9 @@ def test_second_of_two_concurrent_saves_is_refused(client, users):
     first = change_data(household, address="Địa chỉ của cán bộ thứ nhất")
     second = change_data(household, address="Địa chỉ của cán bộ thứ hai")
     url = f"/admin/households/household/{household.pk}/change/"
-    client.force_login(users["commune"])
+    client.force_login(users["admin"])
     assert client.post(url, first).status_code == 302
+    client.force_login(users["commune"])
     response = client.post(url, second)
     assert response.status_code == 200
     assert "vừa được người khác sửa" in str(response.context["adminform"].form.non_field_errors())

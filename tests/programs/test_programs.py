@@ -194,9 +194,10 @@ def test_concurrent_benefit_edits_lose_nothing(client, users, areas):
                                      household=household, amount=0)
     data = {"program": "CS-BHYT", "year": "2024", "date": "2024-01-02", "household": household.pk, "member": "",
             "quantity": "1", "note": "", "loaded_version": str(benefit.version)}
-    client.force_login(users["commune"])
+    client.force_login(users["admin"])
     url = f"/admin/programs/benefit/{benefit.pk}/change/"
     assert client.post(url, {**data, "amount": "100"}).status_code == 302
+    client.force_login(users["commune"])  # another officer, on the version both opened
     second = client.post(url, {**data, "amount": "999"})
     assert "vừa được người khác sửa" in str(second.context["adminform"].form.non_field_errors())
     assert Benefit.objects.get().amount == 100

@@ -18,6 +18,7 @@ from core.admin import (
     VersionedFormMixin,
 )
 from core.text import clean_text, search_key
+from households.admin_duplicates import DuplicatesMixin
 from households.admin_moves import HouseholdMovesMixin
 from households.identity import refusing_taken_ids, taken_message
 from households.models import EthnicGroup, Household, Livelihood, Member, Relation
@@ -245,7 +246,7 @@ class MemberForm(NationalIdRule, VersionedFormMixin, forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+class MemberAdmin(DuplicatesMixin, VersionedAdminMixin, ScopedHistoryAdmin):
     form = MemberForm
     list_display = ("full_name", "household", "relation_to_head", "gender", "birth_year", "ethnic_group")
     list_select_related = ("household", "ethnic_group")

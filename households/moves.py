@@ -128,7 +128,7 @@ def check_mover(user) -> None:
         raise PermissionDenied(READ_ONLY)
 
 
-def _locked(user, household_ids, member_ids):
+def lock_move(user, household_ids, member_ids):
     """Lock the households (by id) then the members (by id); the stored households, each in the user's areas."""
     lock_households(household_ids)
     households = Household.objects.select_related("commune").in_bulk(list(household_ids))
@@ -153,7 +153,7 @@ def household_split(*, acting_user, source, relations: dict, date, reason, code,
     """Members of `source` (`relations`: {member pk: their relation in the new household}, one "head") found the
     new household `code`, in the source's commune (its village unless another is given), registered on `date`."""
     check_mover(acting_user)
-    households, members = _locked(acting_user, [getattr(source, "pk", source)], relations)
+    households, members = lock_move(acting_user, [getattr(source, "pk", source)], relations)
     source = next(iter(households.values()), None)
     if source is None:
         raise ValidationError({"source": NOT_YOURS})
@@ -187,7 +187,7 @@ def household_join(*, acting_user, source, target, date, reason, relations: dict
     ids = [getattr(source, "pk", source), getattr(target, "pk", target)]
     everyone = relations is None
     member_ids = Member.objects.filter(household_id=ids[0]).values_list("pk", flat=True) if everyone else relations
-    households, members = _locked(acting_user, ids, member_ids)
+    households, members = lock_move(acting_user, ids, member_ids)
     if len(households) != len(set(ids)):
         raise ValidationError({"source": NOT_YOURS})
     source, target = households[ids[0]], households[ids[1]]

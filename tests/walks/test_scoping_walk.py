@@ -46,7 +46,8 @@ def foreign(users):
     assessment = assessment_save(acting_user=users["admin"], household=household, year=2024,
                                  income_per_capita=1_000_000, deprivations=["1", "4", "9"])
     regular = foreign_regular_records(household)
-    return {**programs, **regular, "review.assessment": assessment.pk,
+    register = foreign_register_records(household, member)
+    return {**programs, **regular, **register, "review.assessment": assessment.pk,
             "review.reviewround": assessment.review_round_id,
             "households.household": household.pk, "households.member": member.pk,
             "areas.administrativeunit": "90201", "household_code": household.code,
@@ -67,6 +68,22 @@ def foreign_regular_records(household):
         previous_classification="poor", classification="not_poor", effective_on=datetime.date(2025, 3, 1),
         decision_number="1/QĐ-UBND", decision_date=datetime.date(2025, 3, 1))
     return {"review.reviewrequest": request.pk, "review.regularreview": review.pk}
+
+
+def foreign_register_records(household, member):
+    """A split of the foreign household and a pair of its members found to be two people, so the pages and API of
+    household events are walked (stored directly, as the other records here)."""
+    import datetime
+
+    from households.models import DistinctPersons, HouseholdEvent, MemberMove
+
+    founded = HouseholdFactory(code="FOREIGN-0002", commune_id="90201", head_name=HEAD_MARKER)
+    event = HouseholdEvent.objects.create(kind="split", date=datetime.date(2025, 3, 1), reason="Ra ở riêng",
+                                          source=household, target=founded)
+    MemberMove.objects.create(event=event, member=founded.members.get(), full_name=HEAD_MARKER,
+                              relation_before="child", relation_after="head")
+    pair = DistinctPersons.objects.create(first=member, second=founded.members.get())
+    return {"households.householdevent": event.pk, "households.distinctpersons": pair.pk}
 
 
 def foreign_program_records(household, member):
@@ -230,9 +247,9 @@ def test_visible_to_counts(users, foreign):
     from households.models import Household
 
     assert Household.objects.visible_to(users["commune"]).count() == 1
-    assert Household.objects.visible_to(users["other_commune"]).count() == 1
+    assert Household.objects.visible_to(users["other_commune"]).count() == 2  # FOREIGN-0001 and its split
     assert Household.objects.visible_to(users["district"]).count() == 1
-    assert Household.objects.visible_to(users["admin"]).count() == 2
+    assert Household.objects.visible_to(users["admin"]).count() == 3
 
 
 @pytest.mark.django_db

@@ -275,7 +275,7 @@ REPORTS = {
         "members", "Danh sách nhân khẩu hộ nghèo, hộ cận nghèo", "Nhân khẩu",
         _lazy("household_lists", "household_members"), MEMBER_COLUMNS,
         ("Nhân khẩu của các hộ có trong danh sách hộ nghèo, hộ cận nghèo đã được công nhận (đợt rà soát đã "
-         "phê duyệt), dùng để cấp thẻ bảo hiểm y tế và các hỗ trợ theo người. Không phải biểu mẫu chính thức.",),
+         "khoá), dùng để cấp thẻ bảo hiểm y tế và các hỗ trợ theo người. Không phải biểu mẫu chính thức.",),
         year_title="Danh sách nhân khẩu hộ nghèo, hộ cận nghèo được công nhận theo kết quả rà soát năm {year}",
     ),
 }

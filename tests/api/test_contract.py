@@ -173,7 +173,7 @@ def test_assessments_contract_lock_and_scope(api, world, users):
     assert client.get(f"{API}/review-rounds/{rounds[0]['id']}/").json()["status"] == "approved"
     locked = client.patch(f"{API}/assessments/{row['id']}/", {"income_per_capita": 1,
                                                                "version": changed.json()["version"]}, format="json")
-    assert locked.status_code == 409 and "phê duyệt" in locked.json()["detail"]
+    assert locked.status_code == 409 and "đã được công nhận và đang khoá" in locked.json()["detail"]
     assert client.delete(f"{API}/assessments/{row['id']}/").status_code == 409
     assert Assessment.objects.get(pk=row["id"]).income_per_capita == 5_000_000
     reopened = api("district").post(f"{API}/review-rounds/{rounds[0]['id']}/reopen/", {"reason": "Sửa"}, format="json")

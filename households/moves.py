@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import can_edit
 from areas.scoping import can_see_area
@@ -47,6 +48,23 @@ class PlannedMove:
     members: list
     relations: dict
     values: dict = field(default_factory=dict)  # {member pk: {field: value}} other values the import sets
+
+
+def moved_after(day) -> Q:
+    """Members whose household changed after `day`: their household now is not the one of that day."""
+    return Q(moves__event__date__gt=day)
+
+
+def households_on(day) -> dict[int, tuple[int, str]]:
+    """{member pk: (household pk, relation to its head) on `day`} of the members who moved after `day`: the
+    household their first later move left. (Everyone else was where they are.) A person is in one household on a
+    day: lists of a year place them there, once."""
+    placed = {}
+    for member_id, source_id, relation in MemberMove.objects.filter(
+            event__date__gt=day, member__isnull=False).order_by("member_id", "event__date", "event_id").values_list(
+            "member_id", "event__source_id", "relation_before"):
+        placed.setdefault(member_id, (source_id, relation))
+    return placed
 
 
 def last_moves(member_ids) -> dict[int, datetime.date]:

@@ -4,10 +4,14 @@ With `indicator` (?indicator=9), the list of one deprivation instead: the poor a
 the year deprived of that indicator of the year's standard (e.g. 9, the drinking-water source), for a
 programme to target them; each household listed once, under its class. Not an official form.
 """
-from django.db.models import Case, CharField, FilteredRelation, OuterRef, Q, Subquery, Value, When
+import heapq
 
+from django.db.models import Case, CharField, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
+
+from areas.map import report_day
 from areas.models import AdministrativeUnit, unit_label
 from households.models import Gender, Household, HouseholdStatus, Member, Relation
+from households.moves import households_on, moved_after
 from reports.deprivation import deprived_of, year_indicators
 from reports.params import BadParameter
 from reports.scope import ReportScope
@@ -122,25 +126,33 @@ def household_register(*, user, area_code, year, comparable=False):
 
 def member_rows(*, user, area_code, year, comparable=False):
     """Every member of the households on the year's recognised poor and near-poor lists (approved rounds):
-    what health-insurance cards and other per-person support are issued from. Streams, head first."""
+    what health-insurance cards and other per-person support are issued from. Streams, head first.
+
+    Each person once, in the household they belonged to on 31 December of the year (households.moves.households_on:
+    one who moved by a split or join since is listed where they were, with the relation of then, not also where
+    they are); a national ID is one member (the register's unique rule), so no ID is listed twice."""
     scope = ReportScope(user, area_code, year, comparable)
     approved = list(ReviewRound.objects.filter(year=year, commune_id__in=scope.communes, status=RoundStatus.APPROVED)
                     .values_list("pk", flat=True))  # a few hundred communes at most
+    day = report_day(year)
     recognised = Q(household__assessments__year=year, household__assessments__review_round_id__in=approved,
                    household__assessments__classification__in=[Classification.POOR, Classification.NEAR_POOR])
     queryset = (
-        Member.objects.visible_to(user)
+        Member.objects.visible_to(user).exclude(moved_after(day))
         .annotate(that_year=FilteredRelation("household__assessments", condition=recognised))
         .filter(that_year__isnull=False)
         .annotate(head_first=Case(When(relation_to_head=Relation.HEAD, then=Value(0)), default=Value(1)))
-        .order_by("that_year__commune_id", "that_year__village_id", "household__code", "head_first", "pk")
-        .values_list("household__code", "full_name", "gender", "birth_date", "birth_year", "relation_to_head",
-                     "national_id", "ethnic_group__name", "that_year__commune_id", "that_year__village__kind",
-                     "that_year__village__name", "that_year__classification")
+        .order_by("that_year__commune_id", F("that_year__village_id").asc(nulls_first=True), "household__code",
+                  "head_first", "pk")
+        .values_list("pk", "household__code", "full_name", "gender", "birth_date", "birth_year", "relation_to_head",
+                     "national_id", "ethnic_group__name", "that_year__commune_id", "that_year__village_id",
+                     "that_year__village__kind", "that_year__village__name", "that_year__classification")
     )
+    stayed = (row for row in queryset.iterator(chunk_size=5000))
+    moved = _moved_member_rows(user, scope, year, approved, day)
     communes = {}
-    for (code, name, gender, birth_date, birth_year, relation, national_id, ethnic, commune, kind, village,
-         classification) in queryset.iterator(chunk_size=5000):
+    for (_, code, name, gender, birth_date, birth_year, relation, national_id, ethnic, commune, _, kind, village,
+         classification) in heapq.merge(stayed, moved, key=_member_order):
         if commune not in communes:
             communes[commune] = scope.commune_on_map(commune)[1]
         yield {"code": code, "area_name": name, "gender": Gender(gender).label if gender else "",
@@ -148,6 +160,33 @@ def member_rows(*, user, area_code, year, comparable=False):
                "relation": Relation(relation).label, "national_id": national_id or "", "ethnic_group": ethnic,
                "commune": communes[commune], "village": unit_label(kind, village) if village else "",
                "list": Classification(classification).label}
+
+
+def _member_order(row):
+    """commune, village, household code, head first, member id: the list's order."""
+    return row[9], row[10] or "", row[1], row[6] != Relation.HEAD, row[0]
+
+
+def _moved_member_rows(user, scope, year, approved, day):
+    """The rows of members who moved after `day`, under the household (and relation) of that day, in list order."""
+    placed = households_on(day)
+    if not placed:
+        return []
+    lists = {row[0]: row[1:] for row in Assessment.objects.visible_to(user).filter(
+        year=year, review_round_id__in=approved, commune_id__in=scope.communes,
+        household_id__in={household for household, _ in placed.values()},
+        classification__in=[Classification.POOR, Classification.NEAR_POOR]).values_list(
+        "household_id", "household__code", "commune_id", "village_id", "village__kind", "village__name",
+        "classification")}
+    people = [pk for pk, (household, _) in placed.items() if household in lists]
+    rows = []
+    for pk, name, gender, birth_date, birth_year, national_id, ethnic in Member.objects.filter(pk__in=people).values_list(
+            "pk", "full_name", "gender", "birth_date", "birth_year", "national_id", "ethnic_group__name"):
+        household, relation = placed[pk]
+        code, commune, village_id, kind, village, classification = lists[household]
+        rows.append((pk, code, name, gender, birth_date, birth_year, relation, national_id, ethnic, commune,
+                     village_id, kind, village, classification))
+    return sorted(rows, key=_member_order)
 
 
 def household_members(*, user, area_code, year, comparable=False):

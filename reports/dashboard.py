@@ -2,13 +2,14 @@
 from core.formatting import points
 from programs.models import short_name
 from reports.cache import cached_report
-from reports.params import BadParameter
+from reports.opening import latest_final_year
 from reports.poverty import COUNTS, poverty_summary, shared_queries
 from reports.provisional import provisional_status
 from reports.scope import report_area_exists
 from reports.spending import spending_summary
 from reports.targets import ethnic_minority_target, poor_rate_target, target_for
 from reports.training import training_summary
+from reports.why_empty import review_reason
 
 # Chart.js's scales of a chart of counts (households, people): whole numbers on the axis, never "0,5 hộ".
 # A chart without `scales` gets the page's default (from zero, decimals where the figures have them).
@@ -21,27 +22,11 @@ def _change(current, previous):
     return current - previous
 
 
-def latest_final_year(*, user, area_code, years):
-    """The latest of `years` whose review is recognised in every commune of the area (its figures final),
-    or None. The dashboard opens on it; a leader can still pick a year under review."""
-    for year in sorted(years, reverse=True):
-        try:
-            status = provisional_status(user=user, area_code=area_code, year=year,
-                                        comparable=not report_area_exists(area_code, year))
-        except BadParameter:
-            continue
-        if status is None:
-            return year
-    return None
-
-
 @cached_report
-def dashboard_page(*, user, area_code, year, comparable=False, years, pick_year=False):
+def dashboard_page(*, user, area_code, year, comparable=False, years):
     """The dashboard as its page shows it, cached as one result: a repeated view is one cache read instead of
-    eight. With `pick_year` (no year asked for) it opens on the latest year recognised in every commune of the
-    area, else on `year`. (`comparable` is the cache's parameter: the page decides the map per year itself.)"""
-    if pick_year:
-        year = latest_final_year(user=user, area_code=area_code, years=years) or year
+    eight. Without a year asked for, the page opens where every report does (reports.opening.opening_year).
+    (`comparable` is the cache's parameter: the page decides the map per year itself.)"""
     return dashboard_data(user=user, area_code=area_code, year=year, years=years)
 
 
@@ -116,6 +101,9 @@ def dashboard_data(*, user, area_code, year, years):
     final_year = latest_final_year(user=user, area_code=area_code, years=years) if provisional else year
     return {"area": this_year["area"], "year": year, "key_figures": key_figures, "charts": charts,
             "provisional": provisional, "final_year": final_year,
+            # no household reviewed in the area that year: the page says so, naming both (reports.why_empty)
+            "empty_reason": review_reason(user=user, area_code=area_code, year=year, comparable=on_todays_map,
+                                          area_name=this_year["area"]["name"]),
             "poverty": this_year, "on_todays_map": on_todays_map,
             "comparison_note": f"Thay đổi so với năm {year - 1} trên cùng địa bàn ({territory})."}
 

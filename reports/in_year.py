@@ -50,12 +50,12 @@ def parse_as_of(value):
     try:
         day = read_day(value)  # core.dates: the project's one reading of a date
     except ValueError:
-        raise BadParameter(f"Ngày “{str(value).strip()[:40]}” (as_of) không hợp lệ: hãy ghi theo dạng "
-                           "NĂM-THÁNG-NGÀY, ví dụ 2025-06-30.") from None
+        raise BadParameter(f"Ngày “{str(value).strip()[:40]}” không hợp lệ: hãy ghi ngày/tháng/năm, ví dụ "
+                           "30/06/2025.") from None
     if day is None:
         return None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise BadParameter(f"Ngày {day:%d/%m/%Y} (as_of) nằm ngoài khoảng {FIRST_DAY:%d/%m/%Y}–{LAST_DAY:%d/%m/%Y}.")
+        raise BadParameter(f"Ngày {day:%d/%m/%Y} nằm ngoài khoảng {FIRST_DAY:%d/%m/%Y}–{LAST_DAY:%d/%m/%Y}.")
     return day
 
 

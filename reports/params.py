@@ -1,7 +1,6 @@
 """Reading ?year= and ?area= the same way on pages, JSON and Excel: clear errors, never a stack trace."""
 import datetime
 
-from areas.map import default_area
 from review.models import ReviewRound
 
 
@@ -27,15 +26,3 @@ def available_years(user):
     years = sorted(set(ReviewRound.objects.visible_to(user).values_list("year", flat=True).distinct()))
     return years or [datetime.date.today().year]
 
-
-def report_parameters(request):
-    """(area_code, year, years) from the query string, with the user's defaults."""
-    years = available_years(request.user)
-    year = parse_year(request.GET.get("year"), years[-1])
-    area_code = (request.GET.get("area") or "").strip()
-    if not area_code:
-        area = default_area(request.user)
-        if area is None:
-            raise BadParameter("Tài khoản của bạn chưa được giao địa bàn nào.")
-        area_code = area.code
-    return area_code, year, years

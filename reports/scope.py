@@ -21,7 +21,7 @@ class ReportScope:
         if not comparable and not exists_by(self.area, self.day):
             raise BadParameter(
                 f"{self.area.name} ({self.area.code}) chỉ có từ ngày {self.area.valid_from:%d/%m/%Y}: báo cáo năm "
-                f"{year} hãy chọn đơn vị của năm đó, hoặc xem theo địa giới hiện nay (comparable=1)."
+                f"{year} hãy chọn đơn vị của năm đó, hoặc đánh dấu “So sánh theo địa giới hiện nay”."
             )
         self.by_village = self.area.level == Level.COMMUNE
         # A unit closed before the map's day (a district abolished in 2025) covers what it covered on its

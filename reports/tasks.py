@@ -99,6 +99,7 @@ def warm(area_codes):
     """Compute the dashboard and the poverty report that the officers over these areas open first (their
     default area and year): each scope once, at most WARM_MAX_VIEWS views."""
     from reports.dashboard import dashboard_page
+    from reports.opening import opening_year
     from reports.registry import REPORTS
 
     areas = _with_ancestors(area_codes)
@@ -120,8 +121,9 @@ def warm(area_codes):
             continue
         done.add(view)
         try:
-            dashboard_page(user=user, area_code=area.code, year=years[-1], years=years, pick_year=True)
-            REPORTS["poverty"].build(user=user, area_code=area.code, year=years[-1])
+            year = opening_year(user=user, area_code=area.code, years=years)  # where both pages open
+            dashboard_page(user=user, area_code=area.code, year=year, years=years)
+            REPORTS["poverty"].build(user=user, area_code=area.code, year=year)
         except BadParameter:
             continue
     return len(done)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from areas.map import area_choices as map_area_choices
-from areas.map import report_day
+from areas.map import report_day, resolve_area
 from areas.models import OfficerScope
 from core import jobs
 from core.xlsx import xlsx_response
@@ -15,10 +15,11 @@ from reports.cache import reads_from_replica
 from reports.dashboard import dashboard_page
 from reports.excel import tables_response
 from reports.in_year import lists_year, parse_as_of
-from reports.params import BadParameter, report_parameters
+from reports.opening import report_parameters
+from reports.params import BadParameter, available_years, parse_year
 from reports.registry import REPORTS, flat_rows, report_table, total_row
 from reports.tasks import QUEUED_EXPORTS
-from review.models import Assessment
+from reports.why_empty import empty_reason
 
 
 def area_choices(user, year, selected=None):
@@ -27,9 +28,32 @@ def area_choices(user, year, selected=None):
 
 
 def _bad_request(request, message, template="reports/report.html", context=None):
+    """A 400 about the page's parameters: JSON for ?format=json, else the page with the message and the year and
+    area selectors to pick again (issue 26.5), never a URL parameter to type."""
     if request.GET.get("format") == "json":
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
-    return render(request, template, {**(context or {}), "error": message}, status=400)
+    context = context or {}
+    return render(request, template, {**_selectors(request, context.get("report")), **context, "error": message},
+                  status=400)
+
+
+def _selectors(request, report=None):
+    """The year and area choices after a bad parameter: the year asked when it is one, else the latest with a
+    review; the area asked when the user may see it, else none chosen; the report's date field where it has one."""
+    years = available_years(request.user)
+    try:
+        year = parse_year(request.GET.get("year"), years[-1])
+    except BadParameter:
+        year = years[-1]
+    area_code = (request.GET.get("area") or "").strip()
+    try:
+        resolve_area(request.user, area_code)
+    except Http404:
+        area_code = ""
+    return {"years": sorted({*years, year}), "year": year, "area_code": area_code,
+            "areas": area_choices(request.user, year, area_code or None),
+            "comparable": request.GET.get("comparable") == "1",
+            "as_of_enabled": report is not None and "as_of" in report.parameters}
 
 
 @login_required
@@ -66,6 +90,7 @@ def report_page(request, slug):
         suffix = "".join(f"-{slugify(value)}" for value in options.values())
         return tables_response([report_table(report, result, year)], f"{slug}-{area_code}-{year}{suffix}")
     query = {"year": year, "area": area_code, **({"comparable": "1"} if comparable else {}), **options}
+    rows = list(flat_rows(result))
     context = {
         "report": report, "result": result, "year": year, "years": years, "area_code": area_code,
         "areas": area_choices(request.user, year, area_code), "comparable": comparable,
@@ -74,8 +99,10 @@ def report_page(request, slug):
         "indicator_choices": result.get("indicators") if "indicator" in report.parameters else None,
         "indicator": options.get("indicator", ""),
         "as_of_enabled": "as_of" in report.parameters, "as_of": result.get("as_of", ""),
-        "rows": list(flat_rows(result)), "total": total_row(result),
-        "has_data": Assessment.objects.visible_to(request.user).filter(year=year).exists(),
+        "rows": rows, "total": total_row(result),
+        # nothing to show: why, naming the year and the area (reports.why_empty)
+        "empty_reason": empty_reason(report, result, rows, user=request.user, area_code=area_code, year=year,
+                                     comparable=comparable),
         "all_reports": REPORTS.values(),
     }
     return render(request, "reports/report.html", context)
@@ -115,9 +142,8 @@ def dashboard(request):
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")
     try:
-        # Without a year asked for, it opens on the latest year recognised in every commune of the area.
-        data = dashboard_page(user=request.user, area_code=area_code, year=year, years=years,
-                              pick_year=not (request.GET.get("year") or "").strip())
+        # Without a year asked for, it opens where every report does (reports.opening.opening_year).
+        data = dashboard_page(user=request.user, area_code=area_code, year=year, years=years)
     except BadParameter as error:
         return _bad_request(request, str(error), template="reports/dashboard.html")
     year = data["year"]

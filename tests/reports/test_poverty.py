@@ -152,10 +152,13 @@ def test_bad_parameters_get_a_clear_answer(fixture, client, users):
     assert response.status_code == 400 and "không hợp lệ" in response.json()["detail"]
     response = client.get("/reports/poverty/?area=90101&year=20x4")
     assert response.status_code == 400 and "không hợp lệ" in response.content.decode()
-    assert client.get("/reports/poverty/?area=99999&year=2024").status_code == 404
-    assert client.get("/reports/poverty/?area=90201&year=2024").status_code == 404
+    # an area that does not exist or lies outside the officer's: a 400 offering the selectors (issue 26.5)
+    response = client.get("/reports/poverty/?area=99999&year=2024")
+    assert response.status_code == 400 and "Không có đơn vị hành chính mã 99999." in response.content.decode()
+    assert 'id="report-filters"' in response.content.decode()
+    assert client.get("/reports/poverty/?area=90201&year=2024").status_code == 400
     response = client.get("/reports/poverty/?area=90101&year=2019")
-    assert response.status_code == 200 and "Chưa có số liệu rà soát năm 2019" in response.content.decode()
+    assert response.status_code == 200 and "Năm 2019 chưa có hộ nào được rà soát ở" in response.content.decode()
     assert client.get("/?year=abc").status_code == 400
 
 

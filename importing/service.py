@@ -21,7 +21,7 @@ from importing.columns import HOUSEHOLDS, MEMBERS, REVIEWS
 from importing.plan import KINDS, ImportPlan, ImportResult, chunked
 from importing.reading import SHEETS, FileRefused, Issue, check_upload, open_workbook, read_sheet
 from importing.sheet_households import check_households
-from importing.sheet_members import check_members
+from importing.sheet_members import check_members, ids_taken_meanwhile
 from importing.sheet_reviews import check_reviews, labour_notice
 from importing.writer import refused, write_plan
 from review.locks import held_back_notice
@@ -98,5 +98,6 @@ def _import(plan, workbook, dry_run):
         # The check holds every rule of the models; what is left is someone else's insert in between (the same
         # new code or ID number stored meanwhile). Nothing was written.
         log.exception("import of %s refused at commit", plan.filename)
-        result.errors.append(Issue("", None, None, WRITTEN_MEANWHILE))
+        if not ids_taken_meanwhile(plan):  # a national ID stored meanwhile is said on its row, in the rule's words
+            result.errors.append(Issue("", None, None, WRITTEN_MEANWHILE))
 

@@ -121,6 +121,19 @@ def _national_id_free(plan, number, row, seen_ids, known_ids):
     return True
 
 
+def ids_taken_meanwhile(plan) -> bool:
+    """After a write refused by the unique index: say on each row whose national ID another writer stored while
+    the file was written that it is taken (households.identity); False when none was."""
+    members = [m for m in [*plan.new_members, *plan.changed_members] if m.national_id]
+    found = holders(m.national_id for m in members)
+    taken = [(m, found[m.national_id]) for m in members
+             if m.national_id in found and found[m.national_id].member_id != m.pk]
+    for member, holder in taken:
+        plan.error(*member._row, "Số CCCD", holder_message(member.national_id, holder,
+                                                             visible=plan.in_scope(holder.commune_id)))
+    return bool(taken)
+
+
 MEMBER_VALUES = ("full_name", "gender", "birth_year", "ethnic_group_id", "relation_to_head", "national_id")
 
 

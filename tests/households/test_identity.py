@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from rest_framework.test import APIClient
 
 from households.models import Household, Member
@@ -152,3 +153,38 @@ def test_two_writers_storing_one_id_at_once_one_is_refused_with_the_rule(users):
     assert isinstance(waiter.error, ValidationError)
     assert waiter.error.message_dict == {"national_id": [ELSEWHERE.replace(FOREIGN_ID, new_id)]}
     assert list(Member.objects.filter(national_id=new_id).values_list("household__code", flat=True)) == ["RACE-1"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two writers at once: SQLite runs one writer at a time")
+@committing
+def test_an_id_stored_by_hand_while_a_file_is_written_refuses_the_file_on_its_row(users, tmp_path):
+    """The file was checked before the hand entry committed: the unique index refuses the import's insert, and the
+    import says so on the member's row in the rule's words (the holder is outside the file's officer's area)."""
+    first = HouseholdFactory(code="RACE-1", commune_id="90201")
+    new_id = "062199000456"
+    path = workbook(tmp_path / "race.xlsx", [["H-9", "A Blưk", "90101", "", "14", ""]],
+                    [["H-9", "A Blưk", "Nam", 1980, "14", "Chủ hộ", new_id]])
+    holder = Worker(lambda: member_save(acting_user=users["other_commune"], household=first, full_name="Y Ai",
+                                        ethnic_group=first.ethnic_group, relation_to_head="child", national_id=new_id),
+                    hold=True)
+    holder.start()
+    assert holder.inside.wait(WAIT) and holder.error is None
+    answer = {}
+
+    def importing():
+        try:
+            answer["result"] = households_import(acting_user=users["commune"], path=str(path), filename=path.name)
+        finally:
+            connection.close()
+
+    importer = threading.Thread(target=importing, daemon=True)
+    importer.start()
+    threading.Event().wait(1.0)
+    assert importer.is_alive()  # its insert waits on the hand entry's uncommitted row
+    holder.finish()
+    importer.join(WAIT)
+    result = answer["result"]
+    assert not result.committed
+    assert [(e.sheet, e.row, e.column, e.message) for e in result.errors] == [
+        ("Nhân khẩu", 2, "Số CCCD", ELSEWHERE.replace(FOREIGN_ID, new_id))]
+    assert not Household.objects.filter(code="H-9").exists()

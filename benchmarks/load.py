@@ -120,12 +120,13 @@ def pages(env):
     code = (
         "import django;django.setup();from households.models import Household;"
         "h=Household.objects.filter(code__startswith='SYN-').order_by('code').first();"
-        "print(h.commune_id, h.pk)"
+        "print(h.commune_id, h.pk, h.commune.parent_id)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE":
                          "poverty_tracker.settings"}, capture_output=True, text=True, check=True)
-    commune, pk = out.stdout.split()
-    district = commune[:3]
+    # the level above the commune: its district, or after the 2025 reform (generate_synthetic --province new)
+    # the province itself
+    commune, pk, district = out.stdout.split()
     return [
         ("dashboard", f"/?area={district}"),
         ("household list", f"/admin/households/household/?commune={commune}&q=nguyen"),

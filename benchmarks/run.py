@@ -1,8 +1,11 @@
 """`make bench`: the project's operations against the fastest honest way to get the same result.
 
-Runs on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/poverty_tracker_bench) over
-a synthetic province, and prints one table: median time of the project, median time of the floor, their
-ratio, SQL queries and SQL milliseconds of the project's operation, and peak memory where it matters.
+Runs on PostgreSQL over a synthetic province (`--province kontum`, the default: 150,000 households in 10
+districts; `--province new`: 600,000 households in 100 communes directly under the province, after the 2025
+reform). DATABASE_URL, default postgres://postgres@127.0.0.1:5432/poverty_tracker_bench (kontum) or
+…/poverty_tracker_bench_new (new): one database per province shape, since their commune codes overlap.
+It prints one table: median time of the project, median time of the floor, their ratio, SQL queries and SQL
+milliseconds of the project's operation, and peak memory where it matters.
 Not a test: it measures, it does not assert. Results are written down in docs/benchmarks.md.
 """
 import argparse
@@ -17,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_tracker.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/poverty_tracker_bench")
+BENCH_DATABASES = {"kontum": "postgres://postgres@127.0.0.1:5432/poverty_tracker_bench",
+                   "new": "postgres://postgres@127.0.0.1:5432/poverty_tracker_bench_new"}
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("REPORT_CACHE_SECONDS", "0")  # measure the work, not the report cache
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -80,13 +84,16 @@ def ensure_database():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--households", type=int, default=150_000)
+    parser.add_argument("--province", choices=sorted(BENCH_DATABASES), default="kontum",
+                        help="kontum: 150,000 households in districts; new: 600,000 households, no districts")
+    parser.add_argument("--households", type=int, help="default: the province's")
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", help="run only the operations whose name contains one of these words "
                         "(e.g. --only http report)")
     options = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", BENCH_DATABASES[options.province])
 
     ensure_database()
     import django
@@ -95,7 +102,10 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("generate_synthetic", households=options.households, years=options.years, seed=options.seed)
+    started = time.perf_counter()
+    call_command("generate_synthetic", province=options.province, households=options.households,
+                 years=options.years, seed=options.seed)
+    print(f"generate_synthetic: {time.perf_counter() - started:.0f} s")
 
     from benchmarks import operations
 
@@ -110,7 +120,10 @@ def main():
 def print_table(results, options):
     from django.db import connection
 
-    print(f"\nBenchmark — {options.households:,} households × {options.years} years, "
+    from households.models import Household
+
+    households = Household.objects.filter(code__startswith="SYN-").count()
+    print(f"\nBenchmark — {households:,} households × {options.years} years ({options.province}), "
           f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}, "
           f"median of {options.repeat}\n")
     header = f"| {'operation':<46} | {'project':>10} | {'floor':>10} | {'ratio':>6} | {'queries':>7} | {'SQL ms':>8} | {'peak MB':>7} | note"

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from areas.models import AdministrativeUnit, Level, unit_search_key
 from core.text import search_key
-from households.models import EthnicGroup, Gender, Household, Member, Relation, household_search_text
+from demo.synthetic_copy import COPY_BATCH, Loader, next_id, sequence_reset
+from households.models import Gender, Household, Member, Relation, household_search_text
 from programs.models import Benefit, BudgetAllocation, CooperativeGroup, GroupMembership, Trainee, TrainingCourse
 from review.classification import AVERAGE, NEAR_POOR, NOT_POOR, POOR, classify, movement
 from review.models import Assessment, PovertyStandard, ReviewRound, RoundStatus, deprivation_key
@@ -33,33 +34,38 @@ ETHNIC_WEIGHTS = [("01", 35), ("14", 30), ("13", 15), ("27", 10), ("10", 5), ("1
 
 @dataclass
 class SyntheticProvince:
-    districts: list
+    districts: list  # empty after the 2025 reform: the communes sit under the province
     communes: list
     villages: dict  # commune code -> [village codes]
 
 
-def build_areas(*, districts=10, communes_per_district=10, villages_per_commune=8):
-    """Create (or reuse) the synthetic province's units; returns their codes."""
+def build_areas(*, districts=10, communes=100, villages_per_commune=8):
+    """Create (or reuse) the synthetic province's units; returns their codes. `districts=0`: the province after
+    the 2025 reform, its communes directly under it (codes 99000–99999); else the communes spread over the
+    districts (99d + two digits, as before the reform)."""
     units = [AdministrativeUnit(code=PROVINCE, name="Tỉnh Tổng Hợp", level=Level.PROVINCE, kind="tỉnh")]
     district_codes, commune_codes, villages = [], [], {}
+    parents = []
     for d in range(districts):
         district = f"99{d}"
         district_codes.append(district)
         units.append(AdministrativeUnit(code=district, name=f"Huyện Số {d + 1}", level=Level.DISTRICT, kind="huyện",
                                         parent_id=PROVINCE))
-        for c in range(communes_per_district):
-            commune = f"99{d}{c:02d}"
-            commune_codes.append(commune)
-            kind = "thị trấn" if c == 0 else "xã"
-            units.append(AdministrativeUnit(code=commune, name=f"{'Thị Trấn' if c == 0 else 'Xã'} {d + 1}-{c + 1}",
-                                            level=Level.COMMUNE, kind=kind, parent_id=district,
-                                            is_urban=kind == "thị trấn"))
-            villages[commune] = []
-            for v in range(villages_per_commune):
-                village = f"{commune}-{v + 1:02d}"
-                villages[commune].append(village)
-                units.append(AdministrativeUnit(code=village, name=f"Thôn {v + 1}", level=Level.VILLAGE, kind="thôn",
-                                                parent_id=commune))
+        per_district = -(-communes // districts)
+        parents += [(district, f"99{d}{c:02d}", f"{d + 1}-{c + 1}", c == 0) for c in range(per_district)]
+    if not districts:
+        parents = [(PROVINCE, f"99{c:03d}", f"{c + 1}", c % 20 == 0) for c in range(communes)]
+    for parent, commune, label, town in parents[:communes]:
+        commune_codes.append(commune)
+        kind = "thị trấn" if town and districts else "phường" if town else "xã"
+        units.append(AdministrativeUnit(code=commune, name=f"{kind.title()} {label}", level=Level.COMMUNE,
+                                        kind=kind, parent_id=parent, is_urban=town))
+        villages[commune] = []
+        for v in range(villages_per_commune):
+            village = f"{commune}-{v + 1:02d}"
+            villages[commune].append(village)
+            units.append(AdministrativeUnit(code=village, name=f"Thôn {v + 1}", level=Level.VILLAGE, kind="thôn",
+                                            parent_id=commune))
     for unit in units:
         unit.search_name = unit_search_key(unit.kind, unit.name)
     # Parents first: levels are already in that order within each batch.
@@ -71,64 +77,77 @@ def _name(rng, gender, family):
     return f"{family} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN[gender])}"
 
 
+HOUSEHOLD_FIELDS = ["id", "code", "commune", "village", "head_name", "ethnic_group", "address", "registered_on",
+                    "search_text"]
+MEMBER_FIELDS = ["household", "full_name", "search_name", "gender", "birth_year", "ethnic_group", "relation_to_head",
+                 "has_labour_capacity"]
+
+
+def _people(rng):
+    family = rng.choice(FAMILY)
+    head_gender = Gender.MALE if rng.random() < 0.8 else Gender.FEMALE
+    head_year = rng.randint(1945, 2002)
+    people = [(_name(rng, head_gender, family), head_gender, head_year, Relation.HEAD)]
+    if rng.random() < 0.85:
+        gender = Gender.FEMALE if head_gender == Gender.MALE else Gender.MALE
+        people.append((_name(rng, gender, rng.choice(FAMILY)), gender, head_year + rng.randint(-4, 6), Relation.SPOUSE))
+    for _ in range(rng.choices(range(6), weights=[10, 18, 30, 22, 12, 8])[0]):
+        gender = rng.choice([Gender.MALE, Gender.FEMALE])
+        people.append((_name(rng, gender, family), gender, min(2025, head_year + rng.randint(18, 42)), Relation.CHILD))
+    if rng.random() < 0.12:
+        people.append((_name(rng, Gender.FEMALE, rng.choice(FAMILY)), Gender.FEMALE,
+                       max(1925, head_year - rng.randint(20, 32)), Relation.PARENT))
+    return people
+
+
 @transaction.atomic
 def build_households(*, province, households, seed):
-    """Households spread over the communes, 1-8 members each (about 4 on average)."""
+    """Households spread over the communes, 1-8 members each (about 4 on average), written by COPY."""
     rng = random.Random(seed)
-    ethnic = EthnicGroup.objects.in_bulk()
     codes, weights = zip(*ETHNIC_WEIGHTS, strict=True)
     start = Household.objects.filter(code__startswith="SYN-").count()
-    pending_households, pending_members = [], []
-
-    def flush():
-        Household.objects.bulk_create(pending_households, batch_size=BATCH)
-        saved = dict(Household.objects.filter(code__in=[h.code for h in pending_households]).values_list("code", "id"))
-        for household_code, member in pending_members:
-            member.household_id = saved[household_code]
-        Member.objects.bulk_create([m for _, m in pending_members], batch_size=BATCH)
-        pending_households.clear()
-        pending_members.clear()
-
+    household_rows, member_rows = Loader(Household, HOUSEHOLD_FIELDS), Loader(Member, MEMBER_FIELDS)
+    first_id = next_id(Household)
     for number in range(start, households):
         commune = province.communes[number % len(province.communes)]
         village = rng.choice(province.villages[commune])
         ethnic_code = rng.choices(codes, weights=weights)[0]
-        family = rng.choice(FAMILY)
-        head_gender = Gender.MALE if rng.random() < 0.8 else Gender.FEMALE
-        head_year = rng.randint(1945, 2002)
-        people = [(_name(rng, head_gender, family), head_gender, head_year, Relation.HEAD)]
-        if rng.random() < 0.85:
-            gender = Gender.FEMALE if head_gender == Gender.MALE else Gender.MALE
-            people.append((_name(rng, gender, rng.choice(FAMILY)), gender, head_year + rng.randint(-4, 6), Relation.SPOUSE))
-        for _ in range(rng.choices(range(6), weights=[10, 18, 30, 22, 12, 8])[0]):
-            gender = rng.choice([Gender.MALE, Gender.FEMALE])
-            people.append((_name(rng, gender, family), gender, min(2025, head_year + rng.randint(18, 42)), Relation.CHILD))
-        if rng.random() < 0.12:
-            people.append((_name(rng, Gender.FEMALE, rng.choice(FAMILY)), Gender.FEMALE,
-                           max(1925, head_year - rng.randint(20, 32)), Relation.PARENT))
+        people = _people(rng)
         code = f"SYN-{commune}-{number:06d}"
-        pending_households.append(Household(
-            code=code, commune_id=commune, village_id=village, head_name=people[0][0],
-            ethnic_group=ethnic[ethnic_code], address=f"Thôn {village[-2:]}",
-            registered_on=f"{rng.randint(2005, 2020)}-01-01",
-            search_text=household_search_text(code, people[0][0], [p[0] for p in people]),
-        ))
+        household_id = first_id + number - start
+        household_rows.add((household_id, code, commune, village, people[0][0], ethnic_code, f"Thôn {village[-2:]}",
+                            datetime.date(rng.randint(2005, 2020), 1, 1),
+                            household_search_text(code, people[0][0], [p[0] for p in people])))
         for name, gender, year, relation in people:
-            pending_members.append((code, Member(
-                full_name=name, search_name=search_key(name), gender=gender, birth_year=year,
-                ethnic_group=ethnic[ethnic_code], relation_to_head=relation,
-                has_labour_capacity=1960 <= year <= 2008 or rng.random() < 0.2,
-            )))
-        if len(pending_households) >= BATCH:
-            flush()
-    if pending_households:
-        flush()
+            member_rows.add((household_id, name, search_key(name), gender, year, ethnic_code, relation,
+                             1960 <= year <= 2008 or rng.random() < 0.2))
+        if len(household_rows.rows) >= COPY_BATCH // 5:
+            household_rows.flush()  # parents before children
+            member_rows.flush()
+    household_rows.close()
+    member_rows.close()
+    sequence_reset(Household)
     return households - start
 
 
+ASSESSMENT_FIELDS = [
+    "household", "year", "standard", "commune", "village", "review_round", "is_urban", "income_per_capita",
+    "deprivations", "deprivation_count", "no_labour_capacity", "has_meritorious_member", "is_ethnic_minority",
+    "classification", "movement",
+]
+
+
+def _rounds(province, year, approved):
+    ReviewRound.objects.bulk_create(
+        [ReviewRound(commune_id=commune, year=year, status=RoundStatus.APPROVED if approved else RoundStatus.OPEN)
+         for commune in province.communes], ignore_conflicts=True)
+    return dict(ReviewRound.objects.filter(commune_id__in=province.communes, year=year).values_list("commune_id", "id"))
+
+
+@transaction.atomic
 def build_reviews(*, province, years, seed, first_year=2021):
     """Review results for every synthetic household and year: poverty near 18 % falling ~3 points a year,
-    every kind of movement; written year by year in bulk (no per-row work in the database)."""
+    every kind of movement; written year by year by COPY (no per-row work in the database)."""
     rng = random.Random(seed * 31 + 7)
     rows = list(Household.objects.filter(code__startswith="SYN-").order_by("id")
                 .values_list("id", "commune_id", "village_id", "ethnic_group__is_minority"))
@@ -138,41 +157,25 @@ def build_reviews(*, province, years, seed, first_year=2021):
     urban = dict(AdministrativeUnit.objects.filter(code__in=province.communes).values_list("code", "is_urban"))
     classes = {}
     ever_poor = set()
-    written = 0
+    loader = Loader(Assessment, ASSESSMENT_FIELDS)
     for year in range(first_year, first_year + years):
         standard = PovertyStandard.objects.for_year(year).get()
         codes = list(standard.indicators.values_list("code", flat=True))
-        approved = year < first_year + years - 1
-        rounds = {}
-        for commune in province.communes:
-            rounds[commune] = ReviewRound.objects.get_or_create(
-                commune_id=commune, year=year,
-                defaults={"status": RoundStatus.APPROVED if approved else RoundStatus.OPEN})[0]
-        batch = []
+        rounds = _rounds(province, year, approved=year < first_year + years - 1)
         for household_id, commune, village, minority in rows:
             previous = classes.get(household_id)
             wanted = _next_synthetic_class(rng, previous, minority, household_id in ever_poor)
-            line = lines[(standard.id, urban.get(commune, False))]
+            is_urban = urban.get(commune, False)
+            line = lines[(standard.id, is_urban)]
             income, deprived = _synthetic_inputs(rng, wanted, line, codes)
             current = classify(line, deprivations=len(deprived), income=income)
-            batch.append(Assessment(
-                household_id=household_id, year=year, standard=standard, commune_id=commune, village_id=village,
-                review_round=rounds[commune], is_urban=urban.get(commune, False), income_per_capita=income,
-                deprivations=deprivation_key(deprived), deprivation_count=len(deprived),
-                no_labour_capacity=rng.random() < 0.05, has_meritorious_member=rng.random() < 0.03,
-                is_ethnic_minority=minority, classification=current,
-                movement=movement(current, previous, household_id in ever_poor and previous != POOR),
-            ))
+            loader.add((household_id, year, standard.id, commune, village, rounds[commune], is_urban, income,
+                        deprivation_key(deprived), len(deprived), rng.random() < 0.05, rng.random() < 0.03,
+                        minority, current, movement(current, previous, household_id in ever_poor and previous != POOR)))
             classes[household_id] = current
             if current == POOR:
                 ever_poor.add(household_id)
-            if len(batch) >= BATCH:
-                Assessment.objects.bulk_create(batch, batch_size=BATCH)
-                written += len(batch)
-                batch = []
-        Assessment.objects.bulk_create(batch, batch_size=BATCH)
-        written += len(batch)
-    return written
+    return loader.close()
 
 
 def _next_synthetic_class(rng, previous, minority, ever_poor):
@@ -209,22 +212,18 @@ def build_support(*, province, years, seed, first_year=2021):
         return 0
     rng = random.Random(seed * 17 + 3)
     programs = ["CS-MIEN-HOC-PHI", "CS-CHI-PHI-HOC-TAP", "CS-AN-TRUA-MG", "CS-BHYT"]
-    benefits = []
+    benefits = Loader(Benefit, ["program", "year", "date", "household", "quantity", "amount"])
     for year in range(first_year, first_year + years):
-        poor = Assessment.objects.filter(household__code__startswith="SYN-", year=year,
-                                         classification=POOR).values_list("household_id", flat=True)
-        for household_id in poor.iterator(chunk_size=BATCH):
-            program = rng.choice(programs)
-            benefits.append(Benefit(program_id=program, year=year, date=datetime.date(year, 9, 15),
-                                    household_id=household_id, quantity=1, amount=rng.choice([160_000, 450_000, 1_350_000])))
-            if len(benefits) >= BATCH:
-                Benefit.objects.bulk_create(benefits, batch_size=BATCH)
-                benefits = []
-        for district in province.districts:
+        poor = Assessment.objects.filter(household__code__startswith="SYN-", year=year, classification=POOR)
+        for household_id in poor.order_by("household_id").values_list("household_id", flat=True).iterator(
+                chunk_size=BATCH):
+            benefits.add((rng.choice(programs), year, datetime.date(year, 9, 15), household_id, 1,
+                          rng.choice([160_000, 450_000, 1_350_000])))
+        for area in province.districts or [PROVINCE]:  # after the reform the province allocates to itself
             for program in programs:
-                BudgetAllocation.objects.get_or_create(program_id=program, year=year, area_id=district,
+                BudgetAllocation.objects.get_or_create(program_id=program, year=year, area_id=area,
                                                        defaults={"amount": 2_000_000_000})
-    Benefit.objects.bulk_create(benefits, batch_size=BATCH)
+    benefits.close()
     groups, memberships, courses = [], [], []
     for number, commune in enumerate(province.communes):
         groups.append(CooperativeGroup(name=f"Tổ hợp tác {number}", commune_id=commune,

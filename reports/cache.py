@@ -238,9 +238,21 @@ class YearsTouched:
     years: frozenset = frozenset()
     from_year: int | None = None  # and every year from this one on
     every_year: bool = False
+    # (year, commune, household) of the review results written: their years touched in those communes only
+    places: frozenset = frozenset()
 
     def __contains__(self, year):
+        return self.whole(year) or any(place[0] == year for place in self.places)
+
+    def whole(self, year):
         return self.every_year or year in self.years or (self.from_year is not None and year >= self.from_year)
+
+    def places_of(self, year):
+        """(communes, households) of `year` the writes touched; None when they may have touched all of it."""
+        if self.whole(year):
+            return None
+        places = [(commune, household) for y, commune, household in self.places if y == year]
+        return frozenset(c for c, _ in places), frozenset(h for _, h in places)
 
 
 @functools.cache
@@ -249,10 +261,11 @@ def _history_model(label):
 
 
 def _assessment_years(history, low, high):
-    # Every year the assessments written in the range ever had: a changed year moves it out of the old one.
+    # Every year and commune the assessments written in the range ever had: a changed year or commune moves it
+    # out of the old one.
     written = history.objects.filter(history_id__gt=low, history_id__lte=high).values("id")
-    return YearsTouched(years=frozenset(history.objects.filter(id__in=written).values_list("year", flat=True)
-                                        .distinct().order_by()))
+    return YearsTouched(places=frozenset(history.objects.filter(id__in=written).values_list(
+        "year", "commune_id", "household_id").distinct().order_by()))
 
 
 def _household_years(history, low, high):
@@ -301,23 +314,25 @@ def years_touched(base, version):
             break
         found = YEAR_RULES[label](_history_model(label), low, high)
         touched = YearsTouched(years=touched.years | found.years, every_year=found.every_year,
-                               from_year=min((y for y in (touched.from_year, found.from_year) if y is not None),
+                               places=touched.places | found.places, from_year=min((y for y in (touched.from_year, found.from_year) if y is not None),
                                              default=None))
     if versions is not None:
         versions[memo_key] = touched
     return touched
 
 
-def year_aggregate(name, year, parts, compute):
+def year_aggregate(name, year, parts, compute, partial=None):
     """`compute()`: an aggregate over one review year's rows (reports/poverty.py), kept across data versions.
 
     A write makes a new data version, and every cached report is computed again; most of a report's time is
     its years' aggregates over the province's rows, and most writes touch one year (a review, a benefit) or
     none of the years shown (a household registered today). So each year's aggregate is kept with the data
     version it was computed at, and used again at a later version when `years_touched` says no write since
-    then touched its year (read from the history rows written in between, which every write leaves). Keyed
-    by `name`, the year and `parts` (the scope's visibility, communes and grouping). Computed by one caller
-    at a time."""
+    then touched its year (read from the history rows written in between, which every write leaves). When the
+    writes touched the year only through review results of some communes, `partial(kept rows, communes,
+    households)` recomputes those communes' rows alone (a worksheet's save or an import of one commune
+    recomputes that commune's year, not the province's). Keyed by `name`, the year and `parts` (the scope's
+    visibility, communes and grouping). Computed by one caller at a time."""
     seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
     if not seconds:
         return compute()
@@ -326,12 +341,18 @@ def year_aggregate(name, year, parts, compute):
         digest = hashlib.sha1(f"{name}|{year}|{parts}".encode()).hexdigest()
         key = f"aggregate:{digest}"
         entry = cache.get(key)
-        if entry is not None and (entry[0] == version or year not in years_touched(entry[0], version)):
+        label = f"{name} year={year} of={digest[:8]} data={version}"
+        touched = years_touched(entry[0], version) if entry is not None and entry[0] != version else None
+        places = touched.places_of(year) if touched is not None and partial is not None else None
+        if entry is not None and (touched is None or year not in touched):
             value = entry[1]
+        elif places is not None:
+            value = single_flight(f"{key}:{version}", lambda: partial(entry[1], *places),
+                                  seconds=max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60))),
+                                  label=f"{label} communes={len(places[0])}")
         else:
             lock_seconds = max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60)))
-            value = single_flight(f"{key}:{version}", compute, seconds=lock_seconds,
-                                  label=f"{name} year={year} of={digest[:8]} data={version}")
+            value = single_flight(f"{key}:{version}", compute, seconds=lock_seconds, label=label)
         # Kept only at a version all of whose rows are committed: not while others write (`PENDING_WRITERS`),
         # nor inside a write's transaction, whose own rows may yet roll back under a later-reused base.
         if PENDING not in version and not transaction.get_connection(read_alias()).in_atomic_block and (

@@ -40,7 +40,7 @@ from reports.cache import cached_report, scope_signature, year_aggregate
 from reports.models import HouseholdCount
 from reports.scope import ReportScope
 from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement, PovertyStandard
-from review.placement import households_placed_in
+from review.placement import households_placed_in, register_communes
 
 POOR, NEAR_POOR = Classification.POOR, Classification.NEAR_POOR
 
@@ -89,12 +89,13 @@ def shared_queries():
         _shared.reset(token)
 
 
-def _once(kind, scope, year, compute):
+def _once(kind, scope, year, compute, partial=None):
     """A year's aggregate: read once per page (`shared_queries`), and kept across requests and data versions
-    while no write touches its year (`reports.cache.year_aggregate`)."""
+    while no write touches its year, or recomputed for the communes a write touched (`partial`,
+    `reports.cache.year_aggregate`)."""
     def lasting():
         parts = (scope_signature(scope.user), sorted(scope.communes), scope.by_village)
-        return year_aggregate(f"poverty.{kind}", year, parts, compute)
+        return year_aggregate(f"poverty.{kind}", year, parts, compute, partial)
 
     memo = _shared.get()
     if memo is None:
@@ -105,18 +106,34 @@ def _once(kind, scope, year, compute):
     return memo[key]
 
 
+def _recomputed(rows, field, communes, compute):
+    """`rows` (per commune, or per village) with those of `communes` computed again by `compute(communes)`."""
+    return [row for row in rows if row[field] not in communes] + (compute(communes) if communes else [])
+
+
 def _assessment_counts(scope, year):
-    def compute():
-        queryset = Assessment.objects.visible_to(scope.user).filter(year=year, commune_id__in=scope.communes)
+    def compute(communes=None):
+        queryset = Assessment.objects.visible_to(scope.user).filter(
+            year=year, commune_id__in=scope.communes if communes is None else communes)
         aggregates = {name: Count("id", filter=condition) for name, condition in COUNTS.items()}
         return list(queryset.values(*_group_fields(scope)).annotate(**aggregates).order_by())
-    return _once("assessments", scope, year, compute)
+
+    def partial(rows, communes, households):
+        return _recomputed(rows, "commune_id", set(communes) & set(scope.communes), compute)
+    return _once("assessments", scope, year, compute, partial)
 
 
 def _registered_counts(scope, year):
     """Households living in the area during `year` (by the register's dates, or reviewed that year),
     placed by that year's assessment."""
-    return _once("registered", scope, year, lambda: list(_registered_counts_query(scope, year)))
+    def compute(communes=None):
+        return list(_registered_counts_query(scope, year, communes))
+
+    def partial(rows, communes, households):
+        # a result written or removed moves its household between its result's commune and its register's
+        touched = (set(communes) | register_communes(households, year)) & set(scope.communes)
+        return _recomputed(rows, "year_commune", touched, compute)
+    return _once("registered", scope, year, compute, partial)
 
 
 def registered_households(scope, year):
@@ -127,8 +144,9 @@ def registered_households(scope, year):
     return households_placed_in(scope.communes, year, Household.objects.visible_to(scope.user))
 
 
-def _registered_counts_query(scope, year):
-    queryset = registered_households(scope, year)
+def _registered_counts_query(scope, year, communes=None):
+    queryset = households_placed_in(scope.communes if communes is None else communes, year,
+                                    Household.objects.visible_to(scope.user))
     fields = ["year_commune"] + (["year_village"] if scope.by_village else [])
     return queryset.values(*fields).annotate(
         households=Count("id"), ethnic_minority_households=Count("id", filter=Q(ethnic_group__is_minority=True))

@@ -54,6 +54,14 @@ def placed_households(year: int, households: QuerySet | None = None) -> QuerySet
     )
 
 
+def register_communes(household_ids, year: int) -> set:
+    """The communes these households are placed in for `year` when they have no result of that year (their
+    village's commune then, else their commune now): where writing or removing a result moves them from or to."""
+    return set(Household.objects.filter(id__in=list(household_ids)).annotate(
+        register_commune=Coalesce(_village_commune_on(report_day(year)), "commune_id", output_field=CharField())
+    ).values_list("register_commune", flat=True))
+
+
 def households_of_year(year: int, households: QuerySet | None = None) -> QuerySet:
     """The households that belong to the review of `year` (see the module), placed as `placed_households` places
     them. `households`: the queryset to start from (a user's visible households, the active ones)."""

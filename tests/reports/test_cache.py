@@ -1,5 +1,7 @@
 """The data version that keys cached reports changes whenever committed data changes, whatever the order in
 which concurrent writers took their history ids and committed."""
+import datetime
+
 import pytest
 from django.db import transaction
 
@@ -180,3 +182,40 @@ def test_more_writes_than_are_worth_reading_touch_every_year(two_years, monkeypa
     assert 2020 in report_cache.years_touched(version, report_cache.data_version())
     monkeypatch.setattr(report_cache, "YEARS_TOUCHED_ROWS", 10_000)
     assert 2020 not in report_cache.years_touched(version, report_cache.data_version())
+
+
+def communes_recomputed():
+    """The year aggregates recomputed for some communes only since the counts were reset: [(kind, communes)]."""
+    return sorted((label.split()[0].removeprefix("poverty."), int(label.rsplit("communes=", 1)[1]))
+                  for label in report_cache.computation_counts() if label.startswith("poverty.") and "communes=" in label)
+
+
+@committing  # kept aggregates are stored only outside a write's transaction
+def test_a_review_in_one_commune_recomputes_that_commune_of_that_year_only(two_years, settings):
+    """A worksheet's save or an import of one commune recomputes that commune's year, not the province's."""
+    users = two_years
+    district_summary(users, 2024)
+    report_cache.reset_computation_counts()
+    assessment_save(acting_user=users["admin"], household=Household.objects.get(code="YA-2"), year=2024,
+                    income_per_capita=30_000_000, deprivations=[])
+    after = district_summary(users, 2024)
+    assert communes_recomputed() == [("assessments", 1), ("registered", 1)]
+    assert after["total"]["poor"] == 1 and after == uncached(users, 2024, settings)
+
+
+@committing  # kept aggregates are stored only outside a write's transaction
+def test_a_first_result_in_another_commune_moves_the_household_out_of_its_register_commune(two_years, settings):
+    """A household registered in 90102 and reviewed in 90101 counts in 90101 that year: both communes change."""
+    users = two_years
+    moved = HouseholdFactory(code="YA-3", commune_id="90102", registered_on=datetime.date(2020, 1, 1))
+    before = district_summary(users, 2024)
+    report_cache.reset_computation_counts()
+    first = Assessment.objects.get(household__code="YA-1", year=2024)
+    Assessment.objects.create(household=moved, year=2024, standard=first.standard, commune_id="90101",
+                              review_round=first.review_round, income_per_capita=30_000_000,
+                              classification="not_poor")  # one history row, naming 90101 only
+    after = district_summary(users, 2024)
+    assert [kind for kind, _ in communes_recomputed()] == ["assessments", "registered"]  # not the whole year
+    assert [row["households"] for row in before["rows"]] == [1, 2]  # 90101, 90102
+    assert [row["households"] for row in after["rows"]] == [2, 1]
+    assert after == uncached(users, 2024, settings)

@@ -19,7 +19,7 @@ from core.admin import (
 )
 from core.text import clean_text, search_key
 from households.admin_duplicates import DuplicatesMixin
-from households.admin_moves import HouseholdMovesMixin
+from households.admin_moves import HouseholdMovesMixin, OriginFilter
 from households.identity import refusing_taken_ids, taken_message
 from households.models import EthnicGroup, Household, Livelihood, Member, Relation
 from households.services import (
@@ -185,7 +185,7 @@ class HouseholdAdmin(HouseholdMovesMixin, VersionedAdminMixin, ScopedHistoryAdmi
     inlines = [MemberInline]
     list_display = ("code", "head_name", "commune_name", "village_name", "ethnic_group", "status")
     list_select_related = ("commune", "village", "ethnic_group")
-    list_filter = (CommuneFilter, VillageFilter, "ethnic_group", "status", "livelihood")
+    list_filter = (CommuneFilter, VillageFilter, "ethnic_group", "status", "livelihood", OriginFilter)
     search_fields = ("code",)  # see get_search_results: one diacritic-free key covers all names
     search_help_text = "Tìm theo mã hộ, tên chủ hộ hoặc tên nhân khẩu (không cần gõ dấu)."
     autocomplete_fields = ("commune", "village")

@@ -144,6 +144,23 @@ def moves_context(household, user) -> dict:
     }
 
 
+class OriginFilter(admin.SimpleListFilter):
+    """The households a split founded (Household.objects.formed_by_split), this year or any year."""
+
+    title = "hình thành"
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("split", "Tách từ hộ khác"), ("split_this_year", "Tách từ hộ khác trong năm nay")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "split":
+            return queryset.formed_by_split()
+        if self.value() == "split_this_year":
+            return queryset.formed_by_split(datetime.date(datetime.date.today().year, 1, 1))
+        return queryset
+
+
 class MemberMoveInline(admin.TabularInline):
     model = MemberMove
     fields = readonly_fields = ("full_name", "relation_before", "relation_after")

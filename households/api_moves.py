@@ -2,6 +2,7 @@
 
 An event is seen from either of its households; the other one, outside the reader's areas, is not named
 (`null`). Events are records: not changed or deleted over the API (a wrong move is corrected by another)."""
+from django import forms
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -16,7 +17,7 @@ HOUSEHOLD = dict(slug_field="code", queryset=Household.objects.all())
 
 
 class MoverSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="Mã (id) nhân khẩu của hộ đi.")
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Mã (id) nhân khẩu của hộ đi.")
     relation_to_head = serializers.ChoiceField(choices=Relation.choices, help_text="Quan hệ với chủ hộ của hộ đến.")
 
 
@@ -85,9 +86,13 @@ class HouseholdEventSerializer(WritesWhatItShows, serializers.ModelSerializer):
         return household_join(**common, target=validated_data["target"], relations=relations)
 
 
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class HouseholdEventFilter(filters.FilterSet):
     household = filters.CharFilter(method="filter_household", help_text="Mã hộ (hộ đi hoặc hộ đến).")
-    year = filters.NumberFilter(field_name="date__year")
+    year = YearFilter(field_name="date__year", min_value=2000, max_value=2100, help_text="Năm của ngày tách, nhập hộ.")
 
     class Meta:
         model = HouseholdEvent

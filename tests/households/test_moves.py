@@ -54,6 +54,8 @@ def test_a_split_on_the_household_page_founds_a_household_and_both_pages_say_so(
     assert (event.kind, event.source, event.target, new.origin) == ("split", family["own"], new, event)
     assert event.history.get().history_user == users["commune"]
     assert Household.objects.formed_by_split(DAY, DAY).get() == new
+    listed = client.get("/admin/households/household/?origin=split").context["cl"].result_list
+    assert [household.code for household in listed] == ["OWN-1-T"]
     old_page = client.get(f"/admin/households/household/{family['own'].pk}/change/").content.decode()
     assert "Y Tuấn — tách hộ ngày 02/03/2026, sang hộ OWN-1-T" in old_page
     assert "Y Lan — tách hộ ngày 02/03/2026, sang hộ OWN-1-T" in old_page

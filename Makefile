@@ -95,7 +95,8 @@ vendor:
 
 # Benchmark on PostgreSQL against a synthetic province (see docs/benchmarks.md): in-process, and the reports
 # through HTTP (a live gunicorn, less a small authenticated API answer). BENCH_ARGS="--households 20000" for a
-# quick run, BENCH_ARGS="--only http" for the HTTP measurement alone.
+# quick run, BENCH_ARGS="--only http" for the HTTP measurement alone, BENCH_ARGS="--province new" for the
+# province after the 2025 reform (600,000 households, 100 communes under the province, its own database).
 bench: install-dev
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 

@@ -286,6 +286,67 @@ def approve_round(repeat):
     return Result(f"{name} ({size:,} households)", median_time(project, repeat), median_time(floor, repeat))
 
 
+def _worksheet_post(review_round, assessments):
+    """The worksheet's POST for `assessments` (100 of a round), each row's income one thousand đồng higher and
+    the rest as the page shows it (the labour value derived from the members unless the officer overrode it)."""
+    from review.labour import household_labour
+    from review.selectors import labour_members
+
+    members = labour_members([a.household_id for a in assessments])
+    data = {}
+    for a in assessments:
+        prefix = f"h{a.household_id}"
+        derived = household_labour(members[a.household_id], review_round.year).no_labour_capacity
+        no_labour = a.no_labour_capacity if a.labour_override_reason else derived
+        data.update({f"{prefix}-version": str(a.version), f"{prefix}-income": str((a.income_per_capita or 0) + 1000),
+                     f"{prefix}-b1": "" if a.b1_score is None else str(a.b1_score),
+                     f"{prefix}-deprivations": a.deprivation_codes, f"{prefix}-labour_reason": a.labour_override_reason})
+        data.update({f"{prefix}-no_labour": "on"} if no_labour else {})
+        data.update({f"{prefix}-meritorious": "on"} if a.has_meritorious_member else {})
+    return data
+
+
+@operation
+def worksheet_save(repeat):
+    """A page of the worksheet with 100 changed rows saved (issue 27: one bulk write for the page, the rules,
+    locks, versions, movements and audit rows of one row's save), rolled back. Floor: one UPDATE of the 100
+    results and their history rows copied by one INSERT … SELECT."""
+    from django.db import transaction
+    from django.db.models import Count
+
+    from review.models import Assessment, ReviewRound
+
+    review_round = (ReviewRound.objects.filter(commune__code__startswith="99", status="open")
+                    .annotate(results=Count("assessments")).order_by("-year", "-results").first())
+    assessments = list(Assessment.objects.filter(review_round=review_round).order_by("household__code")[:100])
+    data = _worksheet_post(review_round, assessments)
+    client, url = admin_client(), f"/review/{review_round.commune_id}/{review_round.year}/"
+    ids = [a.pk for a in assessments]
+    history = Assessment.history.model
+    table = {field.column for field in Assessment._meta.concrete_fields}
+    columns = ", ".join(f'"{f.column}"' for f in history._meta.concrete_fields if f.column in table)
+
+    def project():
+        with transaction.atomic():
+            response = client.post(url, data)
+            assert response.status_code == 302, response.status_code
+            transaction.set_rollback(True)
+
+    def floor():
+        with transaction.atomic():
+            raw("UPDATE households_assessment SET income_per_capita = income_per_capita + 1000, version = version + 1 "
+                "WHERE id = ANY(%s) RETURNING 1", [ids])
+            raw(f"INSERT INTO households_historicalassessment ({columns}, history_date, history_change_reason, "
+                f"history_type, history_user_id) SELECT {columns}, now(), 'bench', '~', NULL FROM households_assessment "
+                "WHERE id = ANY(%s) RETURNING 1", [ids])
+            transaction.set_rollback(True)
+
+    queries, sql_ms = sql_profile(project)
+    return Result(f"worksheet: save a page of {len(ids)} changed rows", median_time(project, repeat),
+                  median_time(floor, repeat), queries, sql_ms,
+                  note="through the test client (the form's parsing included); floor: one UPDATE + history rows")
+
+
 def import_rolled_back(user, path):
     """Our importer on `path`, everything written and then rolled back (the data stays as generated)."""
     from django.db import transaction
@@ -339,32 +400,40 @@ def import_workbook(repeat):
 
 @operation
 def import_full_workbook(repeat):
-    """The whole contract: 50,000 households with 4 members and one review result each, checked and written."""
+    """The whole contract: households with 4 members and one review result each, checked and written (50,000;
+    BENCH_FULL_IMPORT households, 100,000 for the new province), in a fresh process: its time and its peak
+    resident memory (VmHWM), the import rolled back."""
+    import os
+    import subprocess
+    import sys
     import tempfile
-    import time
     from pathlib import Path
-
-    from django.contrib.auth import get_user_model
 
     from review.models import ReviewRound
     from tests.importing.builders import province_workbook
 
-    households = max(1000, min(50_000, Household.objects.filter(code__startswith="SYN-").count() // 3))
+    wanted = int(os.environ.get("BENCH_FULL_IMPORT", "50000"))
+    households = max(1000, min(wanted, Household.objects.filter(code__startswith="SYN-").count() // 3))
     communes = [code for (code,) in raw(SYN_COMMUNES, [])]
     open_year = ReviewRound.objects.filter(commune_id__in=communes).exclude(status="approved").order_by("-year")
     year = open_year.values_list("year", flat=True).first()
-    path = Path(tempfile.gettempdir()) / "bench-import-full.xlsx"
+    path = Path(tempfile.gettempdir()) / f"bench-import-full-{households}.xlsx"
     province_workbook(path, households, communes, year=year)
-    user = get_user_model().objects.get(username="bench-admin")
-
-    def ours():
-        import_rolled_back(user, path)
-
-    start = time.perf_counter()
-    ours()
-    project = time.perf_counter() - start
+    bench_admin()
+    script = ("import sys, time\nimport django\ndjango.setup()\n"
+              "from django.contrib.auth import get_user_model\nfrom pathlib import Path\n"
+              "from benchmarks.operations import import_rolled_back\n"
+              "user = get_user_model().objects.get(username='bench-admin')\n"
+              "start = time.perf_counter()\nimport_rolled_back(user, Path(sys.argv[1]))\n"
+              "elapsed = time.perf_counter() - start\n"
+              "line = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+              "print(elapsed, int(line.split()[1]) / 1024)")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                          cwd=str(Path(__file__).resolve().parent.parent), env=dict(os.environ))
+    project, peak = (float(value) for value in done.stdout.split()[-2:])
     return Result(f"import {households:,} households + {4 * households:,} members + reviews", project, None,
-                  peak_mb=_reading_peak_mb(path), note=f"year {year}; peak MB = whole process reading the file")
+                  peak_mb=peak, note=f"year {year}; a fresh process, peak MB = its VmHWM (reading: "
+                                     f"{_reading_peak_mb(path):.0f} MB)")
 
 
 def _reading_peak_mb(path):
@@ -373,7 +442,7 @@ def _reading_peak_mb(path):
     import sys
 
     # VmHWM, not ru_maxrss: a forked child's ru_maxrss starts at its parent's (this big benchmark process)
-    script = ("import sys\nfrom importing.reading import open_workbook, read_sheet, SHEETS\n"
+    script = ("import sys\nimport django\ndjango.setup()\nfrom importing.reading import open_workbook, read_sheet, SHEETS\n"
               "book = open_workbook(sys.argv[1]); issues = []\n"
               "for name in SHEETS:\n    sheet = read_sheet(book, name, issues)\n"
               "    for _ in (sheet.rows if sheet else ()): pass\n"

@@ -19,7 +19,7 @@ ENGLISH = [
     "Add link", "Loaded version", "Change History", "This object doesn't have", "Access attempts",
     "Access failures", "Access logs", "Axes", "Auth Token", "Tokens", "Model name", "Welcome", "Log out",
     "View site", "Change password", "Save and", "Delete", "History", "Filter", "Search", "results",
-    "active", "dissolved", "moved",
+    "active", "dissolved", "moved", "merged", "split", "join",
 ]
 PATTERN = re.compile(r"(?<![\w-])(" + "|".join(re.escape(p) for p in ENGLISH) + r")(?![\w-])")
 

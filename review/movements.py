@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 from simple_history.utils import bulk_update_with_history
@@ -82,10 +82,11 @@ def write_derived(rows, reason: str, acting_user=None) -> list:
     held_back = by_year(round_key(rounds[row.review_round_id]) for row in rows if rounds[row.review_round_id].is_locked)
     writable = [row for row in rows if not rounds[row.review_round_id].is_locked]
     if writable:
-        # The rows are in open rounds, locked above: the plain queryset skips AssessmentQuerySet.update's
-        # own (unlocked) check.
+        # The rows are in open rounds, locked above: the plain manager skips AssessmentQuerySet.update's
+        # own (unlocked) check. A manager, not a QuerySet: simple_history tests `manager or ...`, and the truth
+        # of a QuerySet reads every row of the table.
         bulk_update_with_history(writable, Assessment, DERIVED, batch_size=1000, default_user=acting_user,
-                                 default_change_reason=reason[:100], manager=models.QuerySet(model=Assessment))
+                                 default_change_reason=reason[:100], manager=Assessment._base_manager)
     return held_back
 
 
@@ -223,7 +224,7 @@ def household_facts_refresh(*, household_ids, acting_user) -> list:
         bulk_update_with_history(changed, Assessment, ["no_labour_capacity", "livelihood"],
                                  batch_size=1000, default_user=acting_user,
                                  default_change_reason="Tính lại theo nhân khẩu, sinh kế của hộ",
-                                 manager=models.QuerySet(model=Assessment))
+                                 manager=Assessment._base_manager)
     return by_year(held_back)
 
 

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Dùng chung"
 
     def ready(self):
-        from core import lookups
+        from core import lookups, sqlite
 
         lookups.register()
+        sqlite.register()

@@ -9,6 +9,8 @@ review.locks: rounds, then the assessment, then the household.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from core.versioning import ConcurrentEditError
 from households.models import Household
@@ -91,24 +93,27 @@ def labour_capacity(household: Household, year: int, wanted, reason) -> tuple[bo
 
 # --- the registration date --------------------------------------------------------------------------------
 
-def registered_on_for_review(households, year: int, *, acting_user) -> None:
+def registered_on_for_review(households, year: int, *, acting_user, locked: bool = False) -> None:
     """Households reviewed in `year` existed in that year: a later registration date moves back to 1 January
     of it (review.assessment_rules.registration_for_review), in each household's audit trail with the acting
-    user, under the households' locks (review.locks, step 3). `households`: Household instances, brought up to
-    the stored date and version."""
+    user, under the households' locks (review.locks, step 1). `households`: Household instances, brought up to
+    the stored date and version; `locked`: they are the instances the caller locked in this transaction. A
+    bounded number of queries for any number of households (a page of the worksheet, one row of a service)."""
     later = {household.pk: household for household in households
              if registration_for_review(household.registered_on, year) is not None}
     if not later:
         return
-    for pk, locked in lock_households(later).items():
-        moved_to = registration_for_review(locked.registered_on, year)
-        if moved_to is None:
-            continue
-        locked.registered_on = moved_to
-        locked._history_user = acting_user
-        locked._change_reason = f"{registration_reason(year)} (hộ đã có trong năm đó)"
-        locked.save(update_fields=["registered_on", "updated_at"])
-        later[pk].registered_on, later[pk].version = locked.registered_on, locked.version
+    moved, now = [], timezone.now()
+    for household in (later if locked else lock_households(later)).values():
+        moved_to = registration_for_review(household.registered_on, year)
+        if moved_to is not None:
+            household.registered_on, household.updated_at, household.version = moved_to, now, household.version + 1
+            moved.append(household)
+    if moved:  # locked: each version read under the lock, one on
+        bulk_update_with_history(moved, Household, ["registered_on", "updated_at", "version"], default_user=acting_user,
+                                 default_change_reason=f"{registration_reason(year)} (hộ đã có trong năm đó)")
+    for household in moved:
+        later[household.pk].registered_on, later[household.pk].version = household.registered_on, household.version
 
 
 # --- save and delete --------------------------------------------------------------------------------------
@@ -128,38 +133,49 @@ def _locked_assessment(household, year):
     return rounds, assessment, round_id
 
 
+def stored_conflict(stored_version, code, year, expected_version) -> str:
+    """Why the stored result of household `code` in `year` (its version, None when there is none) refuses a
+    save made on `expected_version` ("" when it does not): deleted or changed by someone else meanwhile."""
+    if stored_version is None and expected_version is not None:  # loaded, then deleted: never re-created unasked
+        return (f"Kết quả rà soát năm {year} của hộ {code} vừa bị người khác xoá sau khi bạn mở nó. "
+                "Thay đổi của bạn chưa được lưu: hãy tải lại để xem dữ liệu mới rồi nhập lại nếu cần.")
+    if stored_version is not None and expected_version is not None and stored_version != int(expected_version):
+        return (f"Kết quả rà soát năm {year} của hộ {code} vừa được người khác sửa "
+                f"(phiên bản hiện tại là {stored_version}, bạn sửa trên phiên bản {int(expected_version)}). "
+                "Thay đổi của bạn chưa được lưu: hãy tải lại để xem dữ liệu mới rồi sửa lại.")
+    return ""
+
+
 def _check_stored(assessment, household, year, expected_version, create_only):
-    if assessment is None and expected_version is not None:  # loaded, then deleted: never re-created unasked
-        raise ConcurrentEditError(
-            f"Kết quả rà soát năm {year} của hộ {household.code} vừa bị người khác xoá sau khi bạn mở nó. "
-            "Thay đổi của bạn chưa được lưu: hãy tải lại để xem dữ liệu mới rồi nhập lại nếu cần."
-        )
     if assessment is not None and create_only:
         raise ValidationError({"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}: hãy sửa kết quả đó."})
-    if assessment is not None and expected_version is not None and assessment.version != int(expected_version):
-        raise ConcurrentEditError(
-            f"Kết quả rà soát năm {year} của hộ {household.code} vừa được người khác sửa "
-            f"(phiên bản hiện tại là {assessment.version}, bạn sửa trên phiên bản {int(expected_version)}). "
-            "Thay đổi của bạn chưa được lưu: hãy tải lại để xem dữ liệu mới rồi sửa lại."
-        )
+    conflict = stored_conflict(getattr(assessment, "version", None), household.code, year, expected_version)
+    if conflict:
+        raise ConcurrentEditError(conflict)
 
 
-def _checked_inputs(inputs, *, household, year, standard, lines, deprivations):
-    """validate_inputs and the labour capacity, every error at once; returns (no_labour_capacity, reason)."""
-    errors = {}
-    try:
-        validate_inputs(standard=standard, year=year, income_per_capita=inputs["income_per_capita"],
-                        b1_score=inputs["b1_score"], deprivations=deprivations, lines=lines)
-    except ValidationError as error:
-        errors.update(error.message_dict)
+def inputs_over(assessment, changes) -> dict:
+    """The inputs of a save: `changes` over the stored assessment's inputs (None: over the defaults)."""
+    return {**(INPUT_DEFAULTS if assessment is None else _stored_inputs(assessment)), **changes}
+
+
+def checked_inputs(inputs, *, derived: bool, year, standard, lines, indicator_codes) -> tuple[list, tuple]:
+    """The inputs against the limits and the year's standard (review.assessment_rules.input_errors) and the
+    labour capacity against the value `derived` from the members (labour_decision), every error at once (a
+    ValidationError keyed by the assessment's fields). Returns (deprivation codes, (no_labour_capacity,
+    labour_override_reason))."""
+    deprivations = [str(code).strip() for code in inputs["deprivations"] or () if str(code).strip()]
+    errors = input_errors(standard=standard, year=year, income_per_capita=inputs["income_per_capita"],
+                          b1_score=inputs["b1_score"], deprivations=deprivations, lines=lines,
+                          indicator_codes=indicator_codes)
     labour = None
     try:
-        labour = labour_capacity(household, year, inputs["no_labour_capacity"], inputs["labour_override_reason"])
+        labour = labour_decision(derived, inputs["no_labour_capacity"], inputs["labour_override_reason"], year)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    return labour
+    return deprivations, labour
 
 
 def _year(year):
@@ -169,8 +185,8 @@ def _year(year):
         raise ValidationError({"year": "Năm rà soát không hợp lệ."}) from None
 
 
-def _apply(assessment, household, inputs, deprivations, labour, lines):
-    """Set the inputs, the snapshots and the class on the assessment."""
+def apply_inputs(assessment, household, inputs, deprivations, labour, lines) -> None:
+    """Set the inputs, the snapshots of the household (livelihood, ethnicity) and the class on the assessment."""
     assessment.income_per_capita = inputs["income_per_capita"]
     assessment.b1_score = inputs["b1_score"]
     assessment.deprivations = deprivation_key(deprivations)
@@ -213,12 +229,12 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     standard = standard_for_year(year)
     rounds, assessment, round_id = _locked_assessment(household, year)
     _check_stored(assessment, household, year, expected_version, create_only)
-    inputs = {**(INPUT_DEFAULTS if assessment is None else _stored_inputs(assessment)), **changes}
-    deprivations = [str(code).strip() for code in inputs["deprivations"] or () if str(code).strip()]
+    inputs = inputs_over(assessment, changes)
     is_urban = assessment.is_urban if assessment is not None else household.commune.is_urban
     lines = lines_of(standard, is_urban)
-    labour = _checked_inputs(inputs, household=household, year=year, standard=standard, lines=lines,
-                             deprivations=deprivations)
+    deprivations, labour = checked_inputs(
+        inputs, derived=labour_derived(household, year).no_labour_capacity, year=year, standard=standard,
+        lines=lines, indicator_codes=Indicator.objects.filter(standard=standard).values_list("code", flat=True))
 
     created = assessment is None
     if created:  # the commune and village of the household at review time (its current ones: reviews happen now)
@@ -229,7 +245,7 @@ def assessment_save(*, acting_user, household, year, expected_version=None, chan
     if assessment.review_round.is_locked:  # read under the row lock
         raise RoundLockedError(assessment.review_round)
     assessment.standard = standard
-    _apply(assessment, household, inputs, deprivations, labour, lines)
+    apply_inputs(assessment, household, inputs, deprivations, labour, lines)
     assessment.movement = movement_for(household.pk, year, assessment.classification)
     assessment._history_user = acting_user
     if change_reason:

@@ -1,5 +1,5 @@
 """The review's bulk write path: many assessments at once, with their audit rows and the movements that
-follow (for the import).
+follow: the import's (importing.writer) and the worksheet's, a page at a time (review.worksheet_save).
 
 The caller checked each row with the review's rules (review.assessment_rules, review.classification) and
 kept the stored assessments as it read them. Here, inside the writing transaction and after the households
@@ -10,9 +10,9 @@ refused (AssessedMeanwhile) — every creator of an assessment holds its househo
 """
 from collections import defaultdict
 
-from simple_history.utils import bulk_update_with_history
+from django.utils import timezone
 
-from core.bulk import insert_with_history
+from core.bulk import insert_with_history, update_with_history
 from core.errors import ConflictError
 from core.versioning import lock_versions
 from review.locks import lock_open_rounds
@@ -39,13 +39,16 @@ def _chunks(items):
         yield items[start:start + CHUNK]
 
 
-def lock_assessments(*, round_keys, changed, new) -> dict:
-    """Lock the rounds of `round_keys` ((commune_id, year)), opening missing ones, then the `changed`
-    assessments as read; check that none of the `new` (household, year) pairs was stored meanwhile. Returns
-    {(commune_id, year): locked open round}."""
-    rounds = lock_open_rounds(round_keys)
-    lock_versions(Assessment, {assessment.pk: assessment.version for assessment in changed})
+def lock_assessments(*, round_keys, changed, new, later_rounds=None) -> dict:
+    """Lock the rounds of `round_keys` ((commune_id, year)), opening missing ones, with those of the households'
+    later years (their movements follow; `later_rounds`: their ids, when the caller read them under the
+    households' locks), then the `changed` assessments as read; check that none of the `new` (household, year)
+    pairs was stored meanwhile. Returns {(commune_id, year): locked open round}."""
     pairs = {(assessment.household_id, assessment.year) for assessment in new if assessment.household_id}
+    if later_rounds is None:
+        later_rounds = _later_rounds(pairs | {(a.household_id, a.year) for a in changed})
+    rounds = lock_open_rounds(round_keys, also=later_rounds)
+    lock_versions(Assessment, {assessment.pk: assessment.version for assessment in changed})
     taken = set()
     by_year = defaultdict(list)
     for household_id, year in pairs:
@@ -59,6 +62,22 @@ def lock_assessments(*, round_keys, changed, new) -> dict:
     return rounds
 
 
+def _later_rounds(pairs) -> set:
+    """The ids of the rounds of the households' results after the first year written of each ((household id,
+    year) `pairs`): their movements may follow, so they are locked with the rounds written into (as
+    review.locks.lock_household_rounds does for one household)."""
+    first = {}
+    for household_id, year in pairs:
+        first[household_id] = min(year, first.get(household_id, year))
+    later = set()
+    for group in _chunks(sorted(first)):
+        rows = Assessment.objects.filter(household_id__in=group, year__gt=min(first[pk] for pk in group))
+        later.update(round_id for household_id, year, round_id in rows.values_list("household_id", "year",
+                                                                                  "review_round_id")
+                     if year > first[household_id])
+    return later
+
+
 def assessments_write(new, changed, *, rounds, acting_user, reason, progress=None) -> list:
     """Insert `new` and update `changed` assessments (locked by lock_assessments), their movements and those
     of the households' other years following from them (review.movements, the one path over years of hand
@@ -70,10 +89,11 @@ def assessments_write(new, changed, *, rounds, acting_user, reason, progress=Non
     later = _movements(new, changed)
     insert_with_history(Assessment, new, user=acting_user, reason=reason, progress=progress)
     if changed:
+        now = timezone.now()
         for assessment in changed:
-            assessment.version += 1
-        bulk_update_with_history(changed, Assessment, INPUT_FIELDS, batch_size=2000, default_user=acting_user,
-                                 default_change_reason=reason)
+            assessment.version, assessment.updated_at = assessment.version + 1, now
+        # In open rounds, locked by lock_assessments (the plain manager: not AssessmentQuerySet.update's check).
+        update_with_history(Assessment, changed, [*INPUT_FIELDS, "updated_at"], user=acting_user, reason=reason)
     return write_derived(later, f"Tính lại biến động sau khi {reason[:1].lower()}{reason[1:]}"[:100],
                          acting_user=acting_user)
 

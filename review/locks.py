@@ -75,13 +75,15 @@ def review_round_for(*, commune_id, year) -> ReviewRound:
     return review_round
 
 
-def lock_open_rounds(keys, *, create_missing: bool = True) -> dict:
+def lock_open_rounds(keys, *, create_missing: bool = True, also=()) -> dict:
     """Lock the review rounds of `keys` ((commune_id, year) pairs) until the caller's transaction ends, and
     check under the lock that none is approved. For bulk writers (the import): call it inside the writing
     transaction, before writing the assessments of those rounds.
 
     Returns {(commune_id, year): ReviewRound}. Rounds that do not exist yet are opened (and so locked too)
-    unless `create_missing` is False; then they are absent from the result. Raises RoundLockedError naming
+    unless `create_missing` is False; then they are absent from the result. `also`: ids of further rounds
+    locked in the same ordered statement (those of later years whose movements may follow: write_derived leaves
+    them as they are when approved), neither checked nor returned. Raises RoundLockedError naming
     every approved round (its `rounds`), and TransactionManagementError outside a transaction (a lock that
     ends with the statement protects nothing)."""
     if not transaction.get_connection().in_atomic_block:
@@ -94,7 +96,9 @@ def lock_open_rounds(keys, *, create_missing: bool = True) -> dict:
         existing = set(ReviewRound.objects.filter(rounds_matching(keys)).values_list("commune_id", "year"))
         for commune_id, year in by_year(keys - existing):
             review_round_for(commune_id=commune_id, year=year)
-    rounds = {round_key(review_round): review_round for review_round in lock_rounds(rounds_matching(keys))}
+    condition = rounds_matching(keys) | Q(pk__in=sorted(also)) if also else rounds_matching(keys)
+    rounds = {round_key(review_round): review_round for review_round in lock_rounds(condition)
+              if round_key(review_round) in keys}
     approved = [review_round for review_round in rounds.values() if review_round.is_locked]
     if approved:
         raise RoundLockedError(rounds=approved)
@@ -116,9 +120,13 @@ def refresh_locked(review_round: ReviewRound) -> ReviewRound:
     return review_round
 
 
-def lock_households(household_ids) -> dict:
-    """Lock household rows (step 1 of the order, before any round), by id. Returns {id: Household}."""
-    return {household.pk: household for household in Household.objects.select_for_update(no_key=True).filter(
+def lock_households(household_ids, *, related=()) -> dict:
+    """Lock household rows (step 1 of the order, before any round), by id. Returns {id: Household}. `related`:
+    relations read with them in the same query (select_related); only the households' rows are locked."""
+    households = Household.objects.select_for_update(no_key=True)
+    if related:
+        households = Household.objects.select_for_update(no_key=True, of=("self",)).select_related(*related)
+    return {household.pk: household for household in households.filter(
         pk__in=sorted(set(household_ids))).order_by("pk")}
 
 

@@ -1,8 +1,8 @@
-"""The review worksheet: a commune's households of a year, on one page per hundred, each row's inputs saved
-through review.assessments (recognition lists and the progress board: review.round_views; the certificate
+"""The review worksheet: a commune's households of a year, on one page per hundred, the page's changed rows saved
+at once through review.worksheet_save (recognition lists and the progress board: review.round_views; the certificate
 and the posting lists: review.printouts; requests and regular reviews: review.regular_views).
 
-Thin views: read through the scoping door and review.selectors, write through review.assessments.
+Thin views: read through the scoping door and review.selectors, write through review.worksheet_save.
 """
 import datetime
 import json
@@ -14,10 +14,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import can_edit
 from areas.models import AdministrativeUnit, Level
@@ -25,16 +25,16 @@ from areas.scoping import can_see_area
 from core.db_refusals import retried_once
 from core.fields import VietnameseIntegerField
 from core.formatting import vn_number
-from core.versioning import ConcurrentEditError
 from households.models import Household
-from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA, assessment_save
+from review.assessments import MAX_B1_SCORE, MAX_INCOME_PER_CAPITA
 from review.calendar import round_closed_message
 from review.labour import household_labour
-from review.locks import check_editing_role, held_back_notice, lock_households
+from review.locks import check_editing_role, held_back_notice
 from review.models import Assessment, Classification, ReviewRound, RoundLockedError
 from review.province_calendars import commune_calendars
 from review.selectors import annotate_review_list, labour_members, review_households
 from review.standards import lines_of, standard_for_year
+from review.worksheet_save import PageRefused, PageRow, WorksheetPage, worksheet_page_save
 
 ROWS_PER_PAGE = 100
 
@@ -163,7 +163,8 @@ class WorksheetFilters:
     def __init__(self, params, villages):
         self.q = (params.get("q") or "").strip()[:100]
         village = (params.get("village") or "").strip()
-        self.village = village if village in {unit.code for unit in villages} else ""
+        # (`villages` read only when a village is asked for: a saved page redirects without them)
+        self.village = village if village and village in {unit.code for unit in villages} else ""
         self.unassessed = params.get("unassessed") == "1"
         self.listed = params.get("listed") == "1"
 
@@ -229,27 +230,23 @@ def worksheet(request, commune, year):
     households = annotate_review_list(
         review_households(commune, year, Household.objects.visible_to(request.user)), year,
     ).order_by("-on_review_list", "code")
-    villages = list(AdministrativeUnit.objects.filter(
-        Q(parent=commune, level=Level.VILLAGE) | Q(pk__in=households.values("village_id"))).order_by("code"))
+    villages = SimpleLazyObject(lambda: list(AdministrativeUnit.objects.filter(
+        Q(parent=commune, level=Level.VILLAGE) | Q(pk__in=households.values("village_id"))).order_by("code")))
     filters = WorksheetFilters(request.GET, villages)
     matching = filters.apply(households, year)
-    page = Paginator(matching.select_related("village"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(matching.select_related("village"), ROWS_PER_PAGE)
     if request.method == "POST" and editable:
-        rows, missing = _posted_rows(request, households)
-        if missing:
-            messages.warning(request, f"{missing} dòng không được lưu: hộ không còn trong sổ của xã (đã chuyển đi, "
-                                      "giải thể hoặc chuyển sang xã khác).")
+        saved, rows, assessments, forms_ = _post(request, households, year, standard, codes)
+        if saved:
+            number = request.GET.get("page", "")
+            return redirect(f"{request.path}?{filters.query(page=number if number.isdigit() else '')}")
+        page = paginator.get_page(request.GET.get("page"))
     else:
+        page = paginator.get_page(request.GET.get("page"))
         rows = list(page.object_list)
-    assessments = {a.household_id: a for a in Assessment.objects.filter(year=year, household__in=rows)}
-    _attach_labour(rows, year)
-    prefix = lambda household: f"h{household.pk}"  # noqa: E731
-    if request.method == "POST" and editable:
-        forms_ = [WorksheetRow(request.POST, prefix=prefix(h), indicator_codes=codes) for h in rows]
-        if all(form.is_valid() for form in forms_) and _save_rows(request, forms_, rows, assessments, year):
-            return redirect(f"{request.path}?{filters.query(page=page.number)}")
-    else:
-        forms_ = [WorksheetRow(initial=_initial_row(h, assessments.get(h.pk)), prefix=prefix(h),
+        assessments = {a.household_id: a for a in Assessment.objects.filter(year=year, household__in=rows)}
+        _attach_labour(rows, year)
+        forms_ = [WorksheetRow(initial=_initial_row(h, assessments.get(h.pk)), prefix=f"h{h.pk}",
                                indicator_codes=codes) for h in rows]
     not_assessed = households.exclude(assessments__year=year)
     # Assessments stored under another standard than the one the year maps to now (the years of a standard
@@ -273,15 +270,26 @@ def worksheet(request, commune, year):
     return render(request, "review/worksheet.html", context)
 
 
+def _post(request, households, year, standard, codes):
+    """The submitted rows read under their households' locks (review.worksheet_save.WorksheetPage: what the rows
+    are compared with is what the save checks them against) and saved: (saved, rows, their results, forms)."""
+    rows, missing = _posted_rows(request, households)
+    if missing:
+        messages.warning(request, f"{missing} dòng không được lưu: hộ không còn trong sổ của xã (đã chuyển đi, "
+                                  "giải thể hoặc chuyển sang xã khác).")
+    page = WorksheetPage(year=year, household_ids=[household.pk for household in rows], standard=standard,
+                         indicator_codes=codes)
+    for household in rows:
+        household.labour = page.labour(household.pk)
+    forms_ = [WorksheetRow(request.POST, prefix=f"h{household.pk}", indicator_codes=codes) for household in rows]
+    saved = all(form.is_valid() for form in forms_) and _save_rows(request, forms_, rows, page)
+    return saved, rows, page.stored, forms_
+
+
 def _lines_dict(standard, is_urban):
     lines = lines_of(standard, is_urban)
     return {"income": lines.income_line, "absolute": lines.absolute_line, "average": lines.average_line,
             "b1": lines.b1_line, "min": lines.min_deprivations}
-
-
-def _assessed_meanwhile(household, year):
-    return (f"Hộ {household.code} vừa được người khác rà soát năm {year} sau khi bạn mở trang này: dòng này chưa "
-            "được lưu để không ghi đè kết quả của họ. Hãy tải lại trang để xem kết quả đó rồi sửa nếu cần.")
 
 
 def _deleted_meanwhile(rows, forms_, assessments, year):
@@ -291,78 +299,69 @@ def _deleted_meanwhile(rows, forms_, assessments, year):
                 if household.pk not in assessments and form.prefix + "-version" in form.data
                 and form.cleaned_data.get("version") is not None}
     gone = {}
-    for household_id, version in versions.items():
-        record = (Assessment.history.filter(household_id=household_id, year=year, version=version)
-                  .order_by("-history_date", "-history_id").first())
-        if record is not None:
-            gone[household_id] = record.instance
+    if not versions:
+        return gone
+    for record in (Assessment.history.filter(household_id__in=list(versions), year=year)
+                   .order_by("-history_date", "-history_id")):  # one query for the page, the newest first
+        if record.household_id not in gone and record.version == versions[record.household_id]:
+            gone[record.household_id] = record.instance
     return gone
 
 
-def _save_rows(request, forms_, rows, assessments, year):
-    """All changed rows in one transaction; on any error nothing is stored and errors sit next to fields.
+def _save_rows(request, forms_, rows, page):
+    """All changed rows at once (review.worksheet_save: the review's bulk write path, a bounded number of
+    queries for the page); on any error nothing is stored and errors sit next to fields.
 
     A row loaded without an assessment (blank version) only creates one: if someone else assessed the
     household meanwhile, the row is a conflict and nothing is saved."""
-    field_of = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations",
-                "no_labour_capacity": "no_labour", "labour_override_reason": "labour_reason"}
-    saved, held_back = 0, set()
     # A row loaded with a result deleted since: compared with that result as loaded (its history), so an
     # untouched row neither blocks the page nor re-creates it; a changed one is refused by the service.
+    year, assessments = page.year, page.stored
     gone = _deleted_meanwhile(rows, forms_, assessments, year)
     loaded = {**gone, **assessments}
     changed = [(household, form) for household, form in zip(rows, forms_, strict=True)
                if _changed(form, loaded.get(household.pk))
                or _labour_changed(form, loaded.get(household.pk), household)]
+    page_rows = [PageRow(household=household, changes=_inputs(form),
+                         expected_version=None if _loaded_unassessed(form) else form.cleaned_data["version"])
+                 for household, form in changed]
     try:
-        with transaction.atomic():
-            # Every household of the page before any round (review.locks' order): saving row by row would lock
-            # a round, then the next row's household, the reverse of an import writing the same households.
-            lock_households([household.pk for household, _ in changed])
-            for household, form in changed:
-                assessment = assessments.get(household.pk)
-                data = form.cleaned_data
-                create_only = _loaded_unassessed(form)
-                if create_only and assessment is not None:
-                    form.add_error(None, _assessed_meanwhile(household, year))
-                    continue
-                try:
-                    # Only the inputs the worksheet carries; the rest (social protection, reasons, notes)
-                    # keep their stored values.
-                    result = assessment_save(
-                        acting_user=request.user, household=household, year=year, income_per_capita=data["income"],
-                        b1_score=data["b1"], deprivations=data["deprivations"], **_labour_inputs(form),
-                        has_meritorious_member=data["meritorious"],
-                        expected_version=None if create_only else data["version"], create_only=create_only,
-                    )
-                    saved += 1
-                    held_back.update(result.held_back_rounds)
-                except ValidationError as error:
-                    if create_only and Assessment.objects.filter(household=household, year=year).exists():
-                        # created by someone else between this page's read and the save
-                        form.add_error(None, _assessed_meanwhile(household, year))
-                        continue
-                    for field, messages_ in error.message_dict.items():
-                        form.add_error(field_of.get(field) if field_of.get(field) in form.fields else None, messages_)
-                except ConcurrentEditError as error:
-                    form.add_error(None, str(error))
-            if any(form.errors for form in forms_):
-                raise _RollBack
-    except _RollBack:
+        held_back = worksheet_page_save(acting_user=request.user, page=page, rows=page_rows)
+    except PageRefused as refused:
+        forms_by_household = {household.pk: form for household, form in changed}
+        for household_id, errors in refused.errors.items():
+            _add_errors(forms_by_household[household_id], errors)
         messages.error(request, "Chưa lưu gì: có dòng bị lỗi (xem thông báo bên cạnh ô).")
         return False
     except RoundLockedError as error:
         messages.error(request, str(error))
         return False
-    messages.success(request, f"Đã lưu {saved} hộ." if saved else "Không có thay đổi nào.")
+    messages.success(request, f"Đã lưu {len(changed)} hộ." if changed else "Không có thay đổi nào.")
     if gone:
         codes = ", ".join(household.code for household in rows if household.pk in gone)
         messages.warning(request, f"Kết quả rà soát năm {year} của hộ {codes} vừa bị người khác xoá; bạn không sửa "
                                   "dòng đó nên nó được để trống, không tạo lại.")
     if held_back:
-        messages.warning(request, held_back_notice(sorted(held_back, key=lambda key: (key[1], key[0]))))
+        messages.warning(request, held_back_notice(held_back))
     return True
 
 
-class _RollBack(Exception):
-    pass
+# The assessment's fields -> the row's inputs, for the errors of the review's rules.
+FIELD_INPUTS = {"income_per_capita": "income", "b1_score": "b1", "deprivations": "deprivations",
+                "no_labour_capacity": "no_labour", "labour_override_reason": "labour_reason"}
+
+
+def _inputs(form):
+    """The inputs the worksheet carries, as review.assessments takes them; the rest (social protection,
+    reasons, notes) keep their stored values."""
+    data = form.cleaned_data
+    return {"income_per_capita": data["income"], "b1_score": data["b1"], "deprivations": data["deprivations"],
+            **_labour_inputs(form), "has_meritorious_member": data["meritorious"]}
+
+
+def _add_errors(form, errors):
+    for field, messages_ in errors.items():
+        name = FIELD_INPUTS.get(field)
+        form.add_error(name if name in form.fields else None, messages_)
+
+

@@ -38,56 +38,84 @@ class Pair:
         return self.first_seen and self.second_seen
 
 
-def person_key(member):
-    return member.search_name, member.gender, member.birth_year
+@dataclass(frozen=True)
+class Person:
+    """What the rule reads of a member (read in bulk as plain values)."""
+
+    pk: int
+    search_name: str
+    gender: str
+    birth_year: int | None
+    birth_date: object
+    national_id: str | None
+    household_id: int
+    status: str
+    commune_id: str
+
+    @classmethod
+    def of(cls, member):
+        return cls(member.pk, member.search_name, member.gender, member.birth_year, member.birth_date,
+                   member.national_id, member.household_id, member.household.status, member.household.commune_id)
+
+    @property
+    def key(self):
+        return self.search_name, self.gender, self.birth_year
 
 
-def suspected(first, second) -> bool:
-    """The rule for one pair of members of different households."""
-    if first.household_id == second.household_id or person_key(first) != person_key(second):
-        return False
-    if not all(person_key(first)):
+PERSON_FIELDS = ("pk", "search_name", "gender", "birth_year", "birth_date", "national_id", "household_id",
+                 "household__status", "household__commune_id")
+
+
+def suspected(first: Person, second: Person) -> bool:
+    """The rule for one pair of members."""
+    if first.household_id == second.household_id or first.key != second.key or not all(first.key):
         return False
     if first.national_id and second.national_id and first.national_id != second.national_id:
         return False
     if first.birth_date and second.birth_date and first.birth_date != second.birth_date:
         return False
-    return HouseholdStatus.ACTIVE in (first.household.status, second.household.status)
+    return HouseholdStatus.ACTIVE in (first.status, second.status)
 
 
 def suspected_pairs(user, *, commune=None, limit=LIMIT) -> tuple[list[Pair], bool]:
     """The suspected pairs with a side the user may see (in `commune` when given), by name; and whether more
-    than `limit` were found."""
+    than `limit` were found. Queries: the keys of the user's members that have a twin (the index of the key),
+    the members of those keys as plain values, the pairs already decided, then the pairs' members."""
     twins = Member.objects.filter(search_name=OuterRef("search_name"), gender=OuterRef("gender"),
                                   birth_year=OuterRef("birth_year")).exclude(household_id=OuterRef("household_id"))
     mine = Member.objects.visible_to(user).exclude(search_name="").exclude(gender="").filter(
         birth_year__isnull=False).filter(Exists(twins))
     if commune:
         mine = mine.filter(household__commune_id=commune)
-    keys = set(mine.values_list("search_name", "gender", "birth_year").distinct().order_by("search_name")[:limit * 4])
+    keys = sorted(mine.values_list("search_name", "gender", "birth_year").distinct().order_by("search_name")[:limit + 1])
     groups = defaultdict(list)
-    names = sorted({key[0] for key in keys})
-    for start in range(0, len(names), 1000):
-        for member in Member.objects.filter(search_name__in=names[start:start + 1000]).select_related(
-                "household__commune", "household__village").order_by("pk"):
-            if person_key(member) in keys:
-                groups[person_key(member)].append(member)
-    decided = _decided([m.pk for group in groups.values() for m in group])
+    for start in range(0, len(keys), 100):  # the members of 100 keys at a time, by the index of the key
+        chunk = keys[start:start + 100]
+        wanted = set(chunk)
+        for row in Member.objects.filter(search_name__in={k[0] for k in chunk}, gender__in={k[1] for k in chunk},
+                                         birth_year__in={k[2] for k in chunk}).order_by("pk").values_list(*PERSON_FIELDS):
+            person = Person(*row)
+            if person.key in wanted:
+                groups[person.key].append(person)
+    decided = _decided([p.pk for group in groups.values() for p in group])
     codes = visible_area_codes(user)
-    seen = (lambda m: True) if codes is None else (lambda m: m.household.commune_id in codes)
-    pairs = []
+    seen = (lambda p: True) if codes is None else (lambda p: p.commune_id in codes)
+    found = []
     for key in sorted(groups):
         group = groups[key]
         for index, first in enumerate(group):
             for second in group[index + 1:]:
                 if (suspected(first, second) and (first.pk, second.pk) not in decided
                         and (seen(first) or seen(second)) and _in(commune, first, second, seen)):
-                    pairs.append(Pair(first, second, seen(first), seen(second)))
-    return pairs[:limit], len(pairs) > limit
+                    found.append((first, second))
+    members = Member.objects.select_related("household__commune", "household__village").in_bulk(
+        {p.pk for pair in found[:limit] for p in pair})
+    pairs = [Pair(members[first.pk], members[second.pk], seen(first), seen(second)) for first, second in found[:limit]]
+    return pairs, len(found) > limit or len(keys) > limit
 
 
 def _in(commune, first, second, seen):
-    return not commune or any(m.household.commune_id == commune and seen(m) for m in (first, second))
+    return not commune or any(p.commune_id == commune and seen(p) for p in (first, second))
 
 
 def _decided(ids) -> set:
@@ -113,7 +141,7 @@ def _locked_pair(user, first_id, second_id):
     first, second = by_pk[first_id], by_pk[second_id]
     for member in (first, second):
         member.household = households[member.household_id]
-    if not suspected(first, second):
+    if not suspected(Person.of(first), Person.of(second)):
         raise ValidationError({"member": "Hai người này không còn trùng nhau (vừa được sửa): hãy tải lại trang."})
     return first, second
 

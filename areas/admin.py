@@ -1,14 +1,30 @@
 import datetime
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
-from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion, overlapping_period
 from core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin
 from core.text import search_key
 
 
+class VersionFormSet(BaseInlineFormSet):
+    """A unit's versions do not overlap (areas.models.overlapping_period): one state on any day."""
+
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        overlap = overlapping_period([(form.cleaned_data.get("valid_from"), form.cleaned_data.get("valid_to"))
+                                      for form in kept])
+        if overlap is not None:
+            raise ValidationError("Hai giai đoạn của đơn vị chồng lên nhau: giai đoạn trước phải kết thúc trước ngày "
+                                  "giai đoạn sau bắt đầu.")
+
+
 class VersionInline(admin.TabularInline):
     model = AdministrativeUnitVersion
+    formset = VersionFormSet
     fk_name = "unit"
     extra = 0
     fields = ("valid_from", "valid_to", "name", "kind", "parent", "note")

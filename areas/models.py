@@ -246,6 +246,18 @@ class AdministrativeUnit(models.Model):
         return f"{message}."
 
 
+def overlapping_period(periods):
+    """The index of the first of `periods` ((valid_from, valid_to) of one unit's versions, None: open) that
+    overlaps the one before it once sorted by start, else None. A unit is in one state on any day: the reports'
+    placement joins the version in force on a day and would count a household twice otherwise."""
+    ordered = sorted(range(len(periods)), key=lambda i: periods[i][0] or datetime.date.min)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        end, start = periods[before][1], periods[after][0]
+        if end is None or start is None or start <= end:
+            return after
+    return None
+
+
 class AdministrativeUnitVersion(models.Model):
     """The name, kind and parent a unit had over a period (kept when the reform changed them)."""
 

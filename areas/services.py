@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from openpyxl import load_workbook
 
-from areas.models import KINDS, AdministrativeUnit, AdministrativeUnitVersion, Level
+from areas.models import KINDS, AdministrativeUnit, AdministrativeUnitVersion, Level, overlapping_period
 from core.text import clean_text
 
 COLUMNS = ["code", "name", "level", "kind", "parent_code", "valid_from", "valid_to", "successor_code", "note"]
@@ -180,6 +180,9 @@ def _check_versions(by_code, errors):
         starts = [r.valid_from for r in group]
         if len(group) > 1 and len(set(starts)) < len(starts):
             errors.append(f"Dòng {group[-1].line}, cột valid_from: mã {code} có hai dòng cùng ngày bắt đầu.")
+        elif (overlap := overlapping_period([(r.valid_from, r.valid_to) for r in group])) is not None:
+            errors.append(f"Dòng {group[overlap].line}, cột valid_from: mã {code} có hai giai đoạn chồng lên nhau "
+                          "(giai đoạn trước phải kết thúc trước ngày giai đoạn sau bắt đầu).")
 
 
 def _sort_key(row):

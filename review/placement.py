@@ -17,11 +17,11 @@ the day its review opens (`review_communes`, the rule of review.calendar.round_c
 """
 import datetime
 
-from django.db.models import Case, CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, CharField, F, FilteredRelation, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
 from areas.map import report_day
-from areas.models import AdministrativeUnit, AdministrativeUnitVersion
+from areas.models import AdministrativeUnit
 from households.models import Household, present_during
 from review.calendar import review_closes, review_opens
 
@@ -31,14 +31,13 @@ def registration_cutoff(year: int) -> datetime.date:
     return review_closes(year)
 
 
-def _village_commune_on(day):
-    """The commune the household's village belonged to on `day`, from the village's dated versions (None when it
-    has none for that day: its parent now, the household's commune, then stands)."""
-    versions = AdministrativeUnitVersion.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        unit_id=OuterRef("village_id"),
-    ).order_by("-valid_from")
-    return Subquery(versions.values("parent_id")[:1])
+def _village_then(day):
+    """The household's village's dated version in force on `day` (joined, one row at most: versions of a unit do
+    not overlap), whose parent is the commune the village belonged to then; none where the village has no dated
+    version for that day (its parent now, the household's commune, then stands)."""
+    return FilteredRelation("village__versions", condition=(
+        (Q(village__versions__valid_from__isnull=True) | Q(village__versions__valid_from__lte=day))
+        & (Q(village__versions__valid_to__isnull=True) | Q(village__versions__valid_to__gte=day))))
 
 
 def placed_households(year: int, households: QuerySet | None = None) -> QuerySet:
@@ -46,8 +45,9 @@ def placed_households(year: int, households: QuerySet | None = None) -> QuerySet
     result of the year joined as `that_year`, whether or not they belong to the year's review: where a record of
     the year that names a household (a benefit paid that year) lies."""
     base = households if households is not None else Household.objects.all()
-    return base.annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year))).annotate(
-        year_commune=Coalesce("that_year__commune_id", _village_commune_on(report_day(year)), "commune_id",
+    return base.annotate(that_year=FilteredRelation("assessments", condition=Q(assessments__year=year)),
+                         village_then=_village_then(report_day(year))).annotate(
+        year_commune=Coalesce("that_year__commune_id", "village_then__parent_id", "commune_id",
                               output_field=CharField()),
         year_village=Case(When(that_year__isnull=False, then=F("that_year__village_id")),
                           default=F("village_id"), output_field=CharField()),
@@ -58,7 +58,8 @@ def register_communes(household_ids, year: int) -> set:
     """The communes these households are placed in for `year` when they have no result of that year (their
     village's commune then, else their commune now): where writing or removing a result moves them from or to."""
     return set(Household.objects.filter(id__in=list(household_ids)).annotate(
-        register_commune=Coalesce(_village_commune_on(report_day(year)), "commune_id", output_field=CharField())
+        village_then=_village_then(report_day(year))).annotate(
+        register_commune=Coalesce("village_then__parent_id", "commune_id", output_field=CharField())
     ).values_list("register_commune", flat=True))
 
 

@@ -70,6 +70,35 @@ def test_bad_rows_are_listed_with_line_numbers_and_nothing_changes(tmp_path):
 
 
 @pytest.mark.django_db
+def test_overlapping_periods_of_one_unit_are_refused(tmp_path, client):
+    """A unit is in one state on any day: the reports place a household by the version of its village in force on
+    a day (review.placement), and two versions in force together would count it twice (issue 28)."""
+    run_import(DOMAIN_FILE)
+    bad = tmp_path / "overlap.csv"
+    bad.write_text(HEADER + "23437-09,Chín,village,thôn,23437,,2025-06-30,,\n"
+                   + "23437-09,Chín,village,thôn,23401,2025-06-01,,,\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Dòng 3, cột valid_from: mã 23437-09 có hai giai đoạn chồng lên nhau"):
+        run_import(bad)
+    assert not AdministrativeUnit.objects.filter(code="23437-09").exists()
+    from accounts.services import officer_save
+
+    admin, _ = officer_save(username="root", role="admin", password="x", check_password=False)
+    client.force_login(admin)
+    page = "/admin/areas/administrativeunit/23401/change/"
+    form = {"name": "Đăk Tô", "level": "commune", "kind": "xã", "parent": "51", "urban_rule": "kind",
+            "valid_from": "2025-07-01", "valid_to": "", "successor": "", "note": "",
+            "versions-TOTAL_FORMS": "2", "versions-INITIAL_FORMS": "0",
+            "versions-0-valid_from": "", "versions-0-valid_to": "2025-06-30", "versions-0-name": "Đắk Tô",
+            "versions-0-kind": "thị trấn", "versions-0-parent": "612",
+            "versions-1-valid_from": "2025-06-01", "versions-1-valid_to": "", "versions-1-name": "Đăk Tô",
+            "versions-1-kind": "xã", "versions-1-parent": "51"}
+    versions_before = AdministrativeUnit.objects.get(code="23401").versions.count()
+    response = client.post(page, form)
+    assert response.status_code == 200 and "Hai giai đoạn của đơn vị chồng lên nhau" in response.content.decode()
+    assert AdministrativeUnit.objects.get(code="23401").versions.count() == versions_before
+
+
+@pytest.mark.django_db
 def test_missing_columns_and_missing_file(tmp_path):
     bad = tmp_path / "cols.csv"
     bad.write_text("code,name\n1,A\n", encoding="utf-8")

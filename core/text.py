@@ -21,3 +21,10 @@ def search_key(value):
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.lower()
+
+
+def compact_key(value):
+    """The search key without the spaces, hyphens and other marks between letters: a name found however people
+    write it. "Xơ Đăng", "xo dang", "XƠ-ĐĂNG" and "Xơ-đăng" are all "xodang" (ethnic groups' names are written
+    with a hyphen, a space or neither)."""
+    return "".join(ch for ch in search_key(value) if ch.isalnum())

@@ -311,7 +311,8 @@ class EthnicGroupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("code",)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
+        # the list's search and the pickers of the household and member forms (autocomplete): "xo dang" finds
+        # Xơ-đăng (EthnicGroupQuerySet.matching)
+        if not search_term.strip():
             return queryset, False
-        return (queryset.filter(code=term.zfill(2)) | queryset.filter(search_name__contains=search_key(term))), False
+        return queryset & EthnicGroup.objects.matching(search_term), False

@@ -68,10 +68,27 @@ class HouseholdSerializer(ChangesCarryVersion, WritesWhatItShows, serializers.Mo
                                 expected_version=version, **validated_data)
 
 
+ETHNIC_FILTER_HELP = ("Mã 121-TCTK (14) hoặc tên dân tộc, viết thế nào cũng được: “Xơ Đăng”, “xo dang”, “Xơ-đăng” "
+                      "(không phân biệt dấu, hoa thường, gạch nối, dấu cách).")
+
+
+def filter_ethnic_group(queryset, name, value):
+    """Households or members of the groups `value` names (EthnicGroupQuerySet.matching)."""
+    return queryset.filter(ethnic_group__in=EthnicGroup.objects.matching(value))
+
+
+class MemberFilter(filters.FilterSet):
+    ethnic_group = filters.CharFilter(method=filter_ethnic_group, help_text=ETHNIC_FILTER_HELP)
+
+    class Meta:
+        model = Member
+        fields = ["relation_to_head", "ethnic_group"]
+
+
 class HouseholdFilter(filters.FilterSet):
     commune = filters.CharFilter(method="filter_commune", help_text="Mã bất kỳ đơn vị: mọi hộ thuộc đơn vị đó.")
     village = filters.CharFilter(field_name="village_id")
-    ethnic_group = filters.CharFilter(method="filter_ethnic_group")
+    ethnic_group = filters.CharFilter(method=filter_ethnic_group, help_text=ETHNIC_FILTER_HELP)
     search = filters.CharFilter(method="filter_search")
     year = filters.NumberFilter(method="filter_noop")
     classification = filters.CharFilter(method="filter_classification")
@@ -82,10 +99,6 @@ class HouseholdFilter(filters.FilterSet):
 
     def filter_commune(self, queryset, name, value):
         return queryset.filter(commune_id__in=codes_under([value]))
-
-    def filter_ethnic_group(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(ethnic_group_id=value.zfill(2) if value.isdigit() else value)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -167,7 +180,7 @@ class MemberViewSet(ScopedViewSet):
     queryset = Member.objects.all()
     serializer_class = MemberSerializer
     select_related = ("household", "ethnic_group")
-    filterset_fields = ["relation_to_head"]
+    filterset_class = MemberFilter
 
     def get_queryset(self):
         return super().get_queryset().order_by("pk")

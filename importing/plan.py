@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from areas.scoping import visible_area_codes
-from core.text import clean_text, search_key
+from core.text import clean_text, compact_key
 from households.models import EthnicGroup, Household
 from importing import cells
 from importing.columns import COLUMNS
@@ -52,11 +52,6 @@ class ImportResult:
             "errors": [issue.as_dict() for issue in self.errors], "notices": self.notices,
             "committed": self.committed, "moved_to_successor": self.moved_to_successor,
         }
-
-
-def ethnic_key(name):
-    """"Xơ Đăng", "xo-dang" and "Xơ-đăng" are one group."""
-    return search_key(name).replace("-", "").replace(" ", "")
 
 
 @dataclass(eq=False)
@@ -105,7 +100,8 @@ class ImportPlan:
         self.reason = f"Nhập từ tệp {self.filename}"[:100]
         self.scope = visible_area_codes(self.user)
         self.ethnic = EthnicGroup.objects.in_bulk()
-        self.ethnic_by_name = {ethnic_key(group.name): group for group in self.ethnic.values()}
+        # "Xơ Đăng", "xo dang" and "Xơ-đăng" are one group (core.text.compact_key, as the admin and API find it)
+        self.ethnic_by_name = {compact_key(group.name): group for group in self.ethnic.values()}
 
     # -- errors and cells ----------------------------------------------------------------------------
     def error(self, sheet, row, column, message):
@@ -143,7 +139,7 @@ class ImportPlan:
         if not value:
             return None
         group = (self.ethnic.get(value.zfill(2) if value.isdigit() else value)
-                 or self.ethnic_by_name.get(ethnic_key(value)))
+                 or self.ethnic_by_name.get(compact_key(value)))
         if group is None:
             raise cells.CellError(f"Không có dân tộc “{value}” (ghi tên hoặc mã 121-TCTK, ví dụ 14 hoặc Xơ Đăng).")
         return group

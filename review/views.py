@@ -238,8 +238,8 @@ def worksheet(request, commune, year):
     if request.method == "POST" and editable:
         saved, rows, assessments, forms_ = _post(request, households, year, standard, codes)
         if saved:
-            number = request.GET.get("page", "")
-            return redirect(f"{request.path}?{filters.query(page=number if number.isdigit() else '')}")
+            number = request.GET.get("page", "")  # (the page counted when shown: no count to save a page)
+            return redirect(f"{request.path}?{filters.query(page=number if number.isdigit() else 1)}")
         page = paginator.get_page(request.GET.get("page"))
     else:
         page = paginator.get_page(request.GET.get("page"))

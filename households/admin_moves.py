@@ -17,7 +17,7 @@ from areas.models import AdministrativeUnit
 from areas.scoping import can_see_area, visible_area_codes
 from core.admin import ScopedHistoryAdmin
 from households.models import Household, HouseholdEvent, MemberMove, MoveKind, Relation
-from households.moves import household_join, household_split
+from households.moves import events_of, household_join, household_split
 
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RELATIONS = [("", "— quan hệ với chủ hộ mới —"), *Relation.choices]
@@ -183,9 +183,13 @@ class HouseholdEventAdmin(ScopedHistoryAdmin):
     list_select_related = ("source", "target")
     list_filter = ("kind",)
     date_hierarchy = "date"
-    search_fields = ("source__code", "target__code")
+    search_fields = ("source__code",)  # see get_search_results: only codes of households the user may see
+    search_help_text = "Tìm theo mã hộ (hộ đi hoặc hộ đến)."
     fields = readonly_fields = ("kind", "date", "reason", "source_shown", "target_shown", "created_at")
     inlines = [MemberMoveInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        return (events_of(queryset, search_term, request.user), False) if search_term.strip() else (queryset, False)
 
     def get_queryset(self, request):
         # each side named only when it is in the user's areas (the event is seen from either side)

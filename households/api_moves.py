@@ -11,7 +11,7 @@ from areas.models import AdministrativeUnit
 from areas.scoping import can_see_area
 from core.api.base import EditorOrReadOnly, ScopedSlugField, WritesWhatItShows
 from households.models import Household, HouseholdEvent, MemberMove, MoveKind, Relation
-from households.moves import household_join, household_split
+from households.moves import events_of, household_join, household_split
 
 HOUSEHOLD = dict(slug_field="code", queryset=Household.objects.all())
 
@@ -99,7 +99,7 @@ class HouseholdEventFilter(filters.FilterSet):
         fields = ["kind", "household", "year"]
 
     def filter_household(self, queryset, name, value):
-        return queryset.filter(source__code=value) | queryset.filter(target__code=value)
+        return events_of(queryset, value, self.request.user)
 
 
 class HouseholdEventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -50,6 +50,12 @@ class PlannedMove:
     values: dict = field(default_factory=dict)  # {member pk: {field: value}} other values the import sets
 
 
+def events_of(events, code, user):
+    """The `events` of household `code` if the user may see it (a hidden side is never searched by its code)."""
+    households = Household.objects.visible_to(user).filter(code=code.strip()).values("pk")
+    return events.filter(Q(source__in=households) | Q(target__in=households))
+
+
 def moved_after(day) -> Q:
     """Members whose household changed after `day`: their household now is not the one of that day."""
     return Q(moves__event__date__gt=day)

@@ -142,6 +142,11 @@ def test_a_district_officers_move_across_communes_is_named_to_each_commune_only_
     api = APIClient()
     api.force_authenticate(users["commune"])
     assert api.get(f"/api/v1/household-events/{event.pk}/").json()["target"] is None
+    # a hidden side is not searched by its code either (that would tell the code is there)
+    assert api.get("/api/v1/household-events/?household=OTH-1").json()["results"] == []
+    assert [e["id"] for e in api.get("/api/v1/household-events/?household=OWN-1").json()["results"]] == [event.pk]
+    assert client.get("/admin/households/householdevent/?q=OTH-1").context["cl"].result_count == 0
+    assert client.get("/admin/households/householdevent/?q=OWN-1").context["cl"].result_count == 1
 
 
 @pytest.mark.django_db

@@ -9,8 +9,17 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import AdministrativeUnit, Level
 from areas.scoping import ScopedQuerySet, visible_area_codes
-from core.text import clean_text, search_key
+from core.text import clean_text, compact_key, search_key
 from core.versioning import VersionedModel
+
+
+class EthnicGroupQuerySet(models.QuerySet):
+    def matching(self, text):
+        """The groups `text` names as people write it (the admin's search and pickers, the API's filters): by code
+        (14; "1" for 01) or a part of the name, hyphens, spaces, case and diacritics ignored ("xo dang": Xơ-đăng)."""
+        term, key = clean_text(text), compact_key(text)
+        code = models.Q(code=term.zfill(2)) if term.isdigit() else models.Q(pk__in=[])
+        return self.filter(models.Q(search_name__contains=key) | code) if key else self.none()
 
 
 class EthnicGroup(models.Model):
@@ -19,7 +28,9 @@ class EthnicGroup(models.Model):
     code = models.CharField("mã (121-TCTK)", max_length=4, primary_key=True)
     name = models.CharField("tên dân tộc", max_length=100, unique=True)
     is_minority = models.BooleanField("dân tộc thiểu số", default=True)
-    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)  # compact_key: "xodang"
+
+    objects = EthnicGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = "dân tộc"
@@ -31,7 +42,7 @@ class EthnicGroup(models.Model):
 
     def save(self, *args, **kwargs):
         self.name = clean_text(self.name)
-        self.search_name = search_key(self.name)
+        self.search_name = compact_key(self.name)
         super().save(*args, **kwargs)
 
 

@@ -117,8 +117,14 @@ def main():
     chosen = [op for op in operations.ALL if not options.only or any(word in op.__name__ for word in options.only)]
     results = []
     for operation in chosen:
+        started = time.perf_counter()
         outcome = operation(options.repeat)
         results += outcome if isinstance(outcome, list) else [outcome]
+        # as it goes: a run at 600,000 households takes most of an hour on a shared machine
+        print(f"{operation.__name__}: done in {time.perf_counter() - started:.0f} s", flush=True)
+        for result in outcome if isinstance(outcome, list) else [outcome]:
+            print(f"  {result.name}: {result.project * 1000:.0f} ms, floor "
+                  f"{result.floor * 1000 if result.floor else 0:.0f} ms", flush=True)
     print_table(results, options)
 
 

@@ -93,7 +93,7 @@ def test_the_import_names_the_row_and_column_and_writes_nothing(users, tmp_path,
         ["DT-2", "Trần Thị Đúng", "90101", "", "14", ""],
     ], [], [["TC-1", 2025, "900000", "", "", "", "", "", ""], ["TC-1", 2024, "900000", "", "", "", "", "", ""]])
     result = households_import(acting_user=users["district"], path=str(path), filename=path.name)
-    errors = [(issue.sheet, issue.row, issue.column) for issue in result.errors]
+    errors = sorted((issue.sheet, issue.row, issue.column) for issue in result.errors)
     assert errors == [("Hộ gia đình", 2, "Mã xã"), ("Rà soát", 2, "Năm")], result.errors
     assert all(MERGED_INTO in issue.message for issue in result.errors)
     assert not result.committed and not Household.objects.filter(code__in=["TC-2", "DT-2"]).exists()

@@ -82,7 +82,7 @@ class ReportScope:
         unit = self.map.get(code)
         if unit is None:  # a village: not in the map of communes and above
             village = AdministrativeUnit.objects.filter(code=code).first()
-            return {"code": code, "name": f"{village.get_kind_display()} {village.name}" if village else code}
+            return {"code": code, "name": village.label if village else code}
         return unit.as_dict()
 
     def rows_expected(self):

@@ -121,13 +121,13 @@ class Walk:
             return "village" if levels == {Level.VILLAGE} else "commune"
         return None
 
-    def package(self, year, area, comparable, total):
+    def package(self, year, area, comparable, total, prefix="DEMO-"):
         content, _ = annual_package(user=self.user, area_code=area, year=year, comparable=comparable)
         book = load_workbook(io.BytesIO(content), read_only=True)
         sheet = [row for row in book["Hộ nghèo"].iter_rows(values_only=True) if row and row[0] == "Tổng cộng"][0]
         columns = {"households": 1, "poor": 8, "near_poor": 20}  # reports.registry.POVERTY_COLUMNS
         self.check(f"{year} {area} package", "poverty sheet", {k: sheet[i] for k, i in columns.items()}, total)
-        codes = [row for row in book["Sổ hộ"].iter_rows(values_only=True) if row and str(row[0]).startswith("DEMO-")]
+        codes = [row for row in book["Sổ hộ"].iter_rows(values_only=True) if row and str(row[0]).startswith(prefix)]
         self.check(f"{year} {area} package", "register sheet", len(codes), total["households"])
 
 
@@ -181,3 +181,30 @@ def test_the_issues_pages_on_the_demo(client):
     budget = {row["program"]["code"]: row["budget"] for row in spending["rows"]}
     assert budget["DA2"] == 3_500_000_000
     assert budget == {row["program"]["code"]: row["budget"] for row in district["rows"]}
+
+
+def test_every_report_counts_alike_on_a_synthetic_province():
+    """The same property on the benchmark's generated province after the reform (communes directly under it, no
+    merger): each report against the poverty table, per commune and in total, the province equal to the sum of its
+    communes, both maps alike, the annual package's sheets."""
+    from accounts.services import officer_save
+    from review.models import Assessment
+
+    call_command("generate_synthetic", households=360, years=3, province="new", communes=4, villages=2,
+                 stdout=io.StringIO())
+    walk = Walk(officer_save(username="synthetic-admin", role="admin", password="x", check_password=False)[0])
+    years = sorted(set(Assessment.objects.values_list("year", flat=True)))
+    communes = list(AdministrativeUnit.objects.filter(level=Level.COMMUNE, parent_id="99").order_by("code")
+                    .values_list("code", flat=True))
+    assert len(years) == 3 and len(communes) == 4
+    for year in years:
+        totals = {(area, comparable): walk.case(year, area, comparable)
+                  for area in ["99", *communes[:2]] for comparable in (False, True)}
+        for area in ["99", *communes[:2]]:
+            walk.check(f"{year} {area}", "both maps", totals[area, True], totals[area, False])
+        parts = [walk.build("poverty", area_code=code, year=year)["total"] for code in communes]
+        walk.check(f"{year} 99", "the province is the sum of its communes", totals["99", False],
+                   {name: sum(part[name] for part in parts) for name in FIGURES})
+        walk.package(year, "99", False, totals["99", False], prefix="SYN-")
+        assert totals["99", False]["households"] and totals["99", False]["poor"]
+    assert not walk.errors, "\n".join(walk.errors)

@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The schema describes the whole data model: only signed-in users read it (docs/security.md).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name for the relation to the head, wherever a field carries it (a member, a move's before and after).
+    "ENUM_NAME_OVERRIDES": {"RelationEnum": "households.models.Relation"},
 }
 
 # Per-process memory cache; set DJANGO_REDIS_URL (redis://127.0.0.1:6379/1) to share it between workers.

@@ -27,7 +27,9 @@ def test_the_default_port_is_8000():
 
 def test_make_serve_on_another_port_answers_there_and_names_it(tmp_path):
     port = free_port()
-    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+    # run as from a shell: not as a sub-make of `make test` (which would print "make[1]: Entering directory" first)
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'dev.sqlite3'}"  # not the project's db.sqlite3
     server = subprocess.Popen(["make", "serve", f"PORT={port}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, start_new_session=True)

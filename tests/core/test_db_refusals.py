@@ -70,19 +70,19 @@ def test_two_identical_saves_at_once_give_one_save_and_one_harmless_answer(users
     rows = [HouseholdFactory(code=f"DS-{n}", commune_id="90102") for n in range(2)]
     clients = [_client(users["district"]) for _ in range(2)]
     barrier = threading.Barrier(2)
-    import review.views
+    import review.worksheet_save
 
-    original = review.views.lock_households
+    original = review.worksheet_save.lock_households
 
-    def both_inside(ids):  # both posts read the page before either writes (the old code let them)
-        locked = original(ids)
+    def both_inside(ids, **kwargs):  # both posts read the page before either writes (the old code let them)
+        locked = original(ids, **kwargs)
         try:
             barrier.wait(timeout=2)
         except threading.BrokenBarrierError:
             pass  # the other one waits for this one's lock: as it should
         return locked
 
-    monkeypatch.setattr(review.views, "lock_households", both_inside)
+    monkeypatch.setattr(review.worksheet_save, "lock_households", both_inside)
     answers = []
 
     def post(client):

@@ -206,13 +206,14 @@ def test_lock_wait_run_out_is_409_on_page_admin_and_api(users, pg_session):
 @pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_deadlock_on_the_worksheet_is_retried_and_saved_once(users, monkeypatch):
-    import review.views
+    import review.worksheet_save
 
     first, second = sorted([HouseholdFactory(code=f"DL-{n}", commune_id="90102") for n in range(2)],
                            key=lambda household: household.pk)
     tries = []
-    original = review.views.lock_households
-    monkeypatch.setattr(review.views, "lock_households", lambda ids: tries.append(1) or original(ids))
+    original = review.worksheet_save.lock_households
+    monkeypatch.setattr(review.worksheet_save, "lock_households",
+                        lambda ids, **kwargs: tries.append(1) or original(ids, **kwargs))
     second_held = threading.Event()
 
     def opposite_order():  # the second household, then — once the page waits for it — the first
@@ -244,21 +245,21 @@ def test_deadlock_on_the_worksheet_is_retried_and_saved_once(users, monkeypatch)
 @pytest.mark.slow  # two connections, waits of a second or two
 @committing
 def test_serialization_failure_is_retried_then_409(users, monkeypatch, pg_session):
-    import review.views
+    import review.worksheet_save
 
     row = HouseholdFactory(code="SF-1", commune_id="90102")
     tries = []
-    original = review.views.lock_households
+    original = review.worksheet_save.lock_households
 
-    def changed_meanwhile(ids):  # another writer commits a change to the household after this one's snapshot
+    def changed_meanwhile(ids, **kwargs):  # another writer commits a change to the household after this one's snapshot
         tries.append(1)
         other = Worker(lambda: _touch(row.pk))
         other.start()
         other.finish()
         assert other.error is None
-        return original(ids)
+        return original(ids, **kwargs)
 
-    monkeypatch.setattr(review.views, "lock_households", changed_meanwhile)
+    monkeypatch.setattr(review.worksheet_save, "lock_households", changed_meanwhile)
     pg_session("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     response = _client(users["district"]).post(URL, _page([row]))
     assert response.status_code == 409 and REFUSAL_MESSAGE in response.content.decode()

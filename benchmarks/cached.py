@@ -1,4 +1,5 @@
-"""The province's dashboard as leaders meet it, with the report cache on (issue 27): cold, warm, and the first
+"""The province's dashboard as leaders meet it, with the report cache on (issue 27): its first view ever (nothing
+kept), cold (the cache emptied, the year aggregates kept in the database), warm, and the first
 view after a worksheet-sized save of review results in one commune — with the kept year aggregates recomputed
 for that commune only, and, for comparison, for the province's whole year (what the cache did before).
 
@@ -37,7 +38,8 @@ def _save_page(assessments, income):
 
 @operation
 def dashboard_cached(repeat):
-    from reports import cache as report_cache
+    from reports import year_aggregates
+    from reports.models import KeptAggregate
     from review.models import Assessment
 
     client, year = admin_client(), synthetic_year()
@@ -50,20 +52,26 @@ def dashboard_cached(repeat):
     results = []
     with override_settings(REPORT_CACHE_SECONDS=3600, REPORT_WARMING=False):
         cache.clear()
-        cold = _timed(client, url)
+        KeptAggregate.objects.all().delete()
+        first = _timed(client, url)  # nothing kept anywhere: a new installation's first view
+        cache.clear()
+        cold = _timed(client, url)   # the cache emptied (a restart, a deploy): the years kept in the database
         warm = median_time(lambda: get_ok(client, url), repeat)
-        results += [Result("dashboard, province, cache on: cold", cold[0], None, cold[1], cold[2]),
+        results += [Result("dashboard, province, cache on: nothing kept (first view ever)", first[0], None,
+                           first[1], first[2]),
+                    Result("dashboard, province, cache on: cold (cache emptied)", cold[0], None, cold[1], cold[2],
+                           note="target ≤ 2 s"),
                     Result("dashboard, province, cache on: warm", warm, None, note="target ≤ 50 ms")]
         for name, whole_year in (("only the commune's rows", False), ("the province's year (before)", True)):
             _save_page(page, lambda a: (original[a.pk] or 0) + 1000)
             try:
                 if whole_year:  # what the cache did before issue 27: any result written touched its whole year
-                    places_of = report_cache.YearsTouched.places_of
-                    report_cache.YearsTouched.places_of = lambda self, y: None
+                    places_of = year_aggregates.YearsTouched.places_of
+                    year_aggregates.YearsTouched.places_of = lambda self, y: None
                 after = _timed(client, url)
             finally:
                 if whole_year:
-                    report_cache.YearsTouched.places_of = places_of
+                    year_aggregates.YearsTouched.places_of = places_of
                 _save_page(page, lambda a: original[a.pk])
                 get_ok(client, url)  # the next round starts from a warm cache
             results.append(Result(f"dashboard after saving {len(page)} results of one commune: {name}", after[0],

@@ -96,19 +96,47 @@ def poverty_floor(year):
         raw("SELECT commune_id, COUNT(*) FILTER (WHERE classification='poor'), "
             "COUNT(*) FILTER (WHERE classification='near_poor') FROM households_assessment "
             f"WHERE year=%s AND commune_id IN ({SYN_COMMUNES}) GROUP BY commune_id", [year - 1]),
-        raw("SELECT COALESCE(a.commune_id, h.commune_id), COUNT(*), COUNT(*) FILTER (WHERE e.is_minority) "
-            "FROM households_household h JOIN households_ethnicgroup e ON e.code = h.ethnic_group_id "
-            "LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = %s "
-            f"WHERE h.commune_id IN ({SYN_COMMUNES}) GROUP BY 1", [year]),
+        register_floor(year),
+        register_floor(year - 1),  # the start of the year's denominators (households_start)
     )
+
+
+def register_floor(year):
+    """The households of the year's review by the commune they lived in that year, by hand: the placement rule
+    (review.placement) — on the register at some day from 1 January to the close of the window, or reviewed that
+    year; placed by the year's result, else by the commune the village belonged to on 31 December, else by their
+    commune."""
+    import datetime
+
+    from review.placement import registration_cutoff
+
+    day, first, cutoff = datetime.date(year, 12, 31), datetime.date(year, 1, 1), registration_cutoff(year)
+    return raw(
+        "SELECT COALESCE(a.commune_id, v.parent_id, h.commune_id) AS placed, COUNT(*), "
+        "COUNT(*) FILTER (WHERE e.is_minority) "
+        "FROM households_household h LEFT JOIN households_ethnicgroup e ON e.code = h.ethnic_group_id "
+        "LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = %s "
+        "LEFT JOIN households_administrativeunitversion v ON v.unit_id = h.village_id "
+        "AND (v.valid_from IS NULL OR v.valid_from <= %s) AND (v.valid_to IS NULL OR v.valid_to >= %s) "
+        "WHERE (a.id IS NOT NULL OR (h.registered_on <= %s AND (h.left_on IS NULL OR h.left_on >= %s))) "
+        f"AND COALESCE(a.commune_id, v.parent_id, h.commune_id) IN ({SYN_COMMUNES}) GROUP BY 1",
+        [year, day, day, cutoff, first])
 
 
 def spending_floor(year):
     """Per program: quantity, amount, households; and the households reached by any program (the total row)."""
-    benefits = (f"FROM programs_benefit b JOIN households_household h ON h.id = b.household_id "
-                f"WHERE b.year=%s AND h.commune_id IN ({SYN_COMMUNES})")
-    return raw(f"SELECT b.program_id, SUM(b.quantity), SUM(b.amount), COUNT(DISTINCT b.household_id) {benefits} "
-               "GROUP BY b.program_id", [year]), raw(f"SELECT COUNT(DISTINCT b.household_id) {benefits}", [year])
+    import datetime
+
+    # where each household lived that year: the placement rule, as in register_floor
+    day = datetime.date(year, 12, 31)
+    benefits = ("FROM programs_benefit b JOIN households_household h ON h.id = b.household_id "
+                "LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = b.year "
+                "LEFT JOIN households_administrativeunitversion v ON v.unit_id = h.village_id "
+                "AND (v.valid_from IS NULL OR v.valid_from <= %s) AND (v.valid_to IS NULL OR v.valid_to >= %s) "
+                f"WHERE b.year=%s AND COALESCE(a.commune_id, v.parent_id, h.commune_id) IN ({SYN_COMMUNES})")
+    return (raw(f"SELECT b.program_id, SUM(b.quantity), SUM(b.amount), COUNT(DISTINCT b.household_id) {benefits} "
+                "GROUP BY b.program_id", [day, day, year]),
+            raw(f"SELECT COUNT(DISTINCT b.household_id) {benefits}", [day, day, year]))
 
 
 @operation

@@ -19,7 +19,6 @@ the layer that uses it; the router above reads it).
 """
 import contextlib
 import contextvars
-import dataclasses
 import functools
 import hashlib
 import secrets
@@ -29,7 +28,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Count, Min, Q
 
 from areas.scoping import visible_area_codes
 
@@ -95,6 +93,12 @@ def read_alias():
 def _history_tables():
     # Resolved once: simple-history builds a new manager class on every `Model.history` access (~0.4 ms).
     return tuple(apps.get_model(label).history.model._meta.db_table for label in VERSIONED_MODELS)
+
+
+def view_memo():
+    """The report view's memo ({} inside `reading_from_replica()`, else None): data versions read, and what
+    reports.year_aggregates derives from them."""
+    return _versions_read.get()
 
 
 def data_version():
@@ -229,133 +233,3 @@ def cached_report(function):
                 key, lambda: function(user=user, area_code=area_code, year=year, comparable=comparable, **options),
                 seconds=seconds, label=label)
     return wrapper
-
-
-# -- one year's aggregates, kept across data versions while no write touches that year ----------------------
-@dataclasses.dataclass(frozen=True)
-class YearsTouched:
-    """The review years that the writes between two data versions may have changed."""
-    years: frozenset = frozenset()
-    from_year: int | None = None  # and every year from this one on
-    every_year: bool = False
-    # (year, commune, household) of the review results written: their years touched in those communes only
-    places: frozenset = frozenset()
-
-    def __contains__(self, year):
-        return self.whole(year) or any(place[0] == year for place in self.places)
-
-    def whole(self, year):
-        return self.every_year or year in self.years or (self.from_year is not None and year >= self.from_year)
-
-    def places_of(self, year):
-        """(communes, households) of `year` the writes touched; None when they may have touched all of it."""
-        if self.whole(year):
-            return None
-        places = [(commune, household) for y, commune, household in self.places if y == year]
-        return frozenset(c for c, _ in places), frozenset(h for _, h in places)
-
-
-@functools.cache
-def _history_model(label):
-    return apps.get_model(label).history.model
-
-
-def _assessment_years(history, low, high):
-    # Every year and commune the assessments written in the range ever had: a changed year or commune moves it
-    # out of the old one.
-    written = history.objects.filter(history_id__gt=low, history_id__lte=high).values("id")
-    return YearsTouched(places=frozenset(history.objects.filter(id__in=written).values_list(
-        "year", "commune_id", "household_id").distinct().order_by()))
-
-
-def _household_years(history, low, high):
-    # A household entered into the register counts from its registration on; an edit or a removal may have
-    # changed any year it lived in (its earlier dates are in rows outside the range): every year.
-    found = history.objects.filter(history_id__gt=low, history_id__lte=high).aggregate(
-        other=Count("history_id", filter=~Q(history_type="+") | Q(registered_on=None)), first=Min("registered_on"))
-    if found["other"]:
-        return YearsTouched(every_year=True)
-    return YearsTouched(from_year=found["first"].year if found["first"] else None)
-
-
-# What the year aggregates of reports/poverty.py read, and which years a write to each table touches there.
-# A table not named here is not read by them; the administrative map conservatively touches every year.
-YEAR_RULES = {
-    "review.Assessment": _assessment_years,
-    "households.Household": _household_years,
-    "areas.AdministrativeUnit": lambda history, low, high: YearsTouched(every_year=True),
-}
-
-
-YEARS_TOUCHED_ROWS = 10_000  # history rows of one table read at most to tell the years touched
-
-
-def _newest_ids(version):
-    return [int(part) for part in version.split(PENDING)[0].split(".")]
-
-
-def years_touched(base, version):
-    """The years the writes committed between data version `base` (read with no writer pending) and
-    `version` touched in the year aggregates; once per pair of versions in a report view."""
-    versions = _versions_read.get()
-    memo_key = ("touched", base, version)
-    if versions is not None and memo_key in versions:
-        return versions[memo_key]
-    old, new = _newest_ids(base), _newest_ids(version)
-    touched = YearsTouched(every_year=len(old) != len(new))  # another schema: nothing carries over
-    # strict=False: a version written under another list of models has another length (every_year above)
-    for label, low, high in zip(VERSIONED_MODELS, old, new, strict=False):
-        if touched.every_year:
-            break
-        if high == low or label not in YEAR_RULES:
-            continue
-        if high < low or high - low > YEARS_TOUCHED_ROWS:  # a replica behind the stored version, or so many
-            touched = YearsTouched(every_year=True)            # writes that recomputing is the cheaper way
-            break
-        found = YEAR_RULES[label](_history_model(label), low, high)
-        touched = YearsTouched(years=touched.years | found.years, every_year=found.every_year,
-                               places=touched.places | found.places, from_year=min((y for y in (touched.from_year, found.from_year) if y is not None),
-                                             default=None))
-    if versions is not None:
-        versions[memo_key] = touched
-    return touched
-
-
-def year_aggregate(name, year, parts, compute, partial=None):
-    """`compute()`: an aggregate over one review year's rows (reports/poverty.py), kept across data versions.
-
-    A write makes a new data version, and every cached report is computed again; most of a report's time is
-    its years' aggregates over the province's rows, and most writes touch one year (a review, a benefit) or
-    none of the years shown (a household registered today). So each year's aggregate is kept with the data
-    version it was computed at, and used again at a later version when `years_touched` says no write since
-    then touched its year (read from the history rows written in between, which every write leaves). When the
-    writes touched the year only through review results of some communes, `partial(kept rows, communes,
-    households)` recomputes those communes' rows alone (a worksheet's save or an import of one commune
-    recomputes that commune's year, not the province's). Keyed by `name`, the year and `parts` (the scope's
-    visibility, communes and grouping). Computed by one caller at a time."""
-    seconds = getattr(settings, "REPORT_CACHE_SECONDS", 0)
-    if not seconds:
-        return compute()
-    with reading_from_replica():
-        version = data_version()
-        digest = hashlib.sha1(f"{name}|{year}|{parts}".encode()).hexdigest()
-        key = f"aggregate:{digest}"
-        entry = cache.get(key)
-        label = f"{name} year={year} of={digest[:8]} data={version}"
-        touched = years_touched(entry[0], version) if entry is not None and entry[0] != version else None
-        places = touched.places_of(year) if touched is not None and partial is not None else None
-        if entry is not None and (touched is None or year not in touched):
-            value = entry[1]
-        elif places is not None:
-            value = single_flight(f"{key}:{version}", lambda: partial(entry[1], *places),
-                                  seconds=max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60))),
-                                  label=f"{label} communes={len(places[0])}")
-        else:
-            lock_seconds = max(1, int(getattr(settings, "REPORT_LOCK_SECONDS", 60)))
-            value = single_flight(f"{key}:{version}", compute, seconds=lock_seconds, label=label)
-        # Kept only at a version all of whose rows are committed: not while others write (`PENDING_WRITERS`),
-        # nor inside a write's transaction, whose own rows may yet roll back under a later-reused base.
-        if PENDING not in version and not transaction.get_connection(read_alias()).in_atomic_block and (
-                entry is None or entry[0] != version):
-            cache.set(key, (version, value), seconds)
-    return value

@@ -57,3 +57,23 @@ class HouseholdCount(models.Model):
             errors["commune"] = "Hãy chọn một xã, phường hoặc thị trấn."
         if errors:
             raise ValidationError(errors)
+
+
+class KeptAggregate(models.Model):
+    """A review year's aggregate of a report (per commune), kept with the data version it was computed at
+    (reports.year_aggregates): derived data, so that an emptied cache does not recompute the province's years.
+    Not the record: no history, deleting rows only costs the next view a computation."""
+
+    key = models.CharField("khóa", max_length=64, unique=True)
+    name = models.CharField("tổng hợp", max_length=64)
+    year = models.PositiveSmallIntegerField("năm")
+    version = models.CharField("phiên bản dữ liệu", max_length=400)
+    value = models.JSONField("giá trị")
+    kept_at = models.DateTimeField("lưu lúc")
+
+    class Meta:
+        verbose_name = "số liệu tổng hợp đã lưu"
+        verbose_name_plural = "số liệu tổng hợp đã lưu"
+
+    def __str__(self):
+        return f"{self.name} {self.year}"

@@ -36,11 +36,12 @@ from django.db.models import Count, Q
 
 from core.formatting import points, rate
 from households.models import Household
-from reports.cache import cached_report, scope_signature, year_aggregate
+from reports.cache import cached_report, scope_signature
 from reports.models import HouseholdCount
 from reports.scope import ReportScope
+from reports.year_aggregates import year_aggregate
 from review.models import ESCAPE_MOVEMENTS, Assessment, Classification, Movement, PovertyStandard
-from review.placement import households_placed_in, register_communes
+from review.placement import could_be_placed_in, households_placed_in, register_communes
 
 POOR, NEAR_POOR = Classification.POOR, Classification.NEAR_POOR
 
@@ -92,7 +93,7 @@ def shared_queries():
 def _once(kind, scope, year, compute, partial=None):
     """A year's aggregate: read once per page (`shared_queries`), and kept across requests and data versions
     while no write touches its year, or recomputed for the communes a write touched (`partial`,
-    `reports.cache.year_aggregate`)."""
+    `reports.year_aggregates.year_aggregate`)."""
     def lasting():
         parts = (scope_signature(scope.user), sorted(scope.communes), scope.by_village)
         return year_aggregate(f"poverty.{kind}", year, parts, compute, partial)
@@ -145,8 +146,10 @@ def registered_households(scope, year):
 
 
 def _registered_counts_query(scope, year, communes=None):
-    queryset = households_placed_in(scope.communes if communes is None else communes, year,
-                                    Household.objects.visible_to(scope.user))
+    households = Household.objects.visible_to(scope.user)
+    if communes is not None:  # a write's communes: their candidates only (not the province's households placed)
+        households = households.filter(could_be_placed_in(communes, year))
+    queryset = households_placed_in(scope.communes if communes is None else communes, year, households)
     fields = ["year_commune"] + (["year_village"] if scope.by_village else [])
     return queryset.values(*fields).annotate(
         households=Count("id"), ethnic_minority_households=Count("id", filter=Q(ethnic_group__is_minority=True))

@@ -21,9 +21,10 @@ from django.db.models import Case, CharField, F, FilteredRelation, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from areas.map import report_day
-from areas.models import AdministrativeUnit
+from areas.models import AdministrativeUnit, AdministrativeUnitVersion
 from households.models import Household, present_during
 from review.calendar import review_closes, review_opens
+from review.models import Assessment
 
 
 def registration_cutoff(year: int) -> datetime.date:
@@ -52,6 +53,20 @@ def placed_households(year: int, households: QuerySet | None = None) -> QuerySet
         year_village=Case(When(that_year__isnull=False, then=F("that_year__village_id")),
                           default=F("village_id"), output_field=CharField()),
     )
+
+
+def could_be_placed_in(communes, year: int) -> Q:
+    """A condition every household placed in one of `communes` (codes) in `year` meets, on its own row and two
+    indexed lookups: its result of the year there, its village under one of them in some version, or its commune
+    one of them. It narrows a computation for a few communes (a worksheet's save recomputing its commune) to
+    their candidates before the placement's joins, instead of placing the province's households to keep a
+    commune's; the placement itself still decides."""
+    codes = list(communes)
+    candidates = Household.objects.filter(commune_id__in=codes).values("pk").order_by().union(
+        Assessment.objects.filter(year=year, commune_id__in=codes).values("household_id").order_by(),
+        Household.objects.filter(village_id__in=AdministrativeUnitVersion.objects.filter(
+            parent_id__in=codes).values("unit_id")).values("pk").order_by())
+    return Q(pk__in=candidates)  # one UNION of three index scans (an OR of them scans the households)
 
 
 def register_communes(household_ids, year: int) -> set:

@@ -9,6 +9,7 @@ from areas.models import AdministrativeUnit
 from households.models import EthnicGroup, Household
 from households.services import household_create, household_update
 from reports import cache as report_cache
+from reports import year_aggregates
 from reports.models import HouseholdCount
 from reports.poverty import poverty_summary
 from review.models import Assessment
@@ -154,7 +155,7 @@ def test_an_assessment_moved_to_another_year_touches_both_years(two_years):
     Assessment.objects.filter(pk=assessment.pk).update(year=2022)  # no history row: the version is unchanged
     assessment.refresh_from_db()
     assessment.save()  # a history row with the new year only
-    touched = report_cache.years_touched(version, report_cache.data_version())
+    touched = year_aggregates.years_touched(version, report_cache.data_version())
     assert 2022 in touched and 2023 in touched and 2024 not in touched
 
 
@@ -163,25 +164,25 @@ def test_other_tables_touch_no_year_of_the_aggregates_and_the_map_touches_every_
     users = two_years
     version = report_cache.data_version()
     HouseholdCount.objects.create(commune_id="90101", year=2024, households=10, ethnic_minority_households=5)
-    touched = report_cache.years_touched(version, report_cache.data_version())
+    touched = year_aggregates.years_touched(version, report_cache.data_version())
     assert not any(year in touched for year in range(2015, 2030))
     unit = AdministrativeUnit.objects.get(code="90101")
     unit.name = unit.name + " (đổi tên)"
     unit.save()
-    assert 1990 in report_cache.years_touched(version, report_cache.data_version())
+    assert 1990 in year_aggregates.years_touched(version, report_cache.data_version())
     assert district_summary(users, 2024)["rows"][0]["households"] == 10  # the declared count is read anew
 
 
 @pytest.mark.django_db
 def test_more_writes_than_are_worth_reading_touch_every_year(two_years, monkeypatch):
     version = report_cache.data_version()
-    monkeypatch.setattr(report_cache, "YEARS_TOUCHED_ROWS", 1)
+    monkeypatch.setattr(year_aggregates, "YEARS_TOUCHED_ROWS", 1)
     for code in ("YA-1", "YA-2"):  # two history rows of 2024 reviews: more than the limit of one
         assessment_save(acting_user=two_years["admin"], household=Household.objects.get(code=code), year=2024,
                         income_per_capita=2_000_000)
-    assert 2020 in report_cache.years_touched(version, report_cache.data_version())
-    monkeypatch.setattr(report_cache, "YEARS_TOUCHED_ROWS", 10_000)
-    assert 2020 not in report_cache.years_touched(version, report_cache.data_version())
+    assert 2020 in year_aggregates.years_touched(version, report_cache.data_version())
+    monkeypatch.setattr(year_aggregates, "YEARS_TOUCHED_ROWS", 10_000)
+    assert 2020 not in year_aggregates.years_touched(version, report_cache.data_version())
 
 
 def communes_recomputed():

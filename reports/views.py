@@ -14,6 +14,7 @@ from core.xlsx import xlsx_response
 from reports.cache import reads_from_replica
 from reports.dashboard import dashboard_page
 from reports.excel import tables_response
+from reports.html_table import table_body, table_total
 from reports.in_year import lists_year, parse_as_of
 from reports.opening import report_parameters
 from reports.params import BadParameter, available_years, parse_year
@@ -91,15 +92,16 @@ def report_page(request, slug):
         return tables_response([report_table(report, result, year)], f"{slug}-{area_code}-{year}{suffix}")
     query = {"year": year, "area": area_code, **({"comparable": "1"} if comparable else {}), **options}
     rows = list(flat_rows(result))
+    columns, total = report.columns_for(result), total_row(result)
     context = {
         "report": report, "result": result, "year": year, "years": years, "area_code": area_code,
         "areas": area_choices(request.user, year, area_code), "comparable": comparable,
-        "columns": report.columns_for(result), "title": report.result_title(result, None),
+        "columns": columns, "title": report.result_title(result, None),
         "notes": report.result_notes(result), "query": urlencode(query),
         "indicator_choices": result.get("indicators") if "indicator" in report.parameters else None,
         "indicator": options.get("indicator", ""),
         "as_of_enabled": "as_of" in report.parameters, "as_of": result.get("as_of", ""),
-        "rows": rows, "total": total_row(result),
+        "rows": rows, "total": total, "table_body": table_body(columns, rows), "table_total": table_total(columns, total),
         # nothing to show: why, naming the year and the area (reports.why_empty)
         "empty_reason": empty_reason(report, result, rows, user=request.user, area_code=area_code, year=year,
                                      comparable=comparable),

@@ -76,4 +76,30 @@ def dashboard_cached(repeat):
                 get_ok(client, url)  # the next round starts from a warm cache
             results.append(Result(f"dashboard after saving {len(page)} results of one commune: {name}", after[0],
                                   cold[0], after[1], after[2], note="floor column = the cold dashboard"))
+        _import_committed(commune, year)
+        after = _timed(client, url)
+        results.append(Result(f"dashboard after an import of {IMPORTED} households with {year} results into one "
+                              "commune", after[0], cold[0], after[1], after[2],
+                              note="floor column = the cold dashboard; the households stay (codes BENCH-IMP-)"))
     return results
+
+
+IMPORTED = 20
+
+
+def _import_committed(commune, year):
+    """An officer's import, committed: IMPORTED new households of `commune`, each with a result of `year`."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from importing.service import households_import
+    from tests.importing.builders import workbook
+
+    stamp = int(time.time())
+    codes = [f"BENCH-IMP-{stamp}-{n:03d}" for n in range(IMPORTED)]
+    path = Path(tempfile.gettempdir()) / "bench-import-committed.xlsx"
+    workbook(path, [[code, f"Hộ nhập {n}", commune, "", "14", ""] for n, code in enumerate(codes)], None,
+             [[code, year, "1.200.000", "", "", "", "x", "x", ""] for code in codes])
+    result = households_import(acting_user=bench_admin(), path=str(path), filename=path.name)
+    assert not result.errors, result.errors[:3]

@@ -11,7 +11,7 @@ Nothing in an uploaded file is trusted before it is read. calamine builds a shee
 its last used cell (32 bytes a cell, allocated at once: a failed allocation aborts the whole process), so a
 5 KB file with one value in XFD1048576 would ask for 512 GiB. Before a sheet is handed to calamine, a
 streaming scan of its XML finds where its used cells really end, the way calamine will place them; a sheet
-past IMPORT_MAX_ROWS / IMPORT_MAX_COLUMNS is refused with a message. The declared <dimension> is not used: it
+past IMPORT_MAX_ROWS / IMPORT_MAX_COLUMNS, or whose grid would pass IMPORT_MAX_CELLS, is refused with a message. The declared <dimension> is not used: it
 is the writer's claim (a crafted file can declare A1 and still hold XFD1048576; Excel counts formatted
 empty cells in it). An archive declaring more than IMPORT_MAX_UNCOMPRESSED_BYTES unpacked, or a part packed
 more than IMPORT_MAX_COMPRESSION_RATIO to one, is refused from its zip directory before anything is unpacked,
@@ -115,16 +115,20 @@ class Workbook:
             if self._parts is None:
                 self._parts = sheet_parts(archive)
             parts = self._parts.get(title) or xml_parts(archive)  # unsure which part: every part
-            rows, columns = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_COLUMNS
+            rows, columns, cells = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELLS
             for part in sorted(parts):
                 last_row, last_column = extent(archive, part, rows, columns)
                 if last_row > rows or last_column > columns:
-                    letter = get_column_letter(max(1, min(last_column, 18278)))
-                    raise FileRefused(
-                        f"Tệp có trang “{name}” quá lớn, không đọc: có ô dùng tới dòng {vn_number(last_row)}, "
-                        f"cột {letter} (cột thứ {vn_number(last_column)}), trong khi mỗi trang được tối đa "
-                        f"{vn_number(rows)} dòng và {vn_number(columns)} cột. Hãy xoá các ô thừa ở xa (trong Excel, "
-                        "Ctrl+End chỉ ra ô cuối) hoặc chia nhỏ tệp.")
+                    limit = f"mỗi trang được tối đa {vn_number(rows)} dòng và {vn_number(columns)} cột"
+                elif last_row * last_column > cells:  # the grid the reader would hold (32 bytes a cell)
+                    limit = f"mỗi trang được tối đa {vn_number(cells)} ô (số dòng × số cột)"
+                else:
+                    continue
+                letter = get_column_letter(max(1, min(last_column, 18278)))
+                raise FileRefused(
+                    f"Tệp có trang “{name}” quá lớn, không đọc: có ô dùng tới dòng {vn_number(last_row)}, "
+                    f"cột {letter} (cột thứ {vn_number(last_column)}), trong khi {limit}. Hãy xoá các ô thừa ở "
+                    "xa (trong Excel, Ctrl+End chỉ ra ô cuối) hoặc chia nhỏ tệp.")
 
     def sheet(self, title):
         """calamine's sheet `title` (read whole: call check_size first)."""

@@ -198,11 +198,14 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(40 *
 # members and reviews unpack to about 106 MB at 13:1.
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
-# A sheet whose used cells reach past this row or column is refused before it is read: the reader holds a
-# sheet as a full grid (32 bytes a cell), so one stray value in the last cell (XFD1048576) of a 5 KB file
-# would ask for 512 GiB. At the limits a sheet's grid is at most 300,000 × 60 cells (about 576 MB).
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "300000"))
+# A sheet whose used cells reach past this row or column, or whose grid (rows × columns up to its last used
+# cell) passes IMPORT_MAX_CELLS, is refused before it is read: the reader holds a sheet as a full grid (32 bytes
+# a cell), so one stray value in the last cell (XFD1048576) of a 5 KB file would ask for 512 GiB. The grid is
+# bounded by its cells, at most 18,000,000 (about 576 MB), not by its rows: a province's import of 100,000
+# households has ~430,000 member rows of 7 columns (issue 27), and 300,000 rows refused it.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000000"))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "18000000"))
 # At most this many imports check or write at once on this server (all web processes together); the next
 # officer is asked to wait (page 429 with Retry-After; API 429). Uploads nobody committed go after 24 hours.
 IMPORT_MAX_CONCURRENT = int(os.environ.get("IMPORT_MAX_CONCURRENT", "2"))

@@ -171,7 +171,7 @@ def assert_survives(path):
 
 
 def assert_too_big(message):
-    assert "Hộ gia đình" in message and "300.000 dòng" in message and "60 cột" in message, message
+    assert "Hộ gia đình" in message and "1.000.000 dòng" in message and "60 cột" in message, message
     assert "dòng 1.048.576" in message and "cột XFD" in message, message
 
 
@@ -253,6 +253,23 @@ def test_where_a_sheet_ends_is_found_however_its_cells_are_written(users, tmp_pa
     if where != "hỏng":
         assert "Hộ gia đình" in result.errors[0].message and "10 dòng" in result.errors[0].message
     assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sheet_is_bounded_by_its_cells_so_a_long_narrow_one_passes_where_a_wide_one_is_refused(users, tmp_path,
+                                                                                                 settings):
+    """The grid the reader holds is rows × columns: a province's members sheet (many rows, 7 columns) is read,
+    the same rows reaching column AX are refused, naming the limit in cells (issue 27)."""
+    settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELLS = 1000, 1200  # 100 rows of the sheet's 12 columns fit
+    narrow = rewritten(households_sheet(tmp_path / "plain.xlsx"), tmp_path / "narrow.xlsx",
+                       with_cells(b'<row r="100"><c r="D100" t="inlineStr"><is><t></t></is></c></row>'))
+    assert not [issue for issue in run(users, narrow, "district").errors if "quá lớn" in issue.message]
+    wide = rewritten(households_sheet(tmp_path / "plain2.xlsx"), tmp_path / "wide.xlsx",
+                     with_cells(b'<row r="100"><c r="AX100" t="inlineStr"><is><t>x</t></is></c></row>'))
+    result = run(users, wide, "district")
+    assert len(result.errors) == 1 and "dòng 100, cột AX" in result.errors[0].message, issues(result)
+    assert "tối đa 1.200 ô (số dòng × số cột)" in result.errors[0].message
+    assert Household.objects.count() == 1  # the narrow file's household; the wide one wrote nothing
 
 
 @pytest.mark.django_db

@@ -456,8 +456,10 @@ def import_full_workbook(repeat):
               "elapsed = time.perf_counter() - start\n"
               "line = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
               "print(elapsed, int(line.split()[1]) / 1024)")
-    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
                           cwd=str(Path(__file__).resolve().parent.parent), env=dict(os.environ))
+    if done.returncode:  # say why (an import refused names its reason on the last line)
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode)
     project, peak = (float(value) for value in done.stdout.split()[-2:])
     return Result(f"import {households:,} households + {4 * households:,} members + reviews", project, None,
                   peak_mb=peak, note=f"year {year}; a fresh process, peak MB = its VmHWM (reading: "

@@ -118,7 +118,13 @@ def main():
     results = []
     for operation in chosen:
         started = time.perf_counter()
-        outcome = operation(options.repeat)
+        try:
+            outcome = operation(options.repeat)
+        except Exception as error:  # one failed operation (an import refused) must not lose the others' figures
+            import traceback
+
+            traceback.print_exc()
+            outcome = [Result(operation.__name__, 0.0, None, note=f"FAILED: {error!r}"[:300])]
         results += outcome if isinstance(outcome, list) else [outcome]
         # as it goes: a run at 600,000 households takes most of an hour on a shared machine
         print(f"{operation.__name__}: done in {time.perf_counter() - started:.0f} s", flush=True)

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from reports.cache import (
@@ -44,17 +44,20 @@ logger = logging.getLogger(__name__)
 class YearsTouched:
     """The review years that the writes between two data versions may have changed."""
     years: frozenset = frozenset()
-    from_year: int | None = None  # and every year from this one on
     every_year: bool = False
     # (year, commune, household) of the rows written (review results: their commune; benefits: None, the
     # household's placement that year says where): their years touched in those places only
     places: frozenset = frozenset()
+    # (first year, commune, household) of households entered into the register: every year from the first on,
+    # in their commune (and wherever their village then or their result of a year places them)
+    entered: frozenset = frozenset()
 
     def __contains__(self, year):
-        return self.whole(year) or any(place[0] == year for place in self.places)
+        return (self.whole(year) or any(place[0] == year for place in self.places)
+                or any(first <= year for first, _, _ in self.entered))
 
     def whole(self, year):
-        return self.every_year or year in self.years or (self.from_year is not None and year >= self.from_year)
+        return self.every_year or year in self.years
 
     def places_of(self, year):
         """(communes, households) of `year` the writes touched; None when they may have touched all of it. A
@@ -62,13 +65,12 @@ class YearsTouched:
         if self.whole(year):
             return None
         places = [(commune, household) for y, commune, household in self.places if y == year]
+        places += [(commune, household) for first, commune, household in self.entered if first <= year]
         return frozenset(c for c, _ in places), frozenset(h for _, h in places)
 
     def joined(self, other):
-        return YearsTouched(
-            years=self.years | other.years, every_year=self.every_year or other.every_year,
-            places=self.places | other.places,
-            from_year=min((y for y in (self.from_year, other.from_year) if y is not None), default=None))
+        return YearsTouched(years=self.years | other.years, every_year=self.every_year or other.every_year,
+                            places=self.places | other.places, entered=self.entered | other.entered)
 
 
 @functools.cache
@@ -86,13 +88,15 @@ def _written_places(history, low, high, commune):
 
 
 def _household_years(history, low, high):
-    # A household entered into the register counts from its registration on; an edit or a removal may have
-    # changed any year it lived in (its earlier dates are in rows outside the range): every year.
-    found = history.objects.filter(history_id__gt=low, history_id__lte=high).aggregate(
-        other=Count("history_id", filter=~Q(history_type="+") | Q(registered_on=None)), first=Min("registered_on"))
-    if found["other"]:
+    # A household entered into the register counts from its registration on, in its commune (an import's new
+    # households: their commune's years, not the province's); an edit or a removal may have changed any year
+    # it lived in, anywhere (its earlier dates and places are in rows outside the range): every year.
+    written = history.objects.filter(history_id__gt=low, history_id__lte=high)
+    if written.filter(~Q(history_type="+") | Q(registered_on=None)).exists():
         return YearsTouched(every_year=True)
-    return YearsTouched(from_year=found["first"].year if found["first"] else None)
+    return YearsTouched(entered=frozenset(
+        (registered.year, commune, household)
+        for registered, commune, household in written.values_list("registered_on", "commune_id", "id")))
 
 
 # Which years (and places) a write to each table touches in a year aggregate that reads it. Each aggregate names

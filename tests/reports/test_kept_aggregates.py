@@ -182,3 +182,18 @@ def test_ids_left_unused_by_a_rolled_back_write_do_not_make_a_small_write_recomp
                     income_per_capita=30_000_000, deprivations=[])
     district(poverty_summary, users)
     assert computed("poverty.") == [("poverty.assessments", 1), ("poverty.registered", 1)]
+
+
+@committing
+def test_a_household_entered_with_an_earlier_registration_recomputes_its_commune_only(province, settings):
+    """An import's new households registered from 1 January of the year under review touch that year in their
+    commune, not the province's year (they recomputed every commune of the year)."""
+    users = province
+    before = district(poverty_summary, users)
+    report_cache.reset_computation_counts()
+    HouseholdFactory(code="KA-NEW", commune_id="90102", registered_on=datetime.date(2024, 1, 1), with_head=False)
+    after = district(poverty_summary, users)
+    assert computed("poverty.") == [("poverty.assessments", 1), ("poverty.registered", 1)]
+    assert [row["households"] for row in before["rows"]] == [1, 1]
+    assert [row["households"] for row in after["rows"]] == [1, 2]
+    assert after == fresh(poverty_summary, users, settings)

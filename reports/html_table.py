@@ -6,6 +6,8 @@ columns, and the template language spent about 2 ms per hundred cells on them â€
 Each number cell carries its raw value for sorting (static/js/tables.js): `data-value="34.49"`, never the
 displayed "34,49 %" (parseFloat would read 34). Numbers are digits and separators, safe as they are; text cells
 and the column's "none" text are escaped."""
+from decimal import Decimal
+
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -23,7 +25,14 @@ def _cell(column, value, sortable):
         text = vn_number(value)
     if not sortable:
         return f'<td class="num">{text}</td>'
-    return f'<td class="num" data-value="{"" if value is None else conditional_escape(str(value))}">{text}</td>'
+    return f'<td class="num" data-value="{_raw(value)}">{text}</td>'
+
+
+def _raw(value):
+    """The value to sort by: a number as Python writes it (safe as it is), anything else escaped."""
+    if value is None:
+        return ""
+    return value if isinstance(value, (int, float, Decimal)) else conditional_escape(str(value))
 
 
 def _row(columns, row, sortable):

@@ -56,9 +56,9 @@ def placed_households(year: int, households: QuerySet | None = None) -> QuerySet
 
 
 def could_be_placed_in(communes, year: int) -> Q:
-    """A condition every household placed in one of `communes` (codes) in `year` meets, on its own row and two
-    indexed lookups: its result of the year there, its village under one of them in some version, or its commune
-    one of them. It narrows a computation for a few communes (a worksheet's save recomputing its commune) to
+    """A condition every household placed in one of `communes` (codes) in `year` meets, found by three index
+    lookups: its result of the year there, its village under one of them in some version, or its commune one of
+    them. It narrows a computation for a few communes (a worksheet's save recomputing its commune) to
     their candidates before the placement's joins, instead of placing the province's households to keep a
     commune's; the placement itself still decides."""
     codes = list(communes)

@@ -1,6 +1,8 @@
 """Which communes (or villages) a report covers and which row each adds to, on the map of the report's day."""
 import datetime
 
+from django.db.models import Q
+
 from areas.map import UnitMap, report_day, resolve_area, units_within, villages_on
 from areas.models import AdministrativeUnit, Level
 from reports.params import BadParameter
@@ -24,6 +26,7 @@ class ReportScope:
                 f"{year} hãy chọn đơn vị của năm đó, hoặc đánh dấu “So sánh theo địa giới hiện nay”."
             )
         self.by_village = self.area.level == Level.COMMUNE
+        self._village_units = None
         # A unit closed before the map's day (a district abolished in 2025) covers what it covered on its
         # last day, carried onto the map through successors; its rows are then those successor units.
         self.area_is_current = self.area.is_valid_on(self.day)
@@ -81,9 +84,17 @@ class ReportScope:
             return {"code": "", "name": "Chưa rõ thôn"}
         unit = self.map.get(code)
         if unit is None:  # a village: not in the map of communes and above
-            village = AdministrativeUnit.objects.filter(code=code).first()
+            village = self._villages().get(code) or AdministrativeUnit.objects.filter(code=code).first()
             return {"code": code, "name": village.label if village else code}
         return unit.as_dict()
+
+    def _villages(self):
+        """The villages under the report's communes now or in some version, read once (a row label each)."""
+        if self._village_units is None:
+            self._village_units = {unit.code: unit for unit in AdministrativeUnit.objects.filter(
+                Q(parent_id__in=self.communes) | Q(versions__parent_id__in=self.communes), level=Level.VILLAGE,
+            ).distinct()}
+        return self._village_units
 
     def rows_expected(self):
         if self.by_village:  # the villages of the commune on the map's day (not those the reform moved in later)

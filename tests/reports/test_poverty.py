@@ -118,6 +118,28 @@ def test_query_count_does_not_grow_with_households_or_communes(fixture, users):
 
 
 @pytest.mark.django_db
+def test_a_communes_report_by_village_costs_the_same_queries_for_more_villages(fixture, users):
+    """A row per village: their names are read at once, not one query per village row."""
+    from areas.models import AdministrativeUnit
+
+    def by_village():
+        with CaptureQueriesContext(connection) as captured:
+            report = poverty_summary(user=users["admin"], area_code="90101", year=2024)
+        return report, len(captured)
+
+    small, few = by_village()
+    for number in range(2, 6):
+        village = AdministrativeUnit.objects.create(code=f"90101-0{number}", name=str(number), kind="thôn",
+                                                    level="village", parent_id="90101")
+        household = HouseholdFactory(code=f"V{number}", commune_id="90101", village_id=village.code)
+        assessment_save(acting_user=users["admin"], household=household, year=2024, **POOR)
+    large, more = by_village()
+    assert [row["area"]["name"] for row in large["rows"]][:5] == ["Thôn Một", "Thôn 2", "Thôn 3", "Thôn 4", "Thôn 5"]
+    assert [row["households"] for row in large["rows"]][1:] == [1, 1, 1, 1]
+    assert len(large["rows"]) == len(small["rows"]) + 4 and more == few
+
+
+@pytest.mark.django_db
 def test_page_json_and_excel_render_the_same_rows(fixture, client, users):
     client.force_login(users["admin"])
     page = client.get("/reports/poverty/?area=90&year=2024")

@@ -101,7 +101,31 @@ def poverty_floor(year):
     )
 
 
-def register_floor(year):
+def deprivation_floor(year):
+    """Poor and near-poor households of the year lacking each indicator of the year's standard, by commune."""
+    codes = [code for (code,) in raw(
+        "SELECT i.code FROM households_indicator i JOIN households_povertystandard s ON s.id = i.standard_id "
+        "WHERE s.first_year <= %s AND s.last_year >= %s ORDER BY i.position, i.id", [year, year])]
+    lacking = "".join(
+        f", COUNT(*) FILTER (WHERE classification = '{kind}' AND deprivations LIKE '%%,{code},%%')"
+        for code in codes for kind in ("poor", "near_poor"))
+    return raw("SELECT commune_id, COUNT(*) FILTER (WHERE classification = 'poor'), "
+               f"COUNT(*) FILTER (WHERE classification = 'near_poor'){lacking} FROM households_assessment "
+               f"WHERE year = %s AND commune_id IN ({SYN_COMMUNES}) AND classification IN ('poor', 'near_poor') "
+               "GROUP BY commune_id", [year])
+
+
+def ethnic_groups_floor(year):
+    """The year's households by ethnic group (the placement rule), its poor and near-poor, the groups' names."""
+    return (register_floor(year, group="h.ethnic_group_id"),
+            raw("SELECT h.ethnic_group_id, COUNT(*) FILTER (WHERE a.classification = 'poor'), "
+                "COUNT(*) FILTER (WHERE a.classification = 'near_poor') FROM households_assessment a "
+                "JOIN households_household h ON h.id = a.household_id "
+                f"WHERE a.year = %s AND a.commune_id IN ({SYN_COMMUNES}) GROUP BY 1", [year]),
+            raw("SELECT code, name, is_minority FROM households_ethnicgroup"))
+
+
+def register_floor(year, group="placed"):
     """The households of the year's review by the commune they lived in that year, by hand: the placement rule
     (review.placement) — on the register at some day from 1 January to the close of the window, or reviewed that
     year; placed by the year's result, else by the commune the village belonged to on 31 December, else by their
@@ -112,15 +136,14 @@ def register_floor(year):
 
     day, first, cutoff = datetime.date(year, 12, 31), datetime.date(year, 1, 1), registration_cutoff(year)
     return raw(
-        "SELECT COALESCE(a.commune_id, v.parent_id, h.commune_id) AS placed, COUNT(*), "
-        "COUNT(*) FILTER (WHERE e.is_minority) "
-        "FROM households_household h LEFT JOIN households_ethnicgroup e ON e.code = h.ethnic_group_id "
-        "LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = %s "
+        f"SELECT {group}, COUNT(*), COUNT(*) FILTER (WHERE e.is_minority) FROM (SELECT h.*, "
+        "COALESCE(a.commune_id, v.parent_id, h.commune_id) AS placed "
+        "FROM households_household h LEFT JOIN households_assessment a ON a.household_id = h.id AND a.year = %s "
         "LEFT JOIN households_administrativeunitversion v ON v.unit_id = h.village_id "
         "AND (v.valid_from IS NULL OR v.valid_from <= %s) AND (v.valid_to IS NULL OR v.valid_to >= %s) "
-        "WHERE (a.id IS NOT NULL OR (h.registered_on <= %s AND (h.left_on IS NULL OR h.left_on >= %s))) "
-        f"AND COALESCE(a.commune_id, v.parent_id, h.commune_id) IN ({SYN_COMMUNES}) GROUP BY 1",
-        [year, day, day, cutoff, first])
+        "WHERE (a.id IS NOT NULL OR (h.registered_on <= %s AND (h.left_on IS NULL OR h.left_on >= %s)))) h "
+        f"LEFT JOIN households_ethnicgroup e ON e.code = h.ethnic_group_id WHERE placed IN ({SYN_COMMUNES}) "
+        "GROUP BY 1", [year, day, day, cutoff, first])
 
 
 def spending_floor(year):
@@ -565,6 +588,10 @@ def reports_over_http(repeat):
              "token", lambda: spending_floor(year)),
             ("dashboard page, province (HTML over HTTP)", f"/?year={year}&area=99", "session",
              lambda: dashboard_floor(year)),
+            ("deprivation by commune, province (JSON over HTTP)",
+             f"/api/v1/reports/deprivation-by-area/?year={year}&area=99", "token", lambda: deprivation_floor(year)),
+            ("ethnic groups, province (JSON over HTTP)", f"/api/v1/reports/ethnic-groups/?year={year}&area=99",
+             "token", lambda: ethnic_groups_floor(year)),
         ]
         for name, url, kind, floor in cases:
             whole = http_time(url, token if kind == "token" else cookie, repeat)

@@ -57,3 +57,14 @@ def report_parameters(request):
     if year is None:
         year = opening_year(user=request.user, area_code=area_code, years=years)
     return area_code, year, years
+
+
+def comparable_asked(request, area_code, year) -> bool:
+    """Whether the report is drawn on today's map: asked (?comparable=1), or the year is the one the product
+    opened on (none asked) and the area did not exist then — a province formed by the 2025 reform opening on
+    2024, the latest year recognised everywhere, opens on today's map as the dashboard does, not on an error.
+    A year the officer asked for is answered as asked (a clear 400 naming the choice)."""
+    if request.GET.get("comparable") == "1":
+        return True
+    return not (request.GET.get("year") or "").strip() and not report_area_exists(area_code, year)
+

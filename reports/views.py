@@ -16,7 +16,7 @@ from reports.dashboard import dashboard_page
 from reports.excel import tables_response
 from reports.html_table import table_body, table_total
 from reports.in_year import lists_year, parse_as_of
-from reports.opening import report_parameters
+from reports.opening import comparable_asked, report_parameters
 from reports.params import BadParameter, available_years, parse_year
 from reports.registry import REPORTS, flat_rows, report_table, total_row
 from reports.tasks import QUEUED_EXPORTS
@@ -67,7 +67,7 @@ def report_page(request, slug):
         area_code, year, years = report_parameters(request)
     except BadParameter as error:
         return _bad_request(request, str(error), context={"report": report})
-    comparable = request.GET.get("comparable") == "1"
+    comparable = comparable_asked(request, area_code, year)
     # The report's own parameters (?indicator=9 on the lists), passed on only when given.
     options = {name: request.GET[name].strip() for name in report.parameters if request.GET.get(name, "").strip()}
     if options.get("as_of"):  # the date decides the review year whose lists are in force (reports/in_year.py)
@@ -118,7 +118,7 @@ def annual_package(request):
     except BadParameter as error:
         return _bad_request(request, str(error))
     # One package, one map: every sheet on the year's map, or every sheet on today's with comparable=1.
-    comparable = request.GET.get("comparable") == "1"
+    comparable = comparable_asked(request, area_code, year)
     return _export(request, "package", f"Bộ báo cáo năm {year} ({area_code})", area_code=area_code, year=year,
                    comparable=comparable)
 

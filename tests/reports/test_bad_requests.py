@@ -45,3 +45,16 @@ def test_the_dashboard_of_a_province_formed_in_2025_opens(admin_client, year):
     assert response.status_code == 200
     page = response.content.decode()
     assert ("theo địa giới hiện nay" in page) == (year == 2024)
+
+
+@pytest.mark.parametrize("url", ["/reports/poverty/", "/reports/spending/?area=51", "/reports/annual-package/"])
+def test_a_report_opened_without_a_year_on_a_province_formed_in_2025_opens_on_todays_map(admin_client, url):
+    """The opening year is 2024 (the only reviewed one) and province 51 did not exist then: the page the product
+    chose opens on today's map, as the dashboard does, instead of the error a year asked for gets."""
+    from review.models import ReviewRound
+
+    ReviewRound.objects.create(commune_id="23401", year=2024)
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    if "annual-package" not in url:
+        assert 'name="comparable" value="1" checked' in response.content.decode()
